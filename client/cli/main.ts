@@ -1,0 +1,86 @@
+/**
+ * `tabswarm` — the command line. Each command is a module under commands/; this file only parses
+ * arguments and turns failures into one line on stderr and exit code 2 (never a stack trace).
+ */
+import { parseArgs } from 'node:util';
+import { TabswarmError } from '../../shared/errors.ts';
+import { createCommand } from './commands/create.ts';
+import { infoCommand } from './commands/info.ts';
+import { CLI_NAME_VERSION } from './version.ts';
+
+/** Bad input, by the CLI's contract: scripts can tell it from success (0) and crashes (1). */
+const EXIT_BAD_INPUT = 2;
+
+const USAGE = `${CLI_NAME_VERSION}
+
+Usage:
+  tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--json]
+      Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
+  tabswarm info FILE.torrent [--json]
+      Show what a .torrent holds.
+  tabswarm help
+`;
+
+class UsageError extends Error {}
+
+function parse(argv: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+  try {
+    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+function onePositional(positionals: string[], what: string): string {
+  if (positionals.length === 0) throw new UsageError(`missing ${what}`);
+  if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
+  return positionals[0]!;
+}
+
+async function run(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'create': {
+      const { values, positionals } = parse(rest, {
+        output: { type: 'string', short: 'o' },
+        announce: { type: 'string', multiple: true, short: 'a' },
+        json: { type: 'boolean', default: false },
+      });
+      await createCommand({
+        path: onePositional(positionals, 'PATH to a file or folder'),
+        output: values.output as string | undefined,
+        announce: (values.announce as string[] | undefined) ?? [],
+        json: values.json as boolean,
+      });
+      return;
+    }
+    case 'info': {
+      const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
+      await infoCommand({ file: onePositional(positionals, 'FILE.torrent'), json: values.json as boolean });
+      return;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return;
+    case undefined:
+      throw new UsageError('missing command');
+    default:
+      throw new UsageError(`unknown command "${command}"`);
+  }
+}
+
+try {
+  await run(process.argv.slice(2));
+} catch (err) {
+  if (err instanceof UsageError) {
+    process.stderr.write(`tabswarm: ${err.message} (see "tabswarm help")\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  } else if (err instanceof TabswarmError) {
+    process.stderr.write(`tabswarm: ${err.message} [${err.code}]\n`);
+    process.exitCode = EXIT_BAD_INPUT;
+  } else {
+    throw err;
+  }
+}

@@ -1,0 +1,34 @@
+/**
+ * Every error Tabswarm reports carries a stable `code` a program can branch on and a message a
+ * person can act on. Codes are grouped by the layer that raises them.
+ */
+export type ErrorCode =
+  // bencode and metainfo
+  | 'BENCODE_INVALID'
+  | 'TORRENT_INVALID'
+  | 'TORRENT_UNSAFE_PATH'
+  // magnet links
+  | 'MAGNET_INVALID'
+  // wire protocol
+  | 'WIRE_PROTOCOL_ERROR'
+  | 'WIRE_MESSAGE_TOO_LARGE'
+  // tracker messages
+  | 'TRACKER_MESSAGE_INVALID'
+  // creation from the file system
+  | 'INPUT_NOT_FOUND'
+  | 'INPUT_UNREADABLE'
+  | 'INPUT_EMPTY';
+
+export class TabswarmError extends Error {
+  override readonly name = 'TabswarmError';
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isTabswarmError(err: unknown, code?: ErrorCode): err is TabswarmError {
+  return err instanceof TabswarmError && (code === undefined || err.code === code);
+}

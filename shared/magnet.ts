@@ -1,0 +1,131 @@
+/**
+ * Magnet links (BEP 9): `magnet:?xt=urn:btih:<hash>&dn=<name>&tr=<tracker>&ws=<web seed>`.
+ * The hash may be 40 hex digits or 32 base32 characters; we always emit hex.
+ */
+import { fromHex, toHex } from './bytes.ts';
+import { TabswarmError } from './errors.ts';
+
+export interface MagnetLink {
+  /** Lower-case hex info hash. */
+  infoHash: string;
+  /** `dn`: a display name, only a hint until the metadata arrives. */
+  name?: string;
+  /** `tr`, in order, each once. */
+  trackers: string[];
+  /** `ws` (BEP 19 web seeds), in order, each once. */
+  webSeeds: string[];
+}
+
+const MAGNET_PREFIX = 'magnet:?';
+const BTIH_PREFIX = 'urn:btih:';
+const BASE32_ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const TRACKER_SCHEMES = new Set(['ws:', 'wss:', 'http:', 'https:', 'udp:']);
+const WEB_SEED_SCHEMES = new Set(['http:', 'https:']);
+/** Longer links are refused before any parsing work (a magnet is a few hundred bytes in practice). */
+export const MAX_MAGNET_LENGTH = 16 * 1024;
+
+function invalid(message: string): never {
+  throw new TabswarmError('MAGNET_INVALID', `Invalid magnet link: ${message}.`);
+}
+
+/** RFC 4648 base32 without padding, as BEP 9 allows for 160-bit hashes. */
+function fromBase32(text: string): Uint8Array | null {
+  const upper = text.toUpperCase();
+  const out = new Uint8Array(Math.floor((upper.length * 5) / 8));
+  let bits = 0;
+  let value = 0;
+  let index = 0;
+  for (const ch of upper) {
+    const v = BASE32_ALPHABET.indexOf(ch);
+    if (v < 0) return null;
+    value = (value << 5) | v;
+    bits += 5;
+    if (bits >= 8) {
+      out[index++] = (value >>> (bits - 8)) & 0xff;
+      bits -= 8;
+    }
+  }
+  return out;
+}
+
+/** Info hash from the text after `urn:btih:`, or null when it is neither 40 hex nor 32 base32. */
+export function parseInfoHash(text: string): string | null {
+  if (text.length === 40) {
+    const bytes = fromHex(text);
+    return bytes ? toHex(bytes) : null;
+  }
+  if (text.length === 32) {
+    const bytes = fromBase32(text);
+    return bytes ? toHex(bytes) : null;
+  }
+  return null;
+}
+
+function decodeParam(raw: string, key: string): string {
+  try {
+    // "+" is a space in form encoding, which some clients use for dn.
+    return decodeURIComponent(key === 'dn' ? raw.replace(/\+/g, ' ') : raw);
+  } catch {
+    invalid(`the "${key}" parameter is not valid percent-encoding`);
+  }
+}
+
+function checkUrl(url: string, schemes: Set<string>, what: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    invalid(`${what} "${url}" is not a URL`);
+  }
+  if (!schemes.has(parsed.protocol)) invalid(`${what} "${url}" must use ${[...schemes].join(' ')}`);
+  return url;
+}
+
+export function parseMagnet(uri: string): MagnetLink {
+  if (typeof uri !== 'string') invalid('expected text');
+  const text = uri.trim();
+  if (text.length > MAX_MAGNET_LENGTH) invalid(`it is longer than ${MAX_MAGNET_LENGTH} characters`);
+  if (!text.toLowerCase().startsWith(MAGNET_PREFIX)) invalid('it must start with "magnet:?"');
+
+  let infoHash: string | undefined;
+  let name: string | undefined;
+  const trackers: string[] = [];
+  const webSeeds: string[] = [];
+  for (const part of text.slice(MAGNET_PREFIX.length).split('&')) {
+    if (part === '') continue;
+    const eq = part.indexOf('=');
+    if (eq <= 0) invalid(`"${part.slice(0, 40)}" is not a key=value parameter`);
+    // BEP 9 numbers repeated keys ("tr.1"); the number carries no meaning for us.
+    const key = part.slice(0, eq).toLowerCase().replace(/\.\d+$/, '');
+    const value = decodeParam(part.slice(eq + 1), key);
+    if (key === 'xt') {
+      if (!value.toLowerCase().startsWith(BTIH_PREFIX)) continue; // e.g. urn:btmh (v2) — not ours
+      const hash = parseInfoHash(value.slice(BTIH_PREFIX.length));
+      if (hash === null) invalid('the btih info hash must be 40 hex digits or 32 base32 characters');
+      if (infoHash !== undefined && infoHash !== hash) invalid('it names two different btih info hashes');
+      infoHash = hash;
+    } else if (key === 'dn') {
+      name = value;
+    } else if (key === 'tr') {
+      const url = checkUrl(value, TRACKER_SCHEMES, 'tracker');
+      if (!trackers.includes(url)) trackers.push(url);
+    } else if (key === 'ws') {
+      const url = checkUrl(value, WEB_SEED_SCHEMES, 'web seed');
+      if (!webSeeds.includes(url)) webSeeds.push(url);
+    }
+    // Other keys (xl, x.pe, so, …) are optional hints we do not use; BEP 9 lets clients ignore them.
+  }
+  if (infoHash === undefined) invalid('it has no "xt=urn:btih:" info hash');
+  const link: MagnetLink = { infoHash, trackers, webSeeds };
+  if (name !== undefined) link.name = name;
+  return link;
+}
+
+export function buildMagnet(link: MagnetLink): string {
+  if (parseInfoHash(link.infoHash) === null) invalid('the info hash must be 40 hex digits');
+  const params = [`xt=${BTIH_PREFIX}${link.infoHash.toLowerCase()}`];
+  if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
+  for (const tr of link.trackers) params.push(`tr=${encodeURIComponent(tr)}`);
+  for (const ws of link.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`);
+  return MAGNET_PREFIX + params.join('&');
+}

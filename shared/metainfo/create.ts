@@ -46,14 +46,13 @@ export interface CreatedTorrent {
   metainfo: Metainfo;
 }
 
-/** BEP 3 orders multi-file entries by path; we compare component by component in UTF-8 byte order, as mktorrent does. */
+/**
+ * Order of multi-file entries. BEP 3 does not fix one, but the info hash depends on it, so we use
+ * mktorrent's: byte order (strcmp) of the whole "/"-joined UTF-8 path. That differs from comparing
+ * component by component when a name holds a byte below "/" ("a.txt" sorts before "a/b").
+ */
 export function comparePaths(a: readonly string[], b: readonly string[]): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const c = compareBytes(utf8(a[i]!), utf8(b[i]!));
-    if (c !== 0) return c;
-  }
-  return a.length - b.length;
+  return compareBytes(utf8(a.join('/')), utf8(b.join('/')));
 }
 
 function checkName(component: string, what: string): void {

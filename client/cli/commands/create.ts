@@ -22,6 +22,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   for (const s of input.skipped) process.stderr.write(`skipped ${s}\n`);
   const total = input.files.reduce((sum, f) => sum + f.length, 0);
   const bar = total > PROGRESS_THRESHOLD_BYTES ? progressBar('hashing') : null;
+  bar?.update(0, total);
 
   const { torrentBytes, metainfo } = await createTorrent({
     name: input.name,

@@ -23,9 +23,10 @@ Usage:
 
 class UsageError extends Error {}
 
-function parse(argv: string[], options: Parameters<typeof parseArgs>[0]['options']) {
+/** Turns parseArgs' own errors (unknown option, missing value) into usage errors. */
+function parsed<T>(fn: () => T): T {
   try {
-    return parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return fn();
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -41,22 +42,28 @@ async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
   switch (command) {
     case 'create': {
-      const { values, positionals } = parse(rest, {
-        output: { type: 'string', short: 'o' },
-        announce: { type: 'string', multiple: true, short: 'a' },
-        json: { type: 'boolean', default: false },
-      });
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            output: { type: 'string', short: 'o' },
+            announce: { type: 'string', multiple: true, short: 'a' },
+            json: { type: 'boolean', default: false },
+          },
+        }),
+      );
       await createCommand({
         path: onePositional(positionals, 'PATH to a file or folder'),
-        output: values.output as string | undefined,
-        announce: (values.announce as string[] | undefined) ?? [],
-        json: values.json as boolean,
+        output: values.output,
+        announce: values.announce ?? [],
+        json: values.json,
       });
       return;
     }
     case 'info': {
-      const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
-      await infoCommand({ file: onePositional(positionals, 'FILE.torrent'), json: values.json as boolean });
+      const { values, positionals } = parsed(() => parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } }));
+      await infoCommand({ file: onePositional(positionals, 'FILE.torrent'), json: values.json });
       return;
     }
     case 'help':

@@ -4,13 +4,20 @@
  * with a surprise.
  */
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_PORT } from '../shared/constants.ts';
+import type { IceServer } from './ice.ts';
+import type { LogLevel } from './log.ts';
+import type { TrackerOptions } from './tracker/options.ts';
 
 export interface ServerConfig {
   port: number;
   host: string;
   /** Folder of the built web app. */
   staticDir: string;
+  iceServers: IceServer[];
+  logLevel: LogLevel;
+  tracker: TrackerOptions;
+  /** On SIGTERM, how long clients get to finish the closing handshake before they are cut. */
+  shutdownGraceMs: number;
 }
 
 export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist', import.meta.url));
@@ -25,12 +32,4 @@ export function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: numbe
     throw new ConfigError(`${name}=${raw} is not a whole number from ${min} to ${max}.`);
   }
   return value;
-}
-
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
-  return {
-    port: intFromEnv(env, 'PORT', DEFAULT_PORT, 0, 65_535),
-    host: env.HOST || '0.0.0.0',
-    staticDir: env.STATIC_DIR || DEFAULT_STATIC_DIR,
-  };
 }

@@ -1,7 +1,9 @@
 /** `npm start`: load the config from the environment, serve, and shut down cleanly on SIGTERM/SIGINT. */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError } from './config.ts';
+import { loadConfig } from './load-config.ts';
+import { createLogger } from './log.ts';
 import { createTabswarmServer } from './server.ts';
 
 let config;
@@ -17,10 +19,11 @@ if (!existsSync(join(config.staticDir, 'index.html'))) {
   process.stderr.write(`tabswarm server: no built app in ${config.staticDir}; run "npm run build" (npm start does it for you).\n`);
 }
 
-const server = createTabswarmServer(config);
+const log = createLogger(config.logLevel);
+const server = createTabswarmServer(config, { log });
 try {
   const port = await server.listen();
-  process.stdout.write(`${JSON.stringify({ event: 'listening', url: `http://localhost:${port}`, host: config.host, port })}\n`);
+  log.info('listening', { url: `http://localhost:${port}`, host: config.host, port });
 } catch (err) {
   const code = (err as NodeJS.ErrnoException).code;
   const hint = code === 'EADDRINUSE' ? `port ${config.port} is in use; set PORT to another port` : String(err);
@@ -33,6 +36,10 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;
-    void server.close().then(() => process.exit(0));
+    log.info('shutting_down', { signal });
+    void server.close().then(() => {
+      log.info('stopped');
+      process.exit(0);
+    });
   });
 }

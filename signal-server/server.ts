@@ -1,40 +1,74 @@
-/** One Node process, one port: the built app over HTTP, health and metrics, and (on upgrade) the tracker. */
+/** One Node process, one port: the built app over HTTP, /config, /healthz, /metrics, and the tracker on upgrade. */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { createStaticHandler } from './http/static.ts';
+import { createLogger, type Logger } from './log.ts';
+import { Metrics } from './metrics.ts';
+import { TrackerGateway } from './tracker/gateway.ts';
+import { MemorySwarmStore, type SwarmStore } from './tracker/swarm-store.ts';
 
 export interface TabswarmServer {
   http: Server;
+  tracker: TrackerGateway;
+  metrics: Metrics;
   /** Resolves with the bound port (useful with PORT=0 in tests). */
   listen(): Promise<number>;
+  /** Graceful: stop accepting, send every socket a going-away close, cut stragglers after the grace period. */
   close(): Promise<void>;
 }
 
-function sendText(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
+export interface ServerDeps {
+  log?: Logger;
+  store?: SwarmStore;
+  now?: () => number;
+  random?: () => number;
+}
+
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
   res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
   res.end(body);
 }
 
-export function createTabswarmServer(config: ServerConfig): TabswarmServer {
+export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}): TabswarmServer {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const metrics = new Metrics();
+  const store = deps.store ?? new MemorySwarmStore();
+  const tracker = new TrackerGateway({ options: config.tracker, store, metrics, log, now: deps.now, random: deps.random });
   const serveStatic = createStaticHandler(config.staticDir);
+  const configBody = JSON.stringify({ iceServers: config.iceServers });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-    if (path === '/healthz') return sendText(res, 200, JSON.stringify({ status: 'ok' }), 'application/json');
+    if (path === '/healthz') return send(res, 200, JSON.stringify({ status: 'ok', sockets: tracker.socketCount, ...store.stats() }), 'application/json');
+    if (path === '/config') return send(res, 200, configBody, 'application/json');
+    if (path === '/metrics') {
+      const gauges = { sockets: tracker.socketCount, ...store.stats(), pendingOffers: tracker.core.pendingOffers };
+      return send(res, 200, metrics.render(gauges), 'text/plain; version=0.0.4; charset=utf-8');
+    }
     if (await serveStatic(req, res)) return;
-    sendText(res, 404, 'Not found\n');
+    send(res, 404, 'Not found\n');
   }
 
   const http = createServer((req, res) => {
-    handle(req, res).catch(() => {
-      if (!res.headersSent) sendText(res, 500, 'Internal error\n');
+    handle(req, res).catch((err: unknown) => {
+      log.error('http_error', { path: req.url, error: String(err) });
+      if (!res.headersSent) send(res, 500, 'Internal error\n');
       else res.destroy();
     });
   });
+  http.on('upgrade', (req, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    if (!tracker.handleUpgrade(req, socket, head)) {
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\n\r\n');
+    }
+  });
+  http.on('clientError', (_err, socket) => socket.destroy());
 
   return {
     http,
+    tracker,
+    metrics,
     listen: () =>
       new Promise((resolve, reject) => {
         http.once('error', reject);
@@ -43,10 +77,17 @@ export function createTabswarmServer(config: ServerConfig): TabswarmServer {
           resolve((http.address() as AddressInfo).port);
         });
       }),
-    close: () =>
-      new Promise((resolve) => {
-        http.close(() => resolve());
+    close: async () => {
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
+      tracker.close();
+      http.closeIdleConnections();
+      const grace = setTimeout(() => {
+        tracker.terminateAll();
         http.closeAllConnections();
-      }),
+      }, config.shutdownGraceMs);
+      grace.unref();
+      await closed;
+      clearTimeout(grace);
+    },
   };
 }

@@ -2,8 +2,10 @@
 import { mkdtempSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadConfig, type ServerConfig } from '../../signal-server/config.ts';
-import { createTabswarmServer, type TabswarmServer } from '../../signal-server/server.ts';
+import type { ServerConfig } from '../../signal-server/config.ts';
+import { loadConfig } from '../../signal-server/load-config.ts';
+import { silentLogger } from '../../signal-server/log.ts';
+import { createTabswarmServer, type ServerDeps, type TabswarmServer } from '../../signal-server/server.ts';
 
 export interface RunningServer {
   server: TabswarmServer;
@@ -22,10 +24,10 @@ export function fakeStaticDir(): string {
   return dir;
 }
 
-export async function startServer(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = {}): Promise<RunningServer> {
+export async function startServer(overrides: Partial<ServerConfig> = {}, env: NodeJS.ProcessEnv = {}, deps: ServerDeps = {}): Promise<RunningServer> {
   const staticDir = overrides.staticDir ?? fakeStaticDir();
   const config = { ...loadConfig(env), port: 0, host: '127.0.0.1', staticDir, ...overrides };
-  const server = createTabswarmServer(config);
+  const server = createTabswarmServer(config, { log: silentLogger, ...deps });
   const port = await server.listen();
   return { server, port, httpUrl: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}`, staticDir };
 }

@@ -18,7 +18,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node node_modules/tsx/dist/cli.mjs signal-server/main.ts`,
+    command: `node --import tsx signal-server/main.ts`,
     env: { PORT: String(TEST_PORT), HOST: '127.0.0.1' },
     url: `http://localhost:${TEST_PORT}/healthz`,
     reuseExistingServer: false,

@@ -1,19 +1,23 @@
 /** Counters and gauges for GET /metrics, in the Prometheus text exposition format. */
 
-export type RejectReason =
-  | 'invalid_json'
-  | 'invalid_message'
-  | 'binary_frame'
-  | 'frame_too_large'
-  | 'rate_limited'
-  | 'peer_id_in_use'
-  | 'not_your_peer'
-  | 'too_many_swarms'
-  | 'unknown_offer'
-  | 'offerer_gone'
-  | 'too_many_sockets_per_ip'
-  | 'slow_reader'
-  | 'heartbeat_timeout';
+/** Why a message or connection was refused; each is a label of tabswarm_rejects_total and a row in docs/tracker-protocol.md. */
+export const REJECT_REASONS = [
+  'invalid_json',
+  'invalid_message',
+  'binary_frame',
+  'frame_too_large',
+  'rate_limited',
+  'peer_id_in_use',
+  'not_your_peer',
+  'too_many_swarms',
+  'unknown_offer',
+  'offerer_gone',
+  'too_many_sockets_per_ip',
+  'slow_reader',
+  'heartbeat_timeout',
+] as const;
+
+export type RejectReason = (typeof REJECT_REASONS)[number];
 
 export class Metrics {
   announces = 0;

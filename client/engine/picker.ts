@@ -1,0 +1,135 @@
+/**
+ * Which blocks to request from one peer, as a pure function of a snapshot (BEP 3 piece selection,
+ * the way the seed tells it):
+ *  1. only pieces the peer has and we lack;
+ *  2. finish started pieces before starting new ones;
+ *  3. while we have fewer than `randomFirstPieces` pieces, start pieces at random, so a new peer
+ *     quickly has something to trade; after that, rarest first, random among equals;
+ *  4. endgame: when every missing block is already requested, ask this peer too for blocks that
+ *     are out to others (the caller cancels the duplicates when one arrives).
+ * Availability is derived from peers' bitfields by the caller; nothing here is stored twice.
+ */
+import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
+import type { Bitfield } from '../../shared/bitfield.ts';
+
+export const RANDOM_FIRST_PIECES = 4;
+
+export interface BlockRequest {
+  index: number;
+  begin: number;
+  length: number;
+}
+
+/** Progress of a piece we have started: per block, requested (from anyone) and received. */
+export interface PieceProgress {
+  requested: boolean[];
+  received: boolean[];
+  /** Peers each block is currently requested from (endgame may have several). */
+  requestedFrom: Array<Set<string>>;
+}
+
+export interface PickerSnapshot {
+  pieceCount: number;
+  pieceLength: number;
+  totalLength: number;
+  have: Bitfield;
+  /** How many connected peers have each piece. */
+  availability: ArrayLike<number>;
+  /** Pieces started and not yet verified. */
+  inProgress: ReadonlyMap<number, PieceProgress>;
+}
+
+export interface PickerPeer {
+  id: string;
+  has: Bitfield;
+  /** How many more requests this peer's pipeline can take now. */
+  slots: number;
+}
+
+export interface PickerOptions {
+  randomFirstPieces?: number;
+  blockLength?: number;
+}
+
+export function pieceBytes(s: Pick<PickerSnapshot, 'pieceCount' | 'pieceLength' | 'totalLength'>, index: number): number {
+  return index < s.pieceCount - 1 ? s.pieceLength : s.totalLength - s.pieceLength * (s.pieceCount - 1);
+}
+
+export function blocksIn(pieceLength: number, blockLength = BLOCK_LENGTH_BYTES): number {
+  return Math.ceil(pieceLength / blockLength);
+}
+
+export function newProgress(blocks: number): PieceProgress {
+  return { requested: new Array<boolean>(blocks).fill(false), received: new Array<boolean>(blocks).fill(false), requestedFrom: Array.from({ length: blocks }, () => new Set<string>()) };
+}
+
+function block(s: PickerSnapshot, index: number, b: number, blockLength: number): BlockRequest {
+  const size = pieceBytes(s, index);
+  const begin = b * blockLength;
+  return { index, begin, length: Math.min(blockLength, size - begin) };
+}
+
+/** Pieces the peer has that we neither have nor started, rarest first with random ties (or all random). */
+export function rankNewPieces(s: PickerSnapshot, peer: PickerPeer, random: () => number, randomOrder: boolean): number[] {
+  const candidates: Array<{ index: number; availability: number; tie: number }> = [];
+  for (let i = 0; i < s.pieceCount; i++) {
+    if (!peer.has.get(i) || s.have.get(i) || s.inProgress.has(i)) continue;
+    candidates.push({ index: i, availability: randomOrder ? 0 : (s.availability[i] ?? 0), tie: random() });
+  }
+  candidates.sort((a, b) => a.availability - b.availability || a.tie - b.tie);
+  return candidates.map((c) => c.index);
+}
+
+/**
+ * The requests to send `peer` now (at most `peer.slots`). Returns the blocks in order; `newPieces`
+ * names the pieces started by this call so the caller can create their progress records.
+ */
+export function nextRequests(
+  s: PickerSnapshot,
+  peer: PickerPeer,
+  random: () => number,
+  opts: PickerOptions = {},
+): { requests: BlockRequest[]; newPieces: number[]; endgame: boolean } {
+  const blockLength = opts.blockLength ?? BLOCK_LENGTH_BYTES;
+  const randomFirst = opts.randomFirstPieces ?? RANDOM_FIRST_PIECES;
+  const requests: BlockRequest[] = [];
+  const newPieces: number[] = [];
+  if (peer.slots <= 0) return { requests, newPieces, endgame: false };
+
+  // 2. Started pieces first (most complete first, so pieces finish and can be shared sooner).
+  const started = [...s.inProgress.entries()]
+    .filter(([i]) => peer.has.get(i))
+    .sort(([, a], [, b]) => b.received.filter(Boolean).length - a.received.filter(Boolean).length);
+  for (const [index, progress] of started) {
+    for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
+      if (!progress.requested[b] && !progress.received[b]) requests.push(block(s, index, b, blockLength));
+    }
+    if (requests.length >= peer.slots) return { requests, newPieces, endgame: false };
+  }
+
+  // 3. New pieces: random while we have almost nothing, then rarest first.
+  const randomOrder = s.have.count() < randomFirst;
+  for (const index of rankNewPieces(s, peer, random, randomOrder)) {
+    newPieces.push(index);
+    const blocks = blocksIn(pieceBytes(s, index), blockLength);
+    for (let b = 0; b < blocks && requests.length < peer.slots; b++) requests.push(block(s, index, b, blockLength));
+    if (requests.length >= peer.slots) return { requests, newPieces, endgame: false };
+  }
+  if (requests.length > 0 || newPieces.length > 0) return { requests, newPieces, endgame: false };
+
+  // 4. Endgame: nothing unrequested is left that this peer can give. If no missing block anywhere
+  //    is unrequested, re-request from this peer what is out to others.
+  let unrequestedAnywhere = false;
+  for (let i = 0; i < s.pieceCount && !unrequestedAnywhere; i++) {
+    if (s.have.get(i)) continue;
+    const p = s.inProgress.get(i);
+    if (!p || p.requested.some((r, b) => !r && !p.received[b])) unrequestedAnywhere = true;
+  }
+  if (unrequestedAnywhere) return { requests, newPieces, endgame: false };
+  for (const [index, progress] of started) {
+    for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
+      if (!progress.received[b] && !progress.requestedFrom[b]!.has(peer.id)) requests.push(block(s, index, b, blockLength));
+    }
+  }
+  return { requests, newPieces, endgame: true };
+}

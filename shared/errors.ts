@@ -14,6 +14,15 @@ export type ErrorCode =
   | 'WIRE_MESSAGE_TOO_LARGE'
   // tracker messages
   | 'TRACKER_MESSAGE_INVALID'
+  // the swarm engine
+  | 'PIECE_HASH_MISMATCH'
+  | 'PEER_BANNED'
+  | 'STORAGE_READ_FAILED'
+  | 'STORAGE_WRITE_FAILED'
+  | 'DISK_FULL'
+  | 'QUOTA_EXCEEDED'
+  | 'NO_PEERS'
+  | 'TRACKER_UNREACHABLE'
   // creation from the file system
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'

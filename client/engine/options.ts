@@ -1,0 +1,51 @@
+/** Every interval and limit of the engine, with the protocol's defaults; tests pass milliseconds. */
+import { OPTIMISTIC_UNCHOKE_INTERVAL_MS, RECHOKE_INTERVAL_MS, REGULAR_UNCHOKE_SLOTS } from '../../shared/constants.ts';
+import { RANDOM_FIRST_PIECES } from './picker.ts';
+
+export interface EngineOptions {
+  rechokeIntervalMs: number;
+  optimisticIntervalMs: number;
+  unchokeSlots: number;
+  randomFirstPieces: number;
+  /** A request unanswered this long is given back to the picker for another peer. */
+  blockTimeoutMs: number;
+  /** A peer that unchoked us but sent no block for this long is snubbed (no regular slot by rate). */
+  snubTimeoutMs: number;
+  /** Housekeeping period: timeouts, keep-alives, refilling request pipelines. */
+  tickMs: number;
+  /** BEP 3 keep-alive: send one after this long without sending anything. */
+  keepAliveMs: number;
+  /** Requests a peer may have queued with us; more is a flood and the peer is dropped. */
+  maxPeerRequests: number;
+  /** Our request pipeline per peer: between these, sized to the peer's rate. */
+  minPipeline: number;
+  maxPipeline: number;
+  /** Seconds of a peer's rate to keep in flight. */
+  pipelineSeconds: number;
+  /** Stop writing to a peer while its transport holds more than this. */
+  sendHighWaterBytes: number;
+  /** Pieces of bad data after which a peer is banned from this swarm. */
+  maxBadPieces: number;
+  /** Upload and download limits in bytes/s for the whole torrent; 0 = none. */
+  uploadLimit: number;
+  downloadLimit: number;
+}
+
+export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
+  rechokeIntervalMs: RECHOKE_INTERVAL_MS,
+  optimisticIntervalMs: OPTIMISTIC_UNCHOKE_INTERVAL_MS,
+  unchokeSlots: REGULAR_UNCHOKE_SLOTS,
+  randomFirstPieces: RANDOM_FIRST_PIECES,
+  blockTimeoutMs: 30_000,
+  snubTimeoutMs: 60_000,
+  tickMs: 1_000,
+  keepAliveMs: 60_000,
+  maxPeerRequests: 500,
+  minPipeline: 16,
+  maxPipeline: 250,
+  pipelineSeconds: 1,
+  sendHighWaterBytes: 1024 * 1024,
+  maxBadPieces: 2,
+  uploadLimit: 0,
+  downloadLimit: 0,
+};

@@ -1,0 +1,79 @@
+/** In-memory swarms for engine tests: torrents over memoryPair transports, fast clocks. */
+import { createHash, randomBytes } from 'node:crypto';
+import { createTorrent, type Metainfo } from '../../shared/metainfo/index.ts';
+import { portableSha1 } from '../../shared/sha1.ts';
+import { memoryPair } from '../../client/engine/transport.ts';
+import { MemoryStore } from '../../client/engine/storage.ts';
+import { Torrent, type TorrentSource } from '../../client/engine/torrent.ts';
+import type { EngineOptions } from '../../client/engine/options.ts';
+import { concatBytes } from '../../shared/bytes.ts';
+
+export const FAST: Partial<EngineOptions> = { rechokeIntervalMs: 50, optimisticIntervalMs: 150, tickMs: 20, blockTimeoutMs: 1_000, keepAliveMs: 1_000 };
+
+export async function makeContent(bytes: number, pieceLength?: number): Promise<{ data: Uint8Array; meta: Metainfo }> {
+  const data = new Uint8Array(randomBytes(bytes));
+  const { metainfo } = await createTorrent({
+    name: 'content.bin',
+    multiFile: false,
+    sha1: portableSha1,
+    pieceLength,
+    files: [{ path: ['content.bin'], length: bytes, stream: async function* () { yield data; } }],
+  });
+  return { data, meta: metainfo };
+}
+
+let peerCounter = 0;
+export function peerId(): Uint8Array {
+  const id = new Uint8Array(20);
+  id.set(new TextEncoder().encode(`-TS0001-${String(++peerCounter).padStart(12, '0')}`));
+  return id;
+}
+
+export interface TestPeer {
+  torrent: Torrent;
+  store: MemoryStore;
+}
+
+export async function makePeer(source: TorrentSource, options: Partial<EngineOptions> = FAST, store = new MemoryStore()): Promise<TestPeer> {
+  const torrent = new Torrent(source, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clientName: 'Tabswarm test' }, options);
+  await torrent.start();
+  return { torrent, store };
+}
+
+/** A seeder holding `data`. */
+export async function makeSeeder(meta: Metainfo, data: Uint8Array, options: Partial<EngineOptions> = FAST, store = new MemoryStore()): Promise<TestPeer> {
+  for (let i = 0; i < meta.pieceCount; i++) store.pieces.set(i, data.slice(i * meta.pieceLength, (i + 1) * meta.pieceLength));
+  const peer = await makePeer({ metainfo: meta }, options, store);
+  await peer.torrent.markVerified(Array.from({ length: meta.pieceCount }, (_, i) => i));
+  return peer;
+}
+
+export function connect(a: Torrent, b: Torrent, chunk?: number): void {
+  const [ta, tb] = memoryPair({ chunk });
+  a.addPeer(ta);
+  b.addPeer(tb);
+}
+
+export function connectAll(peers: Torrent[], chunk?: number): void {
+  for (let i = 0; i < peers.length; i++) for (let j = i + 1; j < peers.length; j++) connect(peers[i]!, peers[j]!, chunk);
+}
+
+export function waitDone(t: Torrent, timeoutMs = 20_000): Promise<void> {
+  if (t.done) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`not done within ${timeoutMs} ms: ${JSON.stringify({ ...t.stats(), availability: undefined, peers: t.stats().peers.length })}`)), timeoutMs);
+    t.once('done', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+}
+
+export function storedBytes(store: MemoryStore, meta: Metainfo): Uint8Array {
+  return concatBytes(Array.from({ length: meta.pieceCount }, (_, i) => store.pieces.get(i) ?? new Uint8Array(0)));
+}
+
+/** SHA-256 hex: comparing digests keeps failures readable and avoids element-by-element deep equality on megabytes. */
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}

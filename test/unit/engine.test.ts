@@ -1,0 +1,144 @@
+/** The swarm engine in Node over in-memory transports: whole swarms, hostile peers, magnet starts. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bitfield } from '../../shared/bitfield.ts';
+import { encodeHandshake, encodeMessage } from '../../shared/wire/encode.ts';
+import { WireParser } from '../../shared/wire/parser.ts';
+import type { TabswarmError } from '../../shared/errors.ts';
+import { memoryPair } from '../../client/engine/transport.ts';
+import { MemoryStore } from '../../client/engine/storage.ts';
+import type { Torrent } from '../../client/engine/torrent.ts';
+import { FAST, connect, connectAll, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
+
+const torrents: Torrent[] = [];
+afterEach(async () => {
+  for (const t of torrents.splice(0)) await t.destroy();
+});
+const track = <T extends { torrent: Torrent }>(p: T): T => {
+  torrents.push(p.torrent);
+  return p;
+};
+
+describe('swarm', () => {
+  it('1 seeder + 5 leechers all finish byte-exact, trading among themselves', async () => {
+    const { data, meta } = await makeContent(3 * 1024 * 1024 + 12_345);
+    const seeder = track(await makeSeeder(meta, data));
+    const leechers = await Promise.all(Array.from({ length: 5 }, async () => track(await makePeer({ metainfo: meta }))));
+    // Odd chunking: every message crosses transport boundaries.
+    connectAll([seeder.torrent, ...leechers.map((l) => l.torrent)], 7_001);
+    await Promise.all(leechers.map((l) => waitDone(l.torrent)));
+    for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    // Leechers uploaded to each other: the seeder did not send every copy.
+    const fromLeechers = leechers.reduce((sum, l) => sum + l.torrent.stats().uploaded, 0);
+    expect(fromLeechers).toBeGreaterThan(0);
+  });
+
+  it('a peer serving corrupted blocks is banned and the download still finishes', async () => {
+    const { data, meta } = await makeContent(2 * 1024 * 1024);
+    const liarStore = new MemoryStore();
+    const liar = track(await makeSeeder(meta, data, FAST, liarStore));
+    const realRead = liarStore.read.bind(liarStore);
+    liarStore.read = async (i, b, l) => {
+      const block = (await realRead(i, b, l)).slice();
+      block[0] = block[0]! ^ 0xff;
+      return block;
+    };
+    const honest = track(await makeSeeder(meta, data));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const warnings: TabswarmError[] = [];
+    leecher.torrent.on('warning', (w) => warnings.push(w));
+    connect(liar.torrent, leecher.torrent);
+    connect(honest.torrent, leecher.torrent);
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+    expect(leecher.torrent.stats().banned).toBe(1);
+    expect(warnings.map((w) => w.code)).toContain('PIECE_HASH_MISMATCH');
+    expect(warnings.map((w) => w.code)).toContain('PEER_BANNED');
+    // The liar is gone and is not let back in.
+    expect(leecher.torrent.stats().peers).toHaveLength(1);
+    connect(liar.torrent, leecher.torrent);
+    await new Promise((r) => setTimeout(r, 100));
+    expect(leecher.torrent.stats().peers).toHaveLength(1);
+  });
+
+  it('a peer that only has the magnet gets the metadata via ut_metadata, then the content', async () => {
+    const { data, meta } = await makeContent(600_000);
+    const seeder = track(await makeSeeder(meta, data));
+    const magnetPeer = track(await makePeer({ infoHash: meta.infoHash }));
+    const gotMeta = new Promise((r) => magnetPeer.torrent.once('metadata', r));
+    connect(seeder.torrent, magnetPeer.torrent, 1000);
+    await gotMeta;
+    expect(sha256(magnetPeer.torrent.meta!.infoBytes)).toBe(sha256(meta.infoBytes));
+    await waitDone(magnetPeer.torrent);
+    expect(sha256(storedBytes(magnetPeer.store, meta))).toBe(sha256(data));
+  });
+});
+
+/** A hand-driven hostile peer: raw bytes in, parsed messages out. */
+function rawPeer(victim: Torrent) {
+  const [ours, theirs] = memoryPair();
+  const parser = new WireParser();
+  const received: string[] = [];
+  let closed = false;
+  theirs.onData = (d) => {
+    for (const e of parser.push(d)) received.push(e.kind === 'message' ? e.message.type : e.kind);
+  };
+  theirs.onClose = () => (closed = true);
+  victim.addPeer(ours);
+  return { send: (b: Uint8Array) => theirs.send(b), received, isClosed: () => closed };
+}
+
+describe('hostile peers are dropped, others unaffected', () => {
+  it('a peer that floods requests', async () => {
+    const { data, meta } = await makeContent(1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, maxPeerRequests: 50 }));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const warnings: TabswarmError[] = [];
+    seeder.torrent.on('warning', (w) => warnings.push(w));
+    const evil = rawPeer(seeder.torrent);
+    evil.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
+    evil.send(encodeMessage({ type: 'interested' }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(evil.received).toContain('unchoke');
+    for (let i = 0; i < 200; i++) evil.send(encodeMessage({ type: 'request', index: 0, begin: 0, length: 16_384 }));
+    connect(seeder.torrent, leecher.torrent);
+    await waitDone(leecher.torrent);
+    expect(evil.isClosed()).toBe(true);
+    expect(warnings.some((w) => /flooded/.test(w.message))).toBe(true);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+
+  it('a peer that sends an oversized frame, or garbage instead of a handshake', async () => {
+    const { data, meta } = await makeContent(300_000);
+    const seeder = track(await makeSeeder(meta, data));
+    const big = rawPeer(seeder.torrent);
+    big.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
+    big.send(new Uint8Array([0x00, 0x10, 0x00, 0x00, 7]));
+    const garbage = rawPeer(seeder.torrent);
+    garbage.send(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(4)));
+    const wrongTorrent = rawPeer(seeder.torrent);
+    wrongTorrent.send(encodeHandshake({ infoHash: new Uint8Array(20), peerId: peerId() }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect([big.isClosed(), garbage.isClosed(), wrongTorrent.isClosed()]).toEqual([true, true, true]);
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder.torrent, leecher.torrent);
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+
+  it('a peer that requests outside the torrent or a piece we lack', async () => {
+    const { data, meta } = await makeContent(300_000);
+    const seeder = track(await makeSeeder(meta, data));
+    const outside = rawPeer(seeder.torrent);
+    outside.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
+    outside.send(encodeMessage({ type: 'interested' }));
+    await new Promise((r) => setTimeout(r, 100));
+    outside.send(encodeMessage({ type: 'request', index: 99, begin: 0, length: 16_384 }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(outside.isClosed()).toBe(true);
+    const badBitfield = rawPeer(seeder.torrent);
+    badBitfield.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
+    badBitfield.send(encodeMessage({ type: 'bitfield', bitfield: new Bitfield(meta.pieceCount + 8).bytes }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(badBitfield.isClosed()).toBe(true);
+  });
+});

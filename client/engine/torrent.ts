@@ -211,14 +211,6 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.done = this.have.complete();
   }
 
-  /** Marks pieces as verified from outside (a seeder that created the torrent, or a re-check on resume). */
-  async markVerified(indices: Iterable<number>): Promise<void> {
-    if (!this.have || !this.store) throw new Error('markVerified before the metadata');
-    for (const i of indices) this.have.set(i);
-    await this.store.saveCompletion(this.have.bytes);
-    this.done = this.have.complete();
-  }
-
   // ── peers ──────────────────────────────────────────────────────────────────────────────────
 
   addPeer(transport: Transport): Peer | null {

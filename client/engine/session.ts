@@ -1,0 +1,86 @@
+/**
+ * A torrent in a swarm: the Torrent plus one tracker client per tracker URL, with a connection
+ * budget so offers are made only for peers the torrent can still take. What the app, the CLI and
+ * the teaching demo each run.
+ */
+import { TabswarmError } from '../../shared/errors.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import type { EngineOptions } from './options.ts';
+import { realClock, Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
+import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
+import type { PeerConnector } from './webrtc.ts';
+
+/** Peer connections per swarm by default: enough for rarest-first to see the swarm, few enough for a tab. */
+export const DEFAULT_MAX_PEERS = 30;
+
+export interface SessionOptions {
+  trackers: string[];
+  connector: PeerConnector;
+  openSocket: WebSocketFactory;
+  maxPeers?: number;
+  engine?: Partial<EngineOptions>;
+}
+
+type SessionEvents = {
+  warning: [TabswarmError];
+  error: [TabswarmError];
+  done: [];
+  progress: [TorrentStats];
+  tracker: [{ url: string; connected: boolean; complete?: number; incomplete?: number }];
+};
+
+export class SwarmSession extends Emitter<SessionEvents> {
+  readonly torrent: Torrent;
+  readonly trackers: TrackerClient[];
+  private readonly maxPeers: number;
+
+  constructor(source: TorrentSource, deps: TorrentDeps, private readonly opts: SessionOptions) {
+    super();
+    this.maxPeers = opts.maxPeers ?? DEFAULT_MAX_PEERS;
+    this.torrent = new Torrent(source, deps, opts.engine);
+    const clock = deps.clock ?? realClock;
+    this.trackers = opts.trackers.map((url) => {
+      const t = new TrackerClient({
+        url,
+        infoHash: this.torrent.infoHash,
+        peerId: deps.peerId,
+        connector: opts.connector,
+        openSocket: opts.openSocket,
+        clock,
+        random: deps.random,
+        stats: () => {
+          const s = this.torrent.stats();
+          return { uploaded: s.uploaded, downloaded: s.downloaded, left: s.length === null ? null : s.length - s.bytesVerified };
+        },
+        wantPeers: () => this.maxPeers - this.torrent.peers.size,
+      });
+      t.on('peer', (transport) => {
+        if (this.torrent.peers.size >= this.maxPeers) transport.close();
+        else this.torrent.addPeer(transport);
+      });
+      t.on('warning', (w) => this.emit('warning', w));
+      t.on('connected', () => this.emit('tracker', { url, connected: true }));
+      t.on('disconnected', () => this.emit('tracker', { url, connected: false }));
+      t.on('update', (u) => this.emit('tracker', { url, connected: true, complete: u.complete, incomplete: u.incomplete }));
+      return t;
+    });
+    this.torrent.on('warning', (w) => this.emit('warning', w));
+    this.torrent.on('error', (e) => this.emit('error', e));
+    this.torrent.on('progress', (s) => this.emit('progress', s));
+    this.torrent.on('done', () => {
+      for (const t of this.trackers) t.complete();
+      this.emit('done');
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.opts.trackers.length === 0) throw new TabswarmError('TRACKER_UNREACHABLE', 'No tracker to announce to; give one (ws://… or wss://…).');
+    await this.torrent.start();
+    for (const t of this.trackers) t.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.trackers.map((t) => t.stop()));
+    await this.torrent.destroy();
+  }
+}

@@ -1,0 +1,249 @@
+/**
+ * A WebTorrent WebSocket tracker client for one torrent and one tracker URL: it creates offers
+ * ahead of each announce, answers offers it is given, re-announces on the tracker's interval, says
+ * "completed" and "stopped", and reconnects with backoff when the tracker goes away — peer
+ * connections already made are independent of the socket and carry on meanwhile.
+ */
+import { fromHex, toBinaryString } from '../../shared/bytes.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import { TabswarmError } from '../../shared/errors.ts';
+import type { AnnounceEvent, AnnounceRequest, AnswerRequest, ScrapeCounts } from '../../shared/tracker/messages.ts';
+import { parseJsonFrame, validateServerMessage } from '../../shared/tracker/validate.ts';
+import type { Clock } from './torrent.ts';
+import type { Transport } from './transport.ts';
+import type { PeerConnector } from './webrtc.ts';
+
+/** Offers made per announce at most (WebTorrent's client makes at most 5 too: each costs ICE gathering). */
+export const MAX_OFFERS_PER_ANNOUNCE = 5;
+export const RECONNECT_MIN_MS = 1_000;
+export const RECONNECT_MAX_MS = 60_000;
+/** Never re-announce more often than this, whatever a tracker says. */
+export const MIN_ANNOUNCE_INTERVAL_MS = 5_000;
+/** Unanswered offers are dropped after this long, freeing their connection budget. */
+export const OFFER_TIMEOUT_MS = 50_000;
+
+/** The browser's WebSocket, or the `ws` package's (same API) under Node. */
+export interface WebSocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+  onopen: ((ev: unknown) => void) | null;
+  onmessage: ((ev: { data: unknown }) => void) | null;
+  onclose: ((ev: unknown) => void) | null;
+  onerror: ((ev: unknown) => void) | null;
+}
+export type WebSocketFactory = (url: string) => WebSocketLike;
+
+export interface TrackerClientOptions {
+  url: string;
+  infoHash: string;
+  peerId: Uint8Array;
+  connector: PeerConnector;
+  openSocket: WebSocketFactory;
+  clock: Clock;
+  random?: () => number;
+  /** Announce figures, read at each announce. */
+  stats(): { uploaded: number; downloaded: number; left: number | null };
+  /** How many more peer connections the torrent can take now (the connection budget). */
+  wantPeers(): number;
+}
+
+type TrackerEvents = {
+  peer: [Transport];
+  update: [ScrapeCounts & { interval: number }];
+  warning: [TabswarmError];
+  connected: [];
+  disconnected: [];
+};
+
+const OPEN = 1;
+
+export class TrackerClient extends Emitter<TrackerEvents> {
+  private socket: WebSocketLike | null = null;
+  private readonly infoHashBinary: string;
+  private readonly peerIdBinary: string;
+  private readonly offers = new Map<string, { accept(a: { type: 'answer'; sdp: string }): void; transport: Promise<Transport>; destroy(): void; timer: unknown }>();
+  private announceTimer: unknown = null;
+  private reconnectTimer: unknown = null;
+  private attempts = 0;
+  private intervalMs = 120_000;
+  private stopped = false;
+  private started = false;
+  private announcing = false;
+
+  constructor(private readonly opts: TrackerClientOptions) {
+    super();
+    this.infoHashBinary = toBinaryString(fromHex(opts.infoHash)!);
+    this.peerIdBinary = toBinaryString(opts.peerId);
+  }
+
+  get connected(): boolean {
+    return this.socket?.readyState === OPEN;
+  }
+
+  start(): void {
+    this.connect();
+  }
+
+  private connect(): void {
+    if (this.stopped) return;
+    let socket: WebSocketLike;
+    try {
+      socket = this.opts.openSocket(this.opts.url);
+    } catch (err) {
+      this.emit('warning', new TabswarmError('TRACKER_UNREACHABLE', `Cannot open the tracker at ${this.opts.url}: ${String(err)}`));
+      return this.scheduleReconnect();
+    }
+    this.socket = socket;
+    socket.onopen = () => {
+      this.attempts = 0;
+      this.emit('connected');
+      void this.announce(this.started ? undefined : 'started');
+      this.started = true;
+    };
+    socket.onmessage = (ev) => this.onMessage(typeof ev.data === 'string' ? ev.data : String(ev.data));
+    socket.onerror = () => {};
+    socket.onclose = () => {
+      if (this.socket !== socket) return;
+      this.socket = null;
+      this.clearAnnounceTimer();
+      this.emit('disconnected');
+      if (!this.stopped) {
+        this.emit('warning', new TabswarmError('TRACKER_UNREACHABLE', `Lost the tracker at ${this.opts.url}; retrying. Peers already connected carry on.`));
+        this.scheduleReconnect();
+      }
+    };
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.reconnectTimer !== null) return;
+    const random = this.opts.random ?? Math.random;
+    const base = Math.min(RECONNECT_MAX_MS, RECONNECT_MIN_MS * 2 ** this.attempts++);
+    // Full jitter: many clients losing one tracker must not come back in one wave.
+    const delay = base / 2 + random() * (base / 2);
+    this.reconnectTimer = this.opts.clock.setTimeout(() => {
+      this.reconnectTimer = null;
+      this.connect();
+    }, delay);
+  }
+
+  private clearAnnounceTimer(): void {
+    if (this.announceTimer !== null) this.opts.clock.clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+  }
+
+  private send(msg: AnnounceRequest | AnswerRequest): void {
+    if (this.socket?.readyState === OPEN) this.socket.send(JSON.stringify(msg));
+  }
+
+  private randomId(): string {
+    const random = this.opts.random ?? Math.random;
+    let s = '';
+    for (let i = 0; i < 20; i++) s += String.fromCharCode(Math.floor(random() * 256));
+    return s;
+  }
+
+  /** Announces now, with fresh offers unless the event needs none. */
+  async announce(event?: AnnounceEvent): Promise<void> {
+    if (this.announcing && event === undefined) return;
+    this.announcing = true;
+    try {
+      const { uploaded, downloaded, left } = this.opts.stats();
+      const msg: AnnounceRequest = { action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, uploaded, downloaded, left, numwant: 0 };
+      if (event) msg.event = event;
+      if (event !== 'stopped' && event !== 'completed') {
+        const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers() - this.offers.size));
+        const made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
+        msg.offers = made.filter((o): o is NonNullable<typeof o> => o !== null);
+        msg.numwant = msg.offers.length;
+      }
+      this.send(msg);
+    } finally {
+      this.announcing = false;
+    }
+    if (event !== 'stopped') this.scheduleAnnounce();
+  }
+
+  private scheduleAnnounce(): void {
+    this.clearAnnounceTimer();
+    if (this.stopped) return;
+    this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), this.intervalMs);
+  }
+
+  private async makeOffer(): Promise<{ offer: { type: 'offer'; sdp: string }; offer_id: string } | null> {
+    try {
+      const handle = await this.opts.connector.createOffer();
+      const offerId = this.randomId();
+      const timer = this.opts.clock.setTimeout(() => {
+        this.offers.get(offerId)?.destroy();
+        this.offers.delete(offerId);
+      }, OFFER_TIMEOUT_MS);
+      this.offers.set(offerId, { ...handle, timer });
+      return { offer: handle.offer, offer_id: offerId };
+    } catch {
+      return null;
+    }
+  }
+
+  private onMessage(text: string): void {
+    const json = parseJsonFrame(text);
+    const parsed = json.ok ? validateServerMessage(json.value) : json;
+    if (!parsed.ok) return this.emit('warning', parsed.error);
+    const msg = parsed.value;
+    if ('info_hash' in msg && msg.info_hash !== undefined && msg.info_hash !== this.infoHashBinary) return; // another torrent on a shared socket
+    switch (msg.kind) {
+      case 'failure':
+        return this.emit('warning', new TabswarmError('TRACKER_UNREACHABLE', `Tracker ${this.opts.url} refused: ${msg['failure reason']}`));
+      case 'announce-reply':
+        this.intervalMs = Math.max(MIN_ANNOUNCE_INTERVAL_MS, msg.interval * 1000);
+        this.scheduleAnnounce();
+        return this.emit('update', { complete: msg.complete, incomplete: msg.incomplete, downloaded: 0, interval: msg.interval });
+      case 'offer':
+        return void this.answerOffer(msg.peer_id, msg.offer_id, msg.offer);
+      case 'answer': {
+        const pending = this.offers.get(msg.offer_id);
+        if (!pending) return;
+        this.offers.delete(msg.offer_id);
+        this.opts.clock.clearTimeout(pending.timer);
+        pending.accept(msg.answer);
+        pending.transport.then((t) => this.emit('peer', t), () => {});
+        return;
+      }
+      case 'scrape-reply':
+        return;
+    }
+  }
+
+  private async answerOffer(fromPeer: string, offerId: string, offer: { type: 'offer'; sdp: string }): Promise<void> {
+    if (fromPeer === this.peerIdBinary || this.opts.wantPeers() <= 0) return;
+    try {
+      const handle = await this.opts.connector.acceptOffer(offer);
+      this.send({ action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, to_peer_id: fromPeer, offer_id: offerId, answer: handle.answer });
+      handle.transport.then((t) => this.emit('peer', t), () => {});
+    } catch {
+      /* a broken offer costs nothing but itself */
+    }
+  }
+
+  /** The download finished: tell the tracker (so we count as a seeder). */
+  complete(): void {
+    void this.announce('completed');
+  }
+
+  /** Leaves the swarm: a `stopped` announce, then the socket closes. Pending offers are dropped. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    if (this.socket?.readyState === OPEN) await this.announce('stopped');
+    this.stopped = true;
+    this.clearAnnounceTimer();
+    if (this.reconnectTimer !== null) this.opts.clock.clearTimeout(this.reconnectTimer);
+    for (const o of this.offers.values()) {
+      this.opts.clock.clearTimeout(o.timer);
+      o.destroy();
+    }
+    this.offers.clear();
+    const socket = this.socket;
+    this.socket = null;
+    socket?.close(1000, 'client stopped');
+  }
+}

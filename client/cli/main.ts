@@ -6,6 +6,8 @@ import { parseArgs } from 'node:util';
 import { TabswarmError } from '../../shared/errors.ts';
 import { createCommand } from './commands/create.ts';
 import { infoCommand } from './commands/info.ts';
+import { ExitError } from './exit.ts';
+import { DEFAULT_TRACKER, checkTrackers, parseByteRate } from './swarm-args.ts';
 import { CLI_NAME_VERSION } from './version.ts';
 
 /** Bad input, by the CLI's contract: scripts can tell it from success (0) and crashes (1). */
@@ -18,7 +20,13 @@ Usage:
       Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
   tabswarm info FILE.torrent [--json]
       Show what a .torrent holds.
+  tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent]
+      Share a file or folder with the swarm until Ctrl-C (prints the magnet link).
+  tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
+      Download, verify and save; resumes from what is already in DIR.
   tabswarm help
+
+Default tracker: ${DEFAULT_TRACKER}. Exit codes: 0 done, 2 bad input, 3 no peers in time, 4 storage error.
 `;
 
 class UsageError extends Error {}
@@ -66,6 +74,55 @@ async function run(argv: string[]): Promise<void> {
       await infoCommand({ file: onePositional(positionals, 'FILE.torrent'), json: values.json });
       return;
     }
+    case 'seed': {
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            tracker: { type: 'string', multiple: true, short: 't' },
+            'upload-limit': { type: 'string' },
+            torrent: { type: 'string' },
+          },
+        }),
+      );
+      // Loaded on demand: the WebRTC stack is heavy, and create/info do not need it.
+      const { seedCommand } = await import('./commands/seed.ts');
+      await seedCommand({
+        path: onePositional(positionals, 'PATH to a file or folder'),
+        torrent: values.torrent,
+        trackers: checkTrackers(values.tracker ?? [DEFAULT_TRACKER]),
+        uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
+      });
+      return;
+    }
+    case 'get': {
+      const { values, positionals } = parsed(() =>
+        parseArgs({
+          args: rest,
+          allowPositionals: true,
+          options: {
+            output: { type: 'string', short: 'o', default: '.' },
+            tracker: { type: 'string', multiple: true, short: 't' },
+            'upload-limit': { type: 'string' },
+            seed: { type: 'boolean', default: false },
+            timeout: { type: 'string', default: '60' },
+          },
+        }),
+      );
+      const timeoutS = Number(values.timeout);
+      if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout takes a number of seconds');
+      const { getCommand } = await import('./commands/get.ts');
+      await getCommand({
+        source: onePositional(positionals, 'MAGNET link or FILE.torrent'),
+        outDir: values.output,
+        trackers: checkTrackers(values.tracker ?? []),
+        uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
+        seed: values.seed,
+        timeoutS,
+      });
+      return;
+    }
     case 'help':
     case '--help':
     case '-h':
@@ -87,7 +144,12 @@ try {
   } else if (err instanceof TabswarmError) {
     process.stderr.write(`tabswarm: ${err.message} [${err.code}]\n`);
     process.exitCode = EXIT_BAD_INPUT;
+  } else if (err instanceof ExitError) {
+    process.stderr.write(`tabswarm: ${err.message}\n`);
+    process.exitCode = err.exitCode;
   } else {
     throw err;
   }
 }
+// WebRTC (wrtc) keeps native threads alive; once a command is over, the process is done.
+process.exit();

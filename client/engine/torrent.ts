@@ -170,7 +170,6 @@ export class Torrent extends Emitter<TorrentEvents> {
   private destroyed = false;
   private hashFailures = 0;
   private refillTimer: unknown = null;
-  private readonly verifying = new Set<number>();
   done = false;
 
   constructor(
@@ -432,9 +431,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     return { pieceCount: m.pieceCount, pieceLength: m.pieceLength, totalLength: m.length };
   }
 
+  /** Pieces being verified or written stay in `pending` (all blocks received) until they are ours, so nobody asks for them again. */
   private snapshot(): PickerSnapshot {
     const progress = new Map<number, PieceProgress>();
-    for (const [i, p] of this.pending) if (!this.verifying.has(i)) progress.set(i, p.progress);
+    for (const [i, p] of this.pending) progress.set(i, p.progress);
     return { ...this.metaShape(), have: this.have!, availability: this.availability, inProgress: progress };
   }
 
@@ -527,14 +527,15 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   private async verify(index: number, pending: PendingPiece): Promise<void> {
     const meta = this.meta!;
-    this.verifying.add(index);
     const ok = bytesEqual(await this.deps.sha1(pending.buffer), pieceHash(meta, index));
-    this.verifying.delete(index);
     if (this.destroyed) return;
-    this.pending.delete(index);
-    if (!ok) return this.onHashFailure(index, pending);
+    if (!ok) {
+      this.pending.delete(index);
+      return this.onHashFailure(index, pending);
+    }
     try {
       await this.store!.write(index, pending.buffer);
+      this.pending.delete(index);
     } catch (err) {
       const e = err instanceof TabswarmError ? err : new TabswarmError('STORAGE_WRITE_FAILED', `Could not store piece ${index}: ${String(err)}. Free some space and try again.`);
       this.emit('error', e);

@@ -35,7 +35,8 @@ export interface FsStoreOptions {
   sha1: Sha1;
   /** The files are known to be the torrent's content (we just hashed them to create it): skip the re-check. */
   assumeComplete?: boolean;
-  onRecheckProgress?: (done: number, total: number) => void;
+  /** Bytes checked so far, and the total. */
+  onRecheckProgress?: (doneBytes: number, totalBytes: number) => void;
 }
 
 export class FsStore implements PieceStore {
@@ -109,6 +110,7 @@ export class FsStore implements PieceStore {
 
   /** Completion lives in the files themselves: what is on disk and hashes right is complete. */
   async loadCompletion(): Promise<Uint8Array | null> {
+    await this.createEmptyFiles();
     const bits = new Bitfield(this.meta.pieceCount);
     const verified = this.options.assumeComplete ? Array.from({ length: this.meta.pieceCount }, (_, i) => i) : await this.recheck(this.options.sha1, this.options.onRecheckProgress);
     for (const i of verified) bits.set(i);
@@ -117,12 +119,23 @@ export class FsStore implements PieceStore {
 
   async saveCompletion(): Promise<void> {}
 
+  /** Zero-length files are in no piece, so no write creates them: make them (and their folders) now. */
+  private async createEmptyFiles(): Promise<void> {
+    for (const [i, f] of this.meta.files.entries()) {
+      if (f.length > 0) continue;
+      const fh = await this.handle(this.paths[i]!, true);
+      await fh.sync();
+    }
+  }
+
   /** Verifies whatever is already on disk (an interrupted download, or a seeder's files). */
   async recheck(sha1: Sha1, onProgress?: (done: number, total: number) => void): Promise<number[]> {
     const sizes = await Promise.all(this.paths.map((p) => stat(p).then((s) => s.size, () => -1)));
     const verified: number[] = [];
+    // Nothing on disk yet: nothing to check (and nothing to report).
+    if (sizes.every((s) => s < 0)) return verified;
     for (let i = 0; i < this.meta.pieceCount; i++) {
-      onProgress?.(i, this.meta.pieceCount);
+      onProgress?.(Math.min(i * this.meta.pieceLength, this.meta.length), this.meta.length);
       const length = pieceSize(this.meta, i);
       const spans = this.spans(i * this.meta.pieceLength, length);
       const present = spans.every((s) => sizes[this.paths.indexOf(s.path)]! >= s.fileOffset + s.length);
@@ -133,7 +146,7 @@ export class FsStore implements PieceStore {
         /* unreadable: fetch it again */
       }
     }
-    onProgress?.(this.meta.pieceCount, this.meta.pieceCount);
+    onProgress?.(this.meta.length, this.meta.length);
     return verified;
   }
 

@@ -1,7 +1,7 @@
 /** In-memory swarms for engine tests: torrents over memoryPair transports, fast clocks. */
 import { createHash, randomBytes } from 'node:crypto';
 import { createTorrent, type Metainfo } from '../../shared/metainfo/index.ts';
-import { portableSha1 } from '../../shared/sha1.ts';
+import { portableSha1, type Sha1 } from '../../shared/sha1.ts';
 import { memoryPair } from '../../client/engine/transport.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent, type TorrentSource } from '../../client/engine/torrent.ts';
@@ -34,8 +34,8 @@ export interface TestPeer {
   store: MemoryStore;
 }
 
-export async function makePeer(source: TorrentSource, options: Partial<EngineOptions> = FAST, store = new MemoryStore()): Promise<TestPeer> {
-  const torrent = new Torrent(source, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clientName: 'Tabswarm test' }, options);
+export async function makePeer(source: TorrentSource, options: Partial<EngineOptions> = FAST, store = new MemoryStore(), sha1: Sha1 = portableSha1): Promise<TestPeer> {
+  const torrent = new Torrent(source, { peerId: peerId(), sha1, openStore: async () => store, clientName: 'Tabswarm test' }, options);
   await torrent.start();
   return { torrent, store };
 }

@@ -7,6 +7,7 @@ import type { TabswarmError } from '../../shared/errors.ts';
 import { memoryPair } from '../../client/engine/transport.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import type { Torrent } from '../../client/engine/torrent.ts';
+import { portableSha1 } from '../../shared/sha1.ts';
 import { FAST, connect, connectAll, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
 
 const torrents: Torrent[] = [];
@@ -27,9 +28,26 @@ describe('swarm', () => {
     connectAll([seeder.torrent, ...leechers.map((l) => l.torrent)], 7_001);
     await Promise.all(leechers.map((l) => waitDone(l.torrent)));
     for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    // Nothing was fetched twice beyond endgame duplicates.
+    for (const l of leechers) expect(l.torrent.stats().downloaded).toBeLessThan(data.length * 1.05);
     // Leechers uploaded to each other: the seeder did not send every copy.
     const fromLeechers = leechers.reduce((sum, l) => sum + l.torrent.stats().uploaded, 0);
     expect(fromLeechers).toBeGreaterThan(0);
+  });
+
+  it('never asks again for a piece while it is being verified or written (slow hashing)', async () => {
+    const { data, meta } = await makeContent(2 * 1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data));
+    const slowSha1 = async (bytes: Uint8Array) => {
+      await new Promise((r) => setTimeout(r, 15));
+      return portableSha1(bytes);
+    };
+    const leecher = track(await makePeer({ metainfo: meta }, FAST, new MemoryStore(), slowSha1));
+    connect(seeder.torrent, leecher.torrent);
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+    expect(leecher.torrent.stats().downloaded).toBe(data.length);
+    expect(seeder.torrent.stats().uploaded).toBe(data.length);
   });
 
   it('a peer serving corrupted blocks is banned and the download still finishes', async () => {

@@ -1,0 +1,76 @@
+/** `tabswarm seed PATH`: share a file or folder with the swarm until Ctrl-C. */
+import { readFile } from 'node:fs/promises';
+import { basename, dirname, resolve } from 'node:path';
+import { buildMagnet } from '../../../shared/magnet.ts';
+import { createTorrent, parseTorrent, type Metainfo } from '../../../shared/metainfo/index.ts';
+import { TabswarmError } from '../../../shared/errors.ts';
+import { SwarmSession } from '../../engine/session.ts';
+import { FsStore } from '../../node/fs-store.ts';
+import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
+import { readFsInput } from '../fs-input.ts';
+import { nodeSha1 } from '../node-sha1.ts';
+import { progressBar } from '../progress.ts';
+import { seedLine } from '../swarm-status.ts';
+import { CLI_NAME_VERSION } from '../version.ts';
+import { runUntilSignal } from '../lifecycle.ts';
+
+export interface SeedArgs {
+  path: string;
+  torrent?: string;
+  trackers: string[];
+  uploadLimit: number;
+}
+
+const STATUS_INTERVAL_MS = 2_000;
+
+export async function seedCommand(args: SeedArgs): Promise<void> {
+  const absolute = resolve(args.path);
+  let meta: Metainfo;
+  let assumeComplete = false;
+  if (args.torrent) {
+    meta = parseTorrent(new Uint8Array(await readFile(args.torrent).catch(() => {
+      throw new TabswarmError('INPUT_NOT_FOUND', `Cannot read ${args.torrent}.`);
+    })));
+    if (basename(absolute) !== meta.name) {
+      throw new TabswarmError('INPUT_UNREADABLE', `PATH must be the torrent's ${meta.multiFile ? 'folder' : 'file'} "${meta.name}", not "${basename(absolute)}".`);
+    }
+  } else {
+    const input = await readFsInput(absolute);
+    const total = input.files.reduce((s, f) => s + f.length, 0);
+    const bar = progressBar('hashing');
+    const created = await createTorrent({
+      name: input.name,
+      files: input.files,
+      multiFile: input.multiFile,
+      sha1: nodeSha1,
+      announce: args.trackers,
+      createdBy: CLI_NAME_VERSION,
+      creationDate: Math.floor(Date.now() / 1000),
+      onProgress: (done) => bar.update(done, total),
+    });
+    bar.finish();
+    meta = created.metainfo;
+    assumeComplete = true; // we just hashed these very files
+  }
+
+  const recheck = progressBar('checking');
+  const session = new SwarmSession(
+    { metainfo: meta },
+    {
+      peerId: nodePeerId(),
+      sha1: nodeSha1,
+      clientName: CLI_NAME_VERSION,
+      openStore: async (m) => new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) }),
+    },
+    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit } },
+  );
+  session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
+  await session.start();
+  recheck.finish();
+  const stats = session.torrent.stats();
+  if (!stats.done) {
+    throw new TabswarmError('INPUT_UNREADABLE', `${args.path} does not match the torrent: ${stats.piecesHave} of ${stats.pieceCount} pieces verified.`);
+  }
+  process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds: [] })}\n`);
+  await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
+}

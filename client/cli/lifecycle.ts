@@ -1,0 +1,18 @@
+/** Keeps a swarm session running until Ctrl-C or SIGTERM, then leaves the swarm cleanly. */
+import type { SwarmSession } from '../engine/session.ts';
+
+export function runUntilSignal(session: SwarmSession, statusEveryMs: number, status: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setInterval(status, statusEveryMs);
+    let stopping = false;
+    const stop = () => {
+      if (stopping) return;
+      stopping = true;
+      clearInterval(timer);
+      // The `stopped` announce goes out before the sockets close.
+      void session.stop().then(resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,120 @@
+/**
+ * End to end over real WebRTC in Node, as a user runs it: the server (`npm start`'s entry point),
+ * `tabswarm seed` on a folder, and two `tabswarm get` processes downloading it byte-exact.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CLI } from '../helpers/cli.ts';
+import { spawnServer, type ServerProcess } from '../helpers/process.ts';
+
+let server: ServerProcess;
+let seeder: ChildProcess;
+let magnet: string;
+let tracker: string;
+let src: string;
+const work = mkdtempSync(join(tmpdir(), 'tabswarm-e2e-'));
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const name of readdirSync(d)) {
+      const p = join(d, name);
+      if (statSync(p).isDirectory()) walk(p);
+      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [CLI, ...args]);
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+beforeAll(async () => {
+  server = await spawnServer();
+  tracker = `ws://127.0.0.1:${server.port}`;
+  src = join(work, 'src', 'holiday photos');
+  mkdirSync(join(src, 'day 1'), { recursive: true });
+  writeFileSync(join(src, 'day 1', 'beach.jpg'), randomBytes(1_500_000));
+  writeFileSync(join(src, 'day 1', 'sunset.jpg'), randomBytes(700_001));
+  writeFileSync(join(src, 'notes.txt'), 'sand\n');
+  writeFileSync(join(src, 'empty.txt'), '');
+  seeder = spawn(process.execPath, [CLI, 'seed', src, '--tracker', tracker]);
+  magnet = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    seeder.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => l.startsWith('magnet:'));
+      if (line) resolve(line);
+    });
+    seeder.on('exit', (code) => reject(new Error(`seeder exited ${code}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  const exited = new Promise((r) => seeder.once('exit', r));
+  seeder.kill('SIGTERM');
+  await exited;
+  server.child.kill('SIGTERM');
+  await server.exited;
+});
+
+describe('tabswarm seed + tabswarm get', () => {
+  it('two get processes download a multi-file folder byte-exact', async () => {
+    expect(magnet).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=holiday%20photos&tr=/);
+    const [a, b] = await Promise.all([run(['get', magnet, '-o', join(work, 'a'), '--timeout', '20']), run(['get', magnet, '-o', join(work, 'b'), '--timeout', '20'])]);
+    expect(a.code, a.stderr).toBe(0);
+    expect(b.code, b.stderr).toBe(0);
+    expect(a.stdout).toMatch(/saved holiday photos/);
+    const want = tree(src);
+    expect(Object.keys(want)).toHaveLength(4);
+    expect(tree(join(work, 'a', 'holiday photos'))).toEqual(want);
+    expect(tree(join(work, 'b', 'holiday photos'))).toEqual(want);
+  }, 90_000);
+
+  it('an interrupted get resumes from the verified pieces already on disk', async () => {
+    const out = join(work, 'resume');
+    cpSync(src, join(out, 'holiday photos'), { recursive: true });
+    // Damage one file: its pieces fail the re-check and are fetched again.
+    const beach = join(out, 'holiday photos', 'day 1', 'beach.jpg');
+    const bytes = readFileSync(beach);
+    bytes[500_000] = bytes[500_000]! ^ 0xff;
+    writeFileSync(beach, bytes);
+    const r = await run(['get', magnet, '-o', out, '--timeout', '20']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/resuming: \d+ pieces already on disk and verified/);
+    const m = /(\d+) pieces downloaded, (\d+) resumed/.exec(r.stdout)!;
+    expect(Number(m[1])).toBe(1);
+    expect(Number(m[2])).toBeGreaterThan(5);
+    expect(tree(join(out, 'holiday photos'))).toEqual(tree(src));
+  }, 60_000);
+
+  it('exits 3 with a clear message when no peer appears within --timeout', async () => {
+    const r = await run(['get', `magnet:?xt=urn:btih:${'ab'.repeat(20)}`, '-o', join(work, 'none'), '--tracker', tracker, '--timeout', '2']);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/No peer found within 2 s/);
+  }, 30_000);
+
+  it('exits 2 on a malformed torrent or magnet', async () => {
+    const bad = join(work, 'bad.torrent');
+    writeFileSync(bad, 'd4:infoi1ee');
+    const r = await run(['get', bad]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/Invalid torrent/);
+    const m = await run(['get', 'magnet:?xt=urn:btih:nothex']);
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/Invalid magnet link/);
+  }, 30_000);
+});

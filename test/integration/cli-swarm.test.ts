@@ -4,12 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
+import { TestClient } from '../helpers/ws-client.ts';
 
 let server: ServerProcess;
 let seeder: ChildProcess;
@@ -64,9 +65,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  const exited = new Promise((r) => seeder.once('exit', r));
-  seeder.kill('SIGTERM');
-  await exited;
+  if (seeder.exitCode === null) seeder.kill('SIGKILL');
   server.child.kill('SIGTERM');
   await server.exited;
 });
@@ -107,6 +106,19 @@ describe('tabswarm seed + tabswarm get', () => {
     expect(r.stderr).toMatch(/No peer found within 2 s/);
   }, 30_000);
 
+  it('exits 4 with a clear message when the disk is full, and leaves the other peers alone', async () => {
+    const out = join(work, 'full');
+    mkdirSync(join(out, 'holiday photos', 'day 1'), { recursive: true });
+    // /dev/full answers every write with ENOSPC, as a full disk does.
+    symlinkSync('/dev/full', join(out, 'holiday photos', 'day 1', 'beach.jpg'));
+    const r = await run(['get', magnet, '-o', out, '--timeout', '20']);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stderr).toMatch(/is full: this download needs \d+ bytes in all\. Free some space and run the same command again to resume/);
+    // The seeder is still there for everyone else.
+    const ok = await run(['get', magnet, '-o', join(work, 'after-full'), '--timeout', '20']);
+    expect(ok.code, ok.stderr).toBe(0);
+  }, 60_000);
+
   it('exits 2 on a malformed torrent or magnet', async () => {
     const bad = join(work, 'bad.torrent');
     writeFileSync(bad, 'd4:infoi1ee');
@@ -116,5 +128,22 @@ describe('tabswarm seed + tabswarm get', () => {
     const m = await run(['get', 'magnet:?xt=urn:btih:nothex']);
     expect(m.code).toBe(2);
     expect(m.stderr).toMatch(/Invalid magnet link/);
+  }, 30_000);
+
+  it('seed leaves the swarm cleanly on SIGTERM (a stopped announce) and exits 0', async () => {
+    const scrape = async () => {
+      const client = await TestClient.connect(tracker);
+      const infoHash = /btih:([0-9a-f]{40})/.exec(magnet)![1]!;
+      const binary = String.fromCharCode(...infoHash.match(/../g)!.map((h) => parseInt(h, 16)));
+      client.send({ action: 'scrape', info_hash: binary });
+      const reply = (await client.next((m) => m.action === 'scrape')) as { files: Record<string, { complete: number }> };
+      await client.close();
+      return reply.files[binary]!.complete;
+    };
+    expect(await scrape()).toBe(1);
+    const exited = new Promise<number | null>((r) => seeder.once('exit', r));
+    seeder.kill('SIGTERM');
+    expect(await exited).toBe(0);
+    expect(await scrape()).toBe(0);
   }, 30_000);
 });

@@ -42,4 +42,37 @@ describe('real WebRTC in Node', () => {
     for (const s of stores) expect(sha256(storedBytes(s, meta))).toBe(sha256(data));
     expect(server.server.metrics.answersRelayed).toBeGreaterThanOrEqual(2);
   }, 60_000);
+
+  it('when the tracker goes away, peers stay connected and the clients reconnect and announce again', async () => {
+    server = await startServer();
+    const port = server.port;
+    const tracker = `${server.wsUrl}/announce`;
+    const { data, meta } = await makeContent(300_000);
+    const seeder = await session({ metainfo: meta }, await filledStore(meta, data), tracker);
+    await seeder.start();
+    const leecher = await session({ metainfo: meta }, new MemoryStore(), tracker);
+    const done = new Promise<void>((r) => leecher.on('done', r));
+    await leecher.start();
+    await done;
+    expect(leecher.torrent.peers.size).toBe(1);
+
+    const lost = new Promise<void>((r) => leecher.on('tracker', (t) => !t.connected && r()));
+    await server.server.close();
+    await lost;
+    expect(leecher.trackers[0]!.connected).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(leecher.torrent.peers.size).toBe(1);
+
+    server = await startServer({ port });
+    const back = new Promise<void>((r) => leecher.on('tracker', (t) => t.connected && t.incomplete !== undefined && r()));
+    await back;
+    expect(leecher.trackers[0]!.connected).toBe(true);
+    // Both re-announce to the new tracker process (each on its own backoff): it knows the swarm again.
+    let peers = 0;
+    for (let i = 0; i < 100 && peers < 2; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      peers = (await (await fetch(`${server.httpUrl}/healthz`)).json()).peers;
+    }
+    expect(peers).toBe(2);
+  }, 60_000);
 });

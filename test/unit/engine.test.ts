@@ -6,9 +6,9 @@ import { WireParser } from '../../shared/wire/parser.ts';
 import type { TabswarmError } from '../../shared/errors.ts';
 import { memoryPair } from '../../client/engine/transport.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
-import type { Torrent } from '../../client/engine/torrent.ts';
+import { Torrent, realClock } from '../../client/engine/torrent.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
-import { FAST, connect, connectAll, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
+import { FAST, connect, connectAll, filledStore, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
 
 const torrents: Torrent[] = [];
 afterEach(async () => {
@@ -158,5 +158,52 @@ describe('hostile peers are dropped, others unaffected', () => {
     badBitfield.send(encodeMessage({ type: 'bitfield', bitfield: new Bitfield(meta.pieceCount + 8).bytes }));
     await new Promise((r) => setTimeout(r, 50));
     expect(badBitfield.isClosed()).toBe(true);
+  });
+});
+
+describe('timeouts and limits', () => {
+  it('requests a silent peer never answers are given to another peer after the block timeout', async () => {
+    const { data, meta } = await makeContent(1024 * 1024);
+    const options = { ...FAST, blockTimeoutMs: 200 };
+    const leecher = track(await makePeer({ metainfo: meta }, options));
+    // A "seeder" that says it has everything, unchokes, and then never sends a block.
+    const silent = rawPeer(leecher.torrent);
+    silent.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
+    const all = new Bitfield(meta.pieceCount);
+    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
+    silent.send(encodeMessage({ type: 'bitfield', bitfield: all.bytes }));
+    silent.send(encodeMessage({ type: 'unchoke' }));
+    await new Promise((r) => setTimeout(r, 100));
+    expect(silent.received).toContain('request');
+    expect(silent.received).not.toContain('cancel');
+    // Past the timeout, with no other peer around: the requests are withdrawn (cancel) and free again.
+    await new Promise((r) => setTimeout(r, 300));
+    expect(silent.received, silent.received.join(',')).toContain('cancel');
+    const honest = track(await makeSeeder(meta, data, options));
+    connect(honest.torrent, leecher.torrent);
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+
+  it('the upload limit holds: bytes sent never exceed the burst plus limit × elapsed (fake clock)', async () => {
+    const { data, meta } = await makeContent(512 * 1024);
+    let now = 1_000_000;
+    const clock = { ...realClock, now: () => now };
+    const LIMIT = 64 * 1024;
+    const store = await filledStore(meta, data);
+    const seeder = new Torrent({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, { ...FAST, uploadLimit: LIMIT });
+    torrents.push(seeder);
+    await seeder.start();
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder, leecher.torrent);
+    const burst = Math.max(16_384, LIMIT / 4);
+    for (let step = 0; step < 12; step++) {
+      await new Promise((r) => setTimeout(r, 60));
+      const elapsedS = (now - 1_000_000) / 1000;
+      expect(seeder.stats().uploaded).toBeLessThanOrEqual(burst + LIMIT * elapsedS);
+      now += 250; // a quarter second of fake time
+    }
+    // …and it does send at the limit, not less: three fake seconds carried about three seconds' worth.
+    expect(seeder.stats().uploaded).toBeGreaterThanOrEqual(LIMIT * 2);
   });
 });

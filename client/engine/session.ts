@@ -18,6 +18,8 @@ export interface SessionOptions {
   connector: PeerConnector;
   openSocket: WebSocketFactory;
   maxPeers?: number;
+  /** Connections still free across every swarm of this page (a tab-wide budget), if there is one. */
+  freeConnections?: () => number;
   engine?: Partial<EngineOptions>;
 }
 
@@ -52,10 +54,10 @@ export class SwarmSession extends Emitter<SessionEvents> {
           const s = this.torrent.stats();
           return { uploaded: s.uploaded, downloaded: s.downloaded, left: s.length === null ? null : s.length - s.bytesVerified };
         },
-        wantPeers: () => this.maxPeers - this.torrent.peers.size,
+        wantPeers: () => this.wantPeers(),
       });
       t.on('peer', (transport) => {
-        if (this.torrent.peers.size >= this.maxPeers) transport.close();
+        if (this.wantPeers() <= 0) transport.close();
         else this.torrent.addPeer(transport);
       });
       t.on('warning', (w) => this.emit('warning', w));
@@ -71,6 +73,12 @@ export class SwarmSession extends Emitter<SessionEvents> {
       for (const t of this.trackers) t.complete();
       this.emit('done');
     });
+  }
+
+  /** Connections this swarm may still open: its own cap, and the page's if it has one. */
+  wantPeers(): number {
+    const own = this.maxPeers - this.torrent.peers.size;
+    return Math.min(own, this.opts.freeConnections?.() ?? own);
   }
 
   async start(): Promise<void> {

@@ -115,6 +115,8 @@ export interface TorrentStats {
   done: boolean;
   /** Copies of each piece among connected peers (plus ours). */
   availability: number[];
+  /** Our verified pieces as "1010…" (empty before the metadata). */
+  have: string;
   peers: PeerStats[];
   /** Pieces whose data failed verification and were fetched again. */
   hashFailures: number;
@@ -752,6 +754,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       uploadRate: this.uploadMeter.rate(now),
       done: this.done,
       availability: Array.from(this.availability, (n, i) => n + (this.have?.get(i) ? 1 : 0)),
+      have: this.have?.toString() ?? '',
       peers: [...this.peers.values()].map((p) => ({
         key: p.key,
         id: p.id,

@@ -12,6 +12,12 @@ export const MAX_CHANNEL_MESSAGE_BYTES = 64 * 1024;
 export const DRAIN_LOW_WATER_BYTES = 256 * 1024;
 /** How often a filling channel is polled for drain (wrtc has no bufferedamountlow event). */
 export const DRAIN_POLL_MS = 5;
+/**
+ * A connection whose ICE state stays "disconnected" this long is given up. A tab that closes or
+ * crashes does not always close its data channels; ICE consent checks notice within seconds, but
+ * "failed" only comes after about 30 s, during which the peer's requests would hang.
+ */
+export const ICE_DISCONNECTED_GRACE_MS = 4_000;
 /** An offer nobody answers is given up after this long. */
 export const CONNECT_TIMEOUT_MS = 30_000;
 
@@ -25,6 +31,7 @@ export interface SimplePeerInstance {
   on(event: 'data', fn: (data: Uint8Array) => void): unknown;
   on(event: 'close', fn: () => void): unknown;
   on(event: 'error', fn: (err: Error) => void): unknown;
+  on(event: 'iceStateChange', fn: (iceConnectionState: string) => void): unknown;
   _channel?: { bufferedAmount: number } | null;
 }
 
@@ -91,6 +98,15 @@ function toTransport(peer: SimplePeerInstance, opts: ConnectorOptions): Transpor
   });
   peer.on('error', () => {
     /* 'close' follows */
+  });
+  let grace: unknown = null;
+  peer.on('iceStateChange', (state) => {
+    if (state === 'disconnected' && grace === null) {
+      grace = set(() => t.close(), ICE_DISCONNECTED_GRACE_MS);
+    } else if (state === 'connected' || state === 'completed') {
+      if (grace !== null) (opts.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>)))(grace);
+      grace = null;
+    }
   });
   return t;
 }

@@ -1,0 +1,187 @@
+/**
+ * The engine in a browser tab: WebRTC through simple-peer's bundled build, the tracker over the
+ * page's WebSocket to this origin, ICE servers from GET /config, pieces in IndexedDB, hashing in a
+ * worker, timers in a worker. One `BrowserClient` per tab holds all its swarms within one
+ * connection budget. The UI (and the tests) drive it; it touches no DOM elements.
+ */
+import SimplePeer from 'simple-peer/simplepeer.min.js';
+import { randomHexId } from './random.ts';
+import { TabswarmError } from '../../shared/errors.ts';
+import { Emitter } from '../../shared/emitter.ts';
+import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
+import { parseInfo, parseTorrent } from '../../shared/metainfo/parse.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { defaultSha1 } from '../../shared/sha1.ts';
+import { fromHex } from '../../shared/bytes.ts';
+import type { EngineOptions } from '../engine/options.ts';
+import { SwarmSession } from '../engine/session.ts';
+import type { TorrentSource, TorrentStats } from '../engine/torrent.ts';
+import type { WebSocketLike } from '../engine/tracker-client.ts';
+import { simplePeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
+import { workerClock } from './clock.ts';
+import type { CreateReply, CreateRequest } from './hash-worker.ts';
+import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
+import { fileBlob } from './save.ts';
+
+/** Peer connections per tab across all swarms: browsers cap RTCPeerConnections (Chromium near 500), and each costs CPU. */
+export const DEFAULT_MAX_CONNECTIONS_PER_TAB = 40;
+export const DEFAULT_MAX_PEERS_PER_SWARM = 30;
+
+export interface BrowserClientOptions {
+  /** Default: this origin's tracker (ws[s]://host/announce). */
+  trackers?: string[];
+  iceServers?: RTCIceServer[];
+  maxPeersPerSwarm?: number;
+  maxConnectionsPerTab?: number;
+  engine?: Partial<EngineOptions>;
+}
+
+type ClientEvents = { warning: [TabswarmError] };
+
+export function originTracker(): string {
+  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/announce`;
+}
+
+/** ICE servers the deployment configured (GET /config); none on loopback or when unreachable. */
+export async function fetchIceServers(): Promise<RTCIceServer[]> {
+  try {
+    const res = await fetch('/config');
+    if (!res.ok) return [];
+    const body = (await res.json()) as { iceServers?: RTCIceServer[] };
+    return Array.isArray(body.iceServers) ? body.iceServers : [];
+  } catch {
+    return [];
+  }
+}
+
+export class BrowserClient extends Emitter<ClientEvents> {
+  readonly sessions = new Map<string, SwarmSession>();
+  private readonly peerId = fromHex(randomHexId('-TS0100-'))!;
+  private readonly clock = workerClock();
+  private readonly trackers: string[];
+  private readonly maxConnections: number;
+
+  constructor(private readonly opts: BrowserClientOptions = {}) {
+    super();
+    this.trackers = opts.trackers ?? [originTracker()];
+    this.maxConnections = opts.maxConnectionsPerTab ?? DEFAULT_MAX_CONNECTIONS_PER_TAB;
+  }
+
+  static async create(opts: BrowserClientOptions = {}): Promise<BrowserClient> {
+    if (typeof RTCPeerConnection === 'undefined') {
+      throw new TabswarmError('TRACKER_UNREACHABLE', 'This browser has no WebRTC, which Tabswarm needs to reach other peers. Try a current Chrome, Firefox or Safari.');
+    }
+    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers()) });
+  }
+
+  /** Connections open across every swarm of this tab. */
+  connectionCount(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) n += s.torrent.peers.size;
+    return n;
+  }
+
+  private startSession(source: TorrentSource, trackers: string[]): SwarmSession {
+    const session = new SwarmSession(
+      source,
+      { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
+      {
+        trackers,
+        connector: simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers: this.opts.iceServers ?? [] }),
+        openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+        maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
+        freeConnections: () => this.maxConnections - this.connectionCount(),
+        engine: this.opts.engine,
+      },
+    );
+    session.on('warning', (w) => this.emit('warning', w));
+    this.sessions.set(session.torrent.infoHash, session);
+    return session;
+  }
+
+  /** Hashes files in a worker (progress reported), stores their pieces, and starts seeding. */
+  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'hashing' | 'storing', done: number, total: number) => void): Promise<SwarmSession> {
+    const entries = files.map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath ? f.webkitRelativePath.split('/').slice(1) : [f.name] } : f));
+    if (entries.length === 0) throw new TabswarmError('INPUT_EMPTY', 'Choose at least one file to share.');
+    // A picked folder names the torrent; several loose files go in a folder named for their count.
+    const folder = entries[0]!.file.webkitRelativePath.split('/')[0] || null;
+    const multiFile = entries.length > 1 || folder !== null;
+    const name = multiFile ? (folder ?? `${entries.length} files`) : entries[0]!.file.name;
+    const request: CreateRequest = { files: entries, name, multiFile, announce: this.trackers };
+    const torrentBytes = await new Promise<Uint8Array>((resolve, reject) => {
+      const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
+      worker.onmessage = (e: MessageEvent<CreateReply>) => {
+        const m = e.data;
+        if (m.type === 'progress') onProgress?.(m.phase, m.done, m.total);
+        else {
+          worker.terminate();
+          if (m.type === 'done') resolve(m.torrentBytes);
+          else reject(new TabswarmError(m.code as TabswarmError['code'], m.message));
+        }
+      };
+      worker.onerror = (e) => {
+        worker.terminate();
+        reject(new TabswarmError('INPUT_UNREADABLE', `Hashing failed: ${e.message}`));
+      };
+      worker.postMessage(request);
+    });
+    const meta = parseTorrent(torrentBytes);
+    const existing = this.sessions.get(meta.infoHash);
+    if (existing) return existing;
+    const session = this.startSession({ metainfo: meta }, this.trackers);
+    await session.start();
+    return session;
+  }
+
+  /**
+   * Joins the swarm of a magnet link or bare info hash. A torrent already stored in this browser
+   * resumes: its metadata and verified pieces come from IndexedDB, nothing is fetched twice.
+   */
+  async add(link: string): Promise<SwarmSession> {
+    const parsed = /^[0-9a-fA-F]{40}$/.test(link.trim()) ? { infoHash: link.trim().toLowerCase(), trackers: [] as string[], name: undefined } : parseMagnet(link);
+    const running = this.sessions.get(parsed.infoHash);
+    if (running) return running;
+    const trackers = [...new Set([...this.trackers, ...parsed.trackers.filter((t) => /^wss?:/.test(t))])];
+    const stored = await getStored(parsed.infoHash);
+    const source: TorrentSource = stored ? { metainfo: { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } } : { infoHash: parsed.infoHash, ...(parsed.name ? { name: parsed.name } : {}) };
+    const session = this.startSession(source, trackers);
+    await session.start();
+    return session;
+  }
+
+  stats(infoHash: string): TorrentStats | null {
+    return this.sessions.get(infoHash)?.torrent.stats() ?? null;
+  }
+
+  magnet(infoHash: string): string {
+    const meta = this.sessions.get(infoHash)?.torrent.meta;
+    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: [] } as Parameters<typeof buildMagnet>[0]);
+  }
+
+  /** A finished file as a Blob assembled from stored pieces (no single huge copy in the heap). */
+  async file(infoHash: string, fileIndex = 0): Promise<{ name: string; blob: Blob }> {
+    const meta = this.sessions.get(infoHash)?.torrent.meta ?? (await storedMeta(infoHash));
+    if (!meta) throw new TabswarmError('STORAGE_READ_FAILED', 'That torrent is not stored in this browser.');
+    return fileBlob(meta, fileIndex);
+  }
+
+  async list(): Promise<StoredTorrent[]> {
+    return listStored();
+  }
+
+  async remove(infoHash: string): Promise<void> {
+    await this.sessions.get(infoHash)?.stop();
+    this.sessions.delete(infoHash);
+    await deleteStored(infoHash);
+  }
+
+  async stop(infoHash: string): Promise<void> {
+    await this.sessions.get(infoHash)?.stop();
+    this.sessions.delete(infoHash);
+  }
+}
+
+async function storedMeta(infoHash: string): Promise<Metainfo | null> {
+  const stored = await getStored(infoHash);
+  return stored ? { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } : null;
+}

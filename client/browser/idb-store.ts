@@ -1,0 +1,117 @@
+/**
+ * Torrents in IndexedDB (via idb-keyval): each verified piece under its own key, and per torrent a
+ * record with the info dictionary and the completion bitfield, kept apart from the bytes so a
+ * reload resumes without re-hashing. Reads go through a small piece cache, so a tab serving peers
+ * holds a few pieces in memory, not the file.
+ */
+import { createStore, del, delMany, get, keys, set, values, type UseStore } from 'idb-keyval';
+import { TabswarmError } from '../../shared/errors.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
+import type { PieceStore } from '../engine/storage.ts';
+
+/** Pieces kept in memory for serving (8 × 256 KiB = 2 MiB). */
+export const PIECE_CACHE_SIZE = 8;
+
+let pieceDb: UseStore | null = null;
+let torrentDb: UseStore | null = null;
+// Two databases: idb-keyval keeps one object store per database.
+const pieces = () => (pieceDb ??= createStore('tabswarm-pieces', 'pieces'));
+const torrents = () => (torrentDb ??= createStore('tabswarm-torrents', 'torrents'));
+
+export interface StoredTorrent {
+  infoHash: string;
+  name: string;
+  length: number;
+  infoBytes: Uint8Array;
+  announce: string[];
+  /** BEP 3 bitfield of verified pieces. */
+  have: Uint8Array;
+  addedAt: number;
+}
+
+const pieceKey = (infoHash: string, index: number) => `${infoHash}/${index}`;
+
+function isQuotaError(err: unknown): boolean {
+  return err instanceof DOMException && (err.name === 'QuotaExceededError' || err.code === 22);
+}
+
+export class IdbStore implements PieceStore {
+  private readonly cache = new Map<number, Uint8Array>();
+
+  constructor(private readonly meta: Metainfo) {}
+
+  private async piece(index: number): Promise<Uint8Array> {
+    const hit = this.cache.get(index);
+    if (hit) {
+      this.cache.delete(index);
+      this.cache.set(index, hit);
+      return hit;
+    }
+    const stored = await get<Uint8Array>(pieceKey(this.meta.infoHash, index), pieces());
+    if (!stored) throw new TabswarmError('STORAGE_READ_FAILED', `Piece ${index} of ${this.meta.name} is missing from this browser's storage.`);
+    this.cache.set(index, stored);
+    if (this.cache.size > PIECE_CACHE_SIZE) this.cache.delete(this.cache.keys().next().value as number);
+    return stored;
+  }
+
+  async read(index: number, begin: number, length: number): Promise<Uint8Array> {
+    return (await this.piece(index)).subarray(begin, begin + length);
+  }
+
+  async write(index: number, data: Uint8Array): Promise<void> {
+    try {
+      await set(pieceKey(this.meta.infoHash, index), data, pieces());
+    } catch (err) {
+      if (isQuotaError(err)) {
+        throw new TabswarmError('QUOTA_EXCEEDED', `This browser's storage is full: ${this.meta.name} needs ${this.meta.length} bytes. Free space (delete stored files in "My files") and reopen the link to resume.`);
+      }
+      throw new TabswarmError('STORAGE_WRITE_FAILED', `Could not store a piece of ${this.meta.name}: ${String(err)}`);
+    }
+  }
+
+  async loadCompletion(): Promise<Uint8Array | null> {
+    const record = await get<StoredTorrent>(this.meta.infoHash, torrents());
+    return record?.have ?? null;
+  }
+
+  async saveCompletion(bitfield: Uint8Array): Promise<void> {
+    const record: StoredTorrent = (await get<StoredTorrent>(this.meta.infoHash, torrents())) ?? {
+      infoHash: this.meta.infoHash,
+      name: this.meta.name,
+      length: this.meta.length,
+      infoBytes: this.meta.infoBytes,
+      announce: this.meta.announce,
+      have: bitfield,
+      addedAt: Date.now(),
+    };
+    await set(this.meta.infoHash, { ...record, have: bitfield.slice() }, torrents());
+  }
+
+  async close(): Promise<void> {
+    this.cache.clear();
+  }
+}
+
+/** Every torrent stored in this browser. */
+export async function listStored(): Promise<StoredTorrent[]> {
+  return (await values<StoredTorrent>(torrents())).sort((a, b) => b.addedAt - a.addedAt);
+}
+
+export async function getStored(infoHash: string): Promise<StoredTorrent | undefined> {
+  return get<StoredTorrent>(infoHash, torrents());
+}
+
+/** Deletes a torrent's pieces and record; other torrents are untouched. */
+export async function deleteStored(infoHash: string): Promise<void> {
+  const prefix = `${infoHash}/`;
+  const mine = (await keys<string>(pieces())).filter((k) => typeof k === 'string' && k.startsWith(prefix));
+  await delMany(mine, pieces());
+  await del(infoHash, torrents());
+}
+
+/** Reads a stored piece straight from IndexedDB (for saving files). */
+export async function readStoredPiece(infoHash: string, index: number): Promise<Uint8Array> {
+  const piece = await get<Uint8Array>(pieceKey(infoHash, index), pieces());
+  if (!piece) throw new TabswarmError('STORAGE_READ_FAILED', `Piece ${index} is missing from this browser's storage.`);
+  return piece;
+}

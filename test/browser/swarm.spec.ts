@@ -1,0 +1,74 @@
+/** The browser peer: real WebRTC between contexts, IndexedDB storage, saved files compared by SHA-256. */
+import { expect, test } from '@playwright/test';
+import { join, peerPage, savedSha256, seedGenerated, stats } from './helpers.ts';
+
+test.describe.configure({ timeout: 120_000 });
+
+test('a seeder tab and 3 leecher tabs: every leecher saves the 20 MiB file byte-exact', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  const { magnet, sha256, infoHash } = await seedGenerated(seeder, 20);
+  const leechers = await Promise.all([1, 2, 3].map(() => peerPage(browser)));
+  for (const l of leechers) expect(await join(l, magnet)).toBe(infoHash);
+  const results = await Promise.all(leechers.map((l) => savedSha256(l, infoHash)));
+  expect(results).toEqual([sha256, sha256, sha256]);
+  // Leechers traded with each other, not only with the seeder.
+  const uploadedByLeechers = await Promise.all(leechers.map((l) => l.evaluate(async (h) => (await (window as any).tabswarm).stats(h).uploaded, infoHash)));
+  expect(uploadedByLeechers.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+});
+
+test('a leecher reloaded at about half resumes from IndexedDB and fetches only the missing pieces', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  const { magnet, sha256, infoHash } = await seedGenerated(seeder, 20);
+  // Throttle the seeder so the reload lands mid-download.
+  await seeder.evaluate(async (h) => {
+    const t = (await (window as any).tabswarm).sessions.get(h).torrent;
+    t.options.uploadLimit = 4 * 1024 * 1024;
+  }, infoHash);
+  const leecher = await peerPage(browser);
+  await join(leecher, magnet);
+  await expect.poll(async () => (await stats(leecher, infoHash)).piecesHave, { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
+  const before = (await stats(leecher, infoHash)).piecesHave;
+  await leecher.reload();
+  await leecher.waitForFunction(() => (window as any).tabswarm !== undefined);
+  await join(leecher, magnet);
+  const resumed = await stats(leecher, infoHash);
+  // Everything verified before the reload is there at once, with no download yet.
+  expect(resumed.piecesHave).toBeGreaterThanOrEqual(before - 2);
+  expect(resumed.downloaded).toBe(0);
+  expect(await savedSha256(leecher, infoHash)).toBe(sha256);
+  const after = await stats(leecher, infoHash);
+  const pieceBytes = 256 * 1024;
+  // Only the missing pieces came over the wire (endgame may duplicate a few blocks).
+  expect(after.downloaded).toBeLessThanOrEqual((after.pieceCount - resumed.piecesHave) * pieceBytes * 1.1);
+});
+
+test('the seeder tab closes mid-swarm: the leechers finish from each other', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  const { magnet, sha256, infoHash } = await seedGenerated(seeder, 20);
+  const leechers = await Promise.all([1, 2, 3].map(() => peerPage(browser)));
+  // A fast seeder and slow leechers: the pieces are all out among the leechers long before each holds them all.
+  const limit = (page: typeof seeder, bytesPerSecond: number) =>
+    page.evaluate(async ({ h, bytesPerSecond }) => ((await (window as any).tabswarm).sessions.get(h).torrent.options.uploadLimit = bytesPerSecond), { h: infoHash, bytesPerSecond });
+  await limit(seeder, 8 * 1024 * 1024);
+  for (const l of leechers) {
+    await join(l, magnet);
+    await limit(l, 1024 * 1024);
+  }
+  // Close the seeder as soon as every piece exists among the leechers, while some still lack some.
+  const haves = () => Promise.all(leechers.map(async (l) => (await stats(l, infoHash)).have));
+  await expect
+    .poll(
+      async () => {
+        const all = await haves();
+        return all[0]!.length > 0 && [...all[0]!].every((_, i) => all.some((h) => h[i] === '1'));
+      },
+      { timeout: 60_000, intervals: [50] },
+    )
+    .toBe(true);
+  await seeder.context().close();
+  const atClose = await haves();
+  // The close really came mid-swarm: some leecher still lacked pieces.
+  expect(atClose.some((h) => h.includes('0'))).toBe(true);
+  const results = await Promise.all(leechers.map((l) => savedSha256(l, infoHash)));
+  expect(results).toEqual([sha256, sha256, sha256]);
+});

@@ -36,7 +36,8 @@ export interface BrowserClientOptions {
   engine?: Partial<EngineOptions>;
 }
 
-type ClientEvents = { warning: [TabswarmError] };
+/** `error`: one torrent stopped (its pieces so far stay stored; other torrents carry on). */
+type ClientEvents = { warning: [TabswarmError]; error: [string, TabswarmError] };
 
 export function originTracker(): string {
   return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/announce`;
@@ -56,8 +57,11 @@ export async function fetchIceServers(): Promise<RTCIceServer[]> {
 
 export class BrowserClient extends Emitter<ClientEvents> {
   readonly sessions = new Map<string, SwarmSession>();
+  /** The error that stopped a torrent, by info hash (cleared when it is added again). */
+  readonly errors = new Map<string, TabswarmError>();
   private readonly peerId = fromHex(randomHexId('-TS0100-'))!;
-  private readonly clock = workerClock();
+  /** The engine's clock: worker timers, so hidden tabs keep the choke and announce rhythm. */
+  readonly clock = workerClock();
   private readonly trackers: string[];
   private readonly maxConnections: number;
 
@@ -95,6 +99,12 @@ export class BrowserClient extends Emitter<ClientEvents> {
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
+    session.on('error', (e) => {
+      // The torrent has stopped itself; leave the swarm, keep what is stored, so reopening resumes.
+      this.errors.set(session.torrent.infoHash, e);
+      void session.stop();
+      this.emit('error', session.torrent.infoHash, e);
+    });
     this.sessions.set(session.torrent.infoHash, session);
     return session;
   }
@@ -140,7 +150,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   async add(link: string): Promise<SwarmSession> {
     const parsed = /^[0-9a-fA-F]{40}$/.test(link.trim()) ? { infoHash: link.trim().toLowerCase(), trackers: [] as string[], name: undefined } : parseMagnet(link);
     const running = this.sessions.get(parsed.infoHash);
-    if (running) return running;
+    if (running && !this.errors.has(parsed.infoHash)) return running;
+    this.errors.delete(parsed.infoHash);
     const trackers = [...new Set([...this.trackers, ...parsed.trackers.filter((t) => /^wss?:/.test(t))])];
     const stored = await getStored(parsed.infoHash);
     const source: TorrentSource = stored ? { metainfo: { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } } : { infoHash: parsed.infoHash, ...(parsed.name ? { name: parsed.name } : {}) };

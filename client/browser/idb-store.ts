@@ -58,15 +58,20 @@ export class IdbStore implements PieceStore {
     return (await this.piece(index)).subarray(begin, begin + length);
   }
 
-  async write(index: number, data: Uint8Array): Promise<void> {
+  /** Runs an IndexedDB write, turning a full quota into QUOTA_EXCEEDED with the size needed. */
+  private async guarded(write: () => Promise<void>): Promise<void> {
     try {
-      await set(pieceKey(this.meta.infoHash, index), data, pieces());
+      await write();
     } catch (err) {
       if (isQuotaError(err)) {
         throw new TabswarmError('QUOTA_EXCEEDED', `This browser's storage is full: ${this.meta.name} needs ${this.meta.length} bytes. Free space (delete stored files in "My files") and reopen the link to resume.`);
       }
-      throw new TabswarmError('STORAGE_WRITE_FAILED', `Could not store a piece of ${this.meta.name}: ${String(err)}`);
+      throw new TabswarmError('STORAGE_WRITE_FAILED', `Could not store ${this.meta.name}: ${String(err)}`);
     }
+  }
+
+  async write(index: number, data: Uint8Array): Promise<void> {
+    await this.guarded(() => set(pieceKey(this.meta.infoHash, index), data, pieces()));
   }
 
   async loadCompletion(): Promise<Uint8Array | null> {
@@ -84,7 +89,7 @@ export class IdbStore implements PieceStore {
       have: bitfield,
       addedAt: Date.now(),
     };
-    await set(this.meta.infoHash, { ...record, have: bitfield.slice() }, torrents());
+    await this.guarded(() => set(this.meta.infoHash, { ...record, have: bitfield.slice() }, torrents()));
   }
 
   async close(): Promise<void> {

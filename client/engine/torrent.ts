@@ -538,15 +538,17 @@ export class Torrent extends Emitter<TorrentEvents> {
     try {
       await this.store!.write(index, pending.buffer);
       this.pending.delete(index);
+      this.have!.set(index);
+      await this.store!.saveCompletion(this.have!.bytes);
     } catch (err) {
+      // Storage failed (a full disk or quota): stop this torrent once; what is stored stays for a resume.
+      if (this.destroyed) return;
       const e = err instanceof TabswarmError ? err : new TabswarmError('STORAGE_WRITE_FAILED', `Could not store piece ${index}: ${String(err)}. Free some space and try again.`);
       this.emit('error', e);
-      this.destroy();
+      void this.destroy();
       return;
     }
-    this.have!.set(index);
     this.judgeSuspects(index, pending.buffer);
-    await this.store!.saveCompletion(this.have!.bytes);
     for (const p of this.peers.values()) {
       if (p.id === null) continue;
       p.wire.send({ type: 'have', index });

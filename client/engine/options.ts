@@ -24,6 +24,11 @@ export interface EngineOptions {
   pipelineSeconds: number;
   /** Stop writing to a peer while its transport holds more than this. */
   sendHighWaterBytes: number;
+  /**
+   * Verified pieces waiting for the store at most; beyond, no new requests go out until writes
+   * catch up. Storage slower than the network (IndexedDB often is) must not fill memory instead.
+   */
+  maxPendingWrites: number;
   /** Pieces of bad data after which a peer is banned from this swarm. */
   maxBadPieces: number;
   /** Upload and download limits in bytes/s for the whole torrent; 0 = none. */
@@ -45,6 +50,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxPipeline: 250,
   pipelineSeconds: 1,
   sendHighWaterBytes: 1024 * 1024,
+  maxPendingWrites: 8,
   maxBadPieces: 2,
   uploadLimit: 0,
   downloadLimit: 0,

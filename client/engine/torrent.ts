@@ -172,6 +172,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private destroyed = false;
   private hashFailures = 0;
   private refillTimer: unknown = null;
+  /** Pieces verified or being verified whose bytes the store has not taken yet. */
+  private unwritten = 0;
   done = false;
 
   constructor(
@@ -455,6 +457,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   private fill(peer: Peer): void {
     if (!this.meta || !this.have || !peer.has || this.done || this.destroyed) return;
     if (!peer.wire.state.amInterested || peer.wire.state.peerChoking || peer.wire.isClosed) return;
+    if (this.unwritten >= this.options.maxPendingWrites) return; // resumes when a write completes
     const slots = this.pipelineSize(peer) - peer.outstanding.size;
     if (slots <= 0) return;
     const now = this.clock.now();
@@ -528,6 +531,16 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   private async verify(index: number, pending: PendingPiece): Promise<void> {
+    this.unwritten++;
+    try {
+      await this.verifyAndStore(index, pending);
+    } finally {
+      this.unwritten--;
+    }
+    this.fillAll();
+  }
+
+  private async verifyAndStore(index: number, pending: PendingPiece): Promise<void> {
     const meta = this.meta!;
     const ok = bytesEqual(await this.deps.sha1(pending.buffer), pieceHash(meta, index));
     if (this.destroyed) return;

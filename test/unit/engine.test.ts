@@ -185,6 +185,33 @@ describe('timeouts and limits', () => {
     expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
   });
 
+  it('storage slower than the network holds back requests instead of filling memory', async () => {
+    const { data, meta } = await makeContent(4 * 1024 * 1024);
+    /** The most piece writes waiting at once, downloading with the given limit. */
+    const mostWaitingWrites = async (maxPendingWrites: number) => {
+      const seeder = track(await makeSeeder(meta, data));
+      const slowStore = new MemoryStore();
+      const realWrite = slowStore.write.bind(slowStore);
+      let writing = 0;
+      let most = 0;
+      slowStore.write = async (i, d) => {
+        most = Math.max(most, ++writing);
+        await new Promise((r) => setTimeout(r, 20));
+        await realWrite(i, d);
+        writing--;
+      };
+      const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, maxPendingWrites }, slowStore));
+      connect(seeder.torrent, leecher.torrent);
+      await waitDone(leecher.torrent);
+      expect(sha256(storedBytes(slowStore, meta))).toBe(sha256(data));
+      return most;
+    };
+    // Bounded: the limit, plus the pieces whose blocks were already requested when it was reached.
+    expect(await mostWaitingWrites(2)).toBeLessThanOrEqual(4);
+    // Without the bound, writes pile up (this is what filled a tab's memory with a whole download).
+    expect(await mostWaitingWrites(1000)).toBeGreaterThan(6);
+  });
+
   it('the upload limit holds: bytes sent never exceed the burst plus limit × elapsed (fake clock)', async () => {
     const { data, meta } = await makeContent(512 * 1024);
     let now = 1_000_000;

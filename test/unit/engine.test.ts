@@ -233,4 +233,24 @@ describe('timeouts and limits', () => {
     // …and it does send at the limit, not less: three fake seconds carried about three seconds' worth.
     expect(seeder.stats().uploaded).toBeGreaterThanOrEqual(LIMIT * 2);
   });
+
+  it('the download limit holds: bytes received never exceed the burst plus limit × elapsed (fake clock)', async () => {
+    const { data, meta } = await makeContent(512 * 1024);
+    let now = 1_000_000;
+    const clock = { ...realClock, now: () => now };
+    const LIMIT = 64 * 1024;
+    const seeder = track(await makeSeeder(meta, data));
+    const leecher = new Torrent({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => new MemoryStore(), clock }, { ...FAST, downloadLimit: LIMIT });
+    torrents.push(leecher);
+    await leecher.start();
+    connect(seeder.torrent, leecher);
+    const burst = Math.max(16_384, LIMIT / 4);
+    for (let step = 0; step < 12; step++) {
+      await new Promise((r) => setTimeout(r, 60));
+      const elapsedS = (now - 1_000_000) / 1000;
+      expect(leecher.stats().downloaded).toBeLessThanOrEqual(burst + LIMIT * elapsedS);
+      now += 250;
+    }
+    expect(leecher.stats().downloaded).toBeGreaterThanOrEqual(LIMIT * 2);
+  });
 });

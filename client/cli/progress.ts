@@ -1,4 +1,7 @@
 /** A progress bar on stderr: redrawn in place on a terminal, a line per 10 % when piped. */
+import { formatBytes } from '../../shared/format.ts';
+
+export { formatBytes };
 
 const BAR_WIDTH = 30;
 const REDRAW_INTERVAL_MS = 100;
@@ -7,17 +10,6 @@ const PIPED_STEP_PERCENT = 10;
 export interface ProgressBar {
   update(done: number, total: number, detail?: string): void;
   finish(): void;
-}
-
-export function formatBytes(bytes: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let value = bytes;
-  let unit = 0;
-  while (value >= 1024 && unit < units.length - 1) {
-    value /= 1024;
-    unit++;
-  }
-  return `${unit === 0 ? value : value.toFixed(1)} ${units[unit]}`;
 }
 
 export function progressBar(label: string, stream: NodeJS.WriteStream = process.stderr): ProgressBar {

@@ -117,6 +117,8 @@ export interface TorrentStats {
   availability: number[];
   /** Our verified pieces as "1010…" (empty before the metadata). */
   have: string;
+  /** Pieces started and not yet verified. */
+  inProgress: number[];
   peers: PeerStats[];
   /** Pieces whose data failed verification and were fetched again. */
   hashFailures: number;
@@ -770,6 +772,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       done: this.done,
       availability: Array.from(this.availability, (n, i) => n + (this.have?.get(i) ? 1 : 0)),
       have: this.have?.toString() ?? '',
+      inProgress: [...this.pending.keys()],
       peers: [...this.peers.values()].map((p) => ({
         key: p.key,
         id: p.id,

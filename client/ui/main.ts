@@ -1,5 +1,5 @@
-import './share-preview.ts';
-import { BrowserClient } from '../browser/client.ts';
+import type { BrowserClient } from '../browser/client.ts';
+import './app.ts';
 
 declare global {
   interface Window {
@@ -7,5 +7,3 @@ declare global {
     tabswarm?: Promise<BrowserClient>;
   }
 }
-
-window.tabswarm = BrowserClient.create();

@@ -22,6 +22,25 @@ const CONTENT_TYPES: Record<string, string> = {
   '.map': 'application/json; charset=utf-8',
 };
 
+/**
+ * The app's Content-Security-Policy: only our own scripts run, whatever a torrent contains.
+ * Media previews come from blob: URLs; trackers may live on other hosts (ws:, wss:); the engine's
+ * clock is a blob: worker. Inline styles are allowed (they cannot run code).
+ */
+export const APP_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' blob: data:",
+  "media-src 'self' blob:",
+  "connect-src 'self' ws: wss:",
+  "worker-src 'self' blob:",
+  "frame-src 'none'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'self'",
+].join('; ');
+
 /** Vite puts content-hashed files under assets/: safe to cache for a year. */
 const IMMUTABLE_PREFIX = `${sep}assets${sep}`;
 const ONE_YEAR_S = 31_536_000;
@@ -56,11 +75,15 @@ export function createStaticHandler(rootDir: string) {
     if (!file) return false;
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     const immutable = file.startsWith(root + IMMUTABLE_PREFIX);
-    res.writeHead(200, {
+    const headers: Record<string, string> = {
       'content-type': type,
       'cache-control': immutable ? `public, max-age=${ONE_YEAR_S}, immutable` : 'no-cache',
       'x-content-type-options': 'nosniff',
-    });
+    };
+    if (type.startsWith('text/html')) headers['content-security-policy'] = APP_CSP;
+    // Scripts may be loaded by other sites (the <tabswarm-file> widget), as module scripts need CORS.
+    if (type.startsWith('text/javascript')) headers['access-control-allow-origin'] = '*';
+    res.writeHead(200, headers);
     if (req.method === 'HEAD') {
       res.end();
       return true;

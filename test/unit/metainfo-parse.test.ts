@@ -161,3 +161,13 @@ describe('createTorrent', () => {
     await expect(createTorrent({ name: 'x', multiFile: false, sha1: portableSha1, files: [liar] })).rejects.toMatchObject({ code: 'INPUT_UNREADABLE' });
   });
 });
+
+describe('encodeTorrentFile', () => {
+  it('wraps info bytes unchanged, so the torrent parses to the same info hash and trackers', async () => {
+    const { encodeTorrentFile } = await import('../../shared/metainfo/index.ts');
+    const original = parseTorrent(torrentWith(singleInfo()));
+    const again = parseTorrent(encodeTorrentFile(original.infoBytes, ['wss://a', 'wss://b']));
+    expect(again.infoHash).toBe(original.infoHash);
+    expect(again.announce).toEqual(['wss://a', 'wss://b']);
+  });
+});

@@ -1,0 +1,113 @@
+/** Download: open a share link, watch it arrive (progress, rates, peers, ETA, piece map), then save or view it. */
+import { LitElement, css, html, nothing } from 'lit';
+import { formatBytes } from '../../shared/format.ts';
+import type { BrowserClient } from '../browser/client.ts';
+import type { SwarmSession } from '../engine/session.ts';
+import type { TorrentStats } from '../engine/torrent.ts';
+import { describeError } from './errors.ts';
+import './content-preview.ts';
+import './swarm-summary.ts';
+
+const STATS_REFRESH_MS = 500;
+/** After this long without a peer, say so (the link may be old, or the sharer gone). */
+const NO_PEERS_HINT_MS = 10_000;
+
+export class DownloadView extends LitElement {
+  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true } };
+  static override styles = css`
+    :host { display: block; }
+    .error { color: #a11; }
+    .notice { color: #7a5b00; }
+    ul { padding-left: 1.2rem; }
+    button { font: inherit; padding: 0.35rem 0.9rem; }
+  `;
+
+  client: BrowserClient | null = null;
+  link = '';
+  stats: TorrentStats | null = null;
+  error = '';
+  notice = '';
+  files: Array<{ name: string; blob: Blob }> = [];
+  private session: SwarmSession | null = null;
+  private timer: number | undefined;
+  private startedAt = 0;
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    clearInterval(this.timer);
+  }
+
+  override updated(changed: Map<string, unknown>): void {
+    if ((changed.has('link') || changed.has('client')) && this.client && this.link) void this.open();
+  }
+
+  private async open(): Promise<void> {
+    clearInterval(this.timer);
+    this.error = '';
+    this.notice = '';
+    this.files = [];
+    try {
+      this.session = await this.client!.add(this.link);
+    } catch (err) {
+      this.error = describeError(err);
+      return;
+    }
+    const session = this.session;
+    this.startedAt = Date.now();
+    session.on('warning', (w) => {
+      if (w.code === 'TRACKER_UNREACHABLE') this.notice = `${w.message}`;
+    });
+    session.on('tracker', (t) => {
+      if (t.connected && this.notice.startsWith('Lost the tracker')) this.notice = '';
+    });
+    this.client!.on('error', (infoHash, e) => {
+      if (infoHash === session.torrent.infoHash) this.error = e.message;
+    });
+    const refresh = () => {
+      this.stats = session.torrent.stats();
+      if (this.stats.peers.length === 0 && !this.stats.done && Date.now() - this.startedAt > NO_PEERS_HINT_MS && !this.notice) {
+        this.notice = 'No peers yet: the person who shared this needs to keep their tab open. Waiting…';
+      } else if (this.stats.peers.length > 0 && this.notice.startsWith('No peers')) this.notice = '';
+      if (this.stats.done && this.files.length === 0) void this.loadFiles();
+    };
+    refresh();
+    this.timer = window.setInterval(refresh, STATS_REFRESH_MS);
+  }
+
+  private async loadFiles(): Promise<void> {
+    const meta = this.session?.torrent.meta;
+    if (!meta) return;
+    this.files = await Promise.all(meta.files.map((_, i) => this.client!.file(meta.infoHash, i)));
+  }
+
+  private save(file: { name: string; blob: Blob }): void {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(file.blob);
+    a.download = file.name;
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+  }
+
+  override render() {
+    const s = this.stats;
+    return html`
+      <section>
+        <h2>${s?.name ?? 'Download'}</h2>
+        ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.session?.torrent.meta?.multiFile ? ` in ${this.session.torrent.meta.files.length} files` : ''}</p>` : nothing}
+        <tabswarm-swarm-summary .stats=${s}></tabswarm-swarm-summary>
+        ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
+        ${this.error ? html`<p class="error" role="alert" data-testid="error">${this.error}</p>` : nothing}
+        ${this.files.length === 1
+          ? html`<p><button data-testid="save" @click=${() => this.save(this.files[0]!)}>Save ${this.files[0]!.name}</button></p>
+              <tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`
+          : nothing}
+        ${this.files.length > 1
+          ? html`<ul>
+              ${this.files.map((f, i) => html`<li>${f.name} (${formatBytes(f.blob.size)}) <button data-testid=${i === 0 ? 'save' : `save-${i}`} @click=${() => this.save(f)}>Save</button></li>`)}
+            </ul>`
+          : nothing}
+      </section>
+    `;
+  }
+}
+customElements.define('tabswarm-download-view', DownloadView);

@@ -69,6 +69,10 @@ export class SwarmSession extends Emitter<SessionEvents> {
     this.torrent.on('warning', (w) => this.emit('warning', w));
     this.torrent.on('error', (e) => this.emit('error', e));
     this.torrent.on('progress', (s) => this.emit('progress', s));
+    // A download that loses a peer looks for more at once instead of waiting out the interval.
+    this.torrent.on('peer-close', () => {
+      if (!this.torrent.done && this.wantPeers() > 0) for (const t of this.trackers) t.announceSoon();
+    });
     this.torrent.on('done', () => {
       for (const t of this.trackers) t.complete();
       this.emit('done');

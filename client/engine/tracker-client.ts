@@ -70,6 +70,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private stopped = false;
   private started = false;
   private announcing = false;
+  private lastAnnounceMs = -Infinity;
 
   constructor(private readonly opts: TrackerClientOptions) {
     super();
@@ -151,6 +152,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       const { uploaded, downloaded, left } = this.opts.stats();
       const msg: AnnounceRequest = { action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, uploaded, downloaded, left, numwant: 0 };
       if (event) msg.event = event;
+      this.lastAnnounceMs = this.opts.clock.now();
       if (event !== 'stopped' && event !== 'completed') {
         const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers() - this.offers.size));
         const made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
@@ -162,6 +164,17 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       this.announcing = false;
     }
     if (event !== 'stopped') this.scheduleAnnounce();
+  }
+
+  /**
+   * Asks for peers now rather than at the next interval (a download lost its peers), but never
+   * more often than MIN_ANNOUNCE_INTERVAL_MS.
+   */
+  announceSoon(): void {
+    if (this.stopped || !this.connected) return;
+    const wait = this.lastAnnounceMs + MIN_ANNOUNCE_INTERVAL_MS - this.opts.clock.now();
+    this.clearAnnounceTimer();
+    this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), Math.max(0, wait));
   }
 
   private scheduleAnnounce(): void {

@@ -15,9 +15,10 @@ export const DRAIN_POLL_MS = 5;
 /**
  * A connection whose ICE state stays "disconnected" this long is given up. A tab that closes or
  * crashes does not always close its data channels; ICE consent checks notice within seconds, but
- * "failed" only comes after about 30 s, during which the peer's requests would hang.
+ * "failed" only comes after about 30 s, during which the peer's requests would hang. Shorter
+ * grace periods cut healthy links on a loaded machine (consent checks answered late).
  */
-export const ICE_DISCONNECTED_GRACE_MS = 4_000;
+export const ICE_DISCONNECTED_GRACE_MS = 10_000;
 /** An offer nobody answers is given up after this long. */
 export const CONNECT_TIMEOUT_MS = 30_000;
 

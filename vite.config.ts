@@ -1,15 +1,20 @@
 import { defineConfig } from 'vite';
 
-// The app's sources live in client/; the build lands in dist/, which the signal server serves.
-export default defineConfig({
-  root: 'client',
-  build: {
-    outDir: '../dist',
-    emptyOutDir: true,
-    target: 'es2022',
-  },
-  server: {
-    // `npm run dev`: the tracker and /config come from the signal server on 8080.
-    proxy: { '/healthz': 'http://localhost:8080' },
-  },
-});
+// Two builds into dist/: the app (default mode), and `--mode widget`, the <tabswarm-file> library
+// served as ORIGIN/tabswarm-file.js for any site to load.
+export default defineConfig(({ mode }) =>
+  mode === 'widget'
+    ? {
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          lib: { entry: 'client/ui/widget.ts', formats: ['es'], fileName: () => 'tabswarm-file.js' },
+        },
+      }
+    : {
+        root: 'client',
+        build: { outDir: '../dist', emptyOutDir: true, target: 'es2022' },
+        server: { proxy: { '/healthz': 'http://localhost:8080' } },
+      },
+);

@@ -14,8 +14,8 @@ function newestMtime(dir) {
   return newest;
 }
 
-const stale = !existsSync(built) || Math.max(newestMtime('client'), newestMtime('shared')) > statSync(built).mtimeMs;
+const stale = !existsSync(built) || !existsSync('dist/tabswarm-file.js') || Math.max(newestMtime('client'), newestMtime('shared')) > statSync(built).mtimeMs;
 if (stale) {
   process.stderr.write('Building the web app (dist/)…\n');
-  execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', '--logLevel', 'warn'], { stdio: 'inherit' });
+  for (const mode of [[], ['--mode', 'widget']]) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', ...mode, '--logLevel', 'warn'], { stdio: 'inherit' });
 }

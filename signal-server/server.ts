@@ -25,8 +25,8 @@ export interface ServerDeps {
   random?: () => number;
 }
 
-function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8'): void {
-  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+function send(res: ServerResponse, status: number, body: string, type = 'text/plain; charset=utf-8', extra: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store', ...extra });
   res.end(body);
 }
 
@@ -41,7 +41,8 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') return send(res, 200, JSON.stringify({ status: 'ok', sockets: tracker.socketCount, ...store.stats() }), 'application/json');
-    if (path === '/config') return send(res, 200, configBody, 'application/json');
+    // Embedded widgets on other sites read it too.
+    if (path === '/config') return send(res, 200, configBody, 'application/json', { 'access-control-allow-origin': '*' });
     if (path === '/metrics') {
       const gauges = { sockets: tracker.socketCount, ...store.stats(), pendingOffers: tracker.core.pendingOffers };
       return send(res, 200, metrics.render(gauges), 'text/plain; version=0.0.4; charset=utf-8');

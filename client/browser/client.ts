@@ -30,6 +30,8 @@ export const DEFAULT_MAX_PEERS_PER_SWARM = 30;
 export interface BrowserClientOptions {
   /** Default: this origin's tracker (ws[s]://host/announce). */
   trackers?: string[];
+  /** Where to ask for ICE servers (default: this origin's /config). */
+  configUrl?: string;
   iceServers?: RTCIceServer[];
   maxPeersPerSwarm?: number;
   maxConnectionsPerTab?: number;
@@ -44,9 +46,9 @@ export function originTracker(): string {
 }
 
 /** ICE servers the deployment configured (GET /config); none on loopback or when unreachable. */
-export async function fetchIceServers(): Promise<RTCIceServer[]> {
+export async function fetchIceServers(configUrl = '/config'): Promise<RTCIceServer[]> {
   try {
-    const res = await fetch('/config');
+    const res = await fetch(configUrl);
     if (!res.ok) return [];
     const body = (await res.json()) as { iceServers?: RTCIceServer[] };
     return Array.isArray(body.iceServers) ? body.iceServers : [];
@@ -75,7 +77,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     if (typeof RTCPeerConnection === 'undefined') {
       throw new TabswarmError('TRACKER_UNREACHABLE', 'This browser has no WebRTC, which Tabswarm needs to reach other peers. Try a current Chrome, Firefox or Safari.');
     }
-    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers()) });
+    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers(opts.configUrl)) });
   }
 
   /** Connections open across every swarm of this tab. */

@@ -1,0 +1,47 @@
+/** The <tabswarm-file> widget on another site (another origin): one script tag, an image shared from the app. */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test } from '@playwright/test';
+import { TEST_PORT } from '../../playwright.config.ts';
+
+// A small real PNG (16×16, one colour).
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGElEQVR42mNk+M9AEmAc1TCqYVTDcNUAAEvZEAE2gKwLAAAAAElFTkSuQmCC', 'base64');
+
+let site: Server;
+let siteUrl: string;
+
+test.beforeAll(async () => {
+  // "Another site": a plain page on its own port that only loads our script.
+  site = createServer((req, res) => {
+    const magnet = new URL(req.url ?? '/', 'http://x').searchParams.get('magnet') ?? '';
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>Someone else's blog</title><h1>My holiday</h1>
+      <tabswarm-file magnet="${magnet.replace(/"/g, '&quot;')}"></tabswarm-file>
+      <script>window.events = []; document.addEventListener('DOMContentLoaded', () => { const el = document.querySelector('tabswarm-file'); for (const t of ['progress', 'done', 'error']) el.addEventListener(t, (e) => window.events.push(t)); });</script>
+      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`);
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+});
+test.afterAll(() => new Promise<void>((r) => site.close(() => r())));
+
+test('the widget on another origin downloads and renders an image shared in the app, and fires done', async ({ browser }) => {
+  const a = await (await browser.newContext()).newPage();
+  await a.goto('/');
+  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: PNG });
+  const link = await a.getByTestId('share-link').inputValue();
+  const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+
+  const b = await (await browser.newContext()).newPage();
+  await b.goto(`${siteUrl}/?magnet=${encodeURIComponent(magnet)}`);
+  expect(new URL(b.url()).origin).not.toBe(new URL(a.url()).origin);
+  const img = b.locator('tabswarm-file').getByTestId('preview-image');
+  await expect(img).toBeVisible({ timeout: 30_000 });
+  // The image really decoded: 16×16 pixels.
+  expect(await img.evaluate((el: HTMLImageElement) => [el.naturalWidth, el.naturalHeight])).toEqual([16, 16]);
+  await expect(b.locator('tabswarm-file').getByText('Download holiday.png')).toBeVisible();
+  const events = await b.evaluate(() => (window as any).events as string[]);
+  expect(events).toContain('progress');
+  expect(events).toContain('done');
+  expect(events).not.toContain('error');
+});

@@ -1,0 +1,69 @@
+/**
+ * `npm run screenshots`: regenerates test/browser/screenshots/ — the share view, a download
+ * mid-way and the widget on another site. Pictures for people (README, reviews), not assertions.
+ */
+import { spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { chromium } from '@playwright/test';
+import { freePort } from '../helpers/process.ts';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const OUT = fileURLToPath(new URL('./screenshots/', import.meta.url));
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGElEQVR42mNk+M9AEmAc1TCqYVTDcNUAAEvZEAE2gKwLAAAAAElFTkSuQmCC', 'base64');
+
+execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
+const port = await freePort();
+const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+await new Promise((r) => server.stdout!.once('data', r));
+const origin = `http://localhost:${port}`;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const viewport = { width: 900, height: 700 };
+try {
+  const a = await (await browser.newContext({ viewport })).newPage();
+  await a.goto(origin);
+  const big = Buffer.alloc(24 * 1024 * 1024);
+  for (let i = 0; i < big.length; i += 4096) big[i] = i & 0xff;
+  await a.getByTestId('share-input').setInputFiles({ name: 'lecture-recording.mp4', mimeType: 'video/mp4', buffer: big });
+  const link = await a.getByTestId('share-link').inputValue();
+  // Slow the seeder so the download is caught mid-way.
+  await a.evaluate(async () => {
+    const c = await (window as any).tabswarm;
+    for (const s of c.sessions.values()) s.torrent.options.uploadLimit = 3 * 1024 * 1024;
+  });
+  await a.screenshot({ path: `${OUT}share-view.png` });
+
+  const b = await (await browser.newContext({ viewport })).newPage();
+  await b.goto(link);
+  await b.waitForFunction(() => {
+    const bar = document.querySelector('tabswarm-app')?.shadowRoot?.querySelector('tabswarm-download-view')?.shadowRoot?.querySelector('tabswarm-swarm-summary')?.shadowRoot?.querySelector('progress') as HTMLProgressElement | null;
+    return bar !== null && bar.value / bar.max > 0.35;
+  }, undefined, { timeout: 60_000 });
+  await b.screenshot({ path: `${OUT}download-midway.png` });
+
+  await a.goto(origin);
+  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: PNG });
+  const imageLink = await a.getByTestId('share-link').inputValue();
+  const magnet = decodeURIComponent(imageLink.slice(imageLink.indexOf('#') + 1));
+  const site = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><title>A blog</title><body style="font-family:Georgia,serif;max-width:40rem;margin:2rem auto">
+      <h1>Our holiday</h1><p>The photo below comes peer to peer from whoever has it open.</p>
+      <tabswarm-file style="--tabswarm-accent:#b5442c" magnet="${magnet.replace(/"/g, '&quot;')}"></tabswarm-file>
+      <script type="module" src="${origin}/tabswarm-file.js"></script>`);
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  const c = await (await browser.newContext({ viewport })).newPage();
+  await c.goto(`http://127.0.0.1:${(site.address() as AddressInfo).port}/`);
+  await c.locator('tabswarm-file').getByTestId('preview-image').waitFor({ timeout: 30_000 });
+  await c.screenshot({ path: `${OUT}widget.png` });
+  site.close();
+  process.stdout.write(`wrote ${OUT}{share-view,download-midway,widget}.png\n`);
+} finally {
+  await browser.close();
+  server.kill('SIGTERM');
+}
+process.exit(0);

@@ -1,4 +1,5 @@
 import { defineConfig } from '@playwright/test';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.ts';
 
 /** A port of its own, so a developer's `npm start` on 8080 does not collide with the tests. */
 export const TEST_PORT = Number(process.env.TABSWARM_TEST_PORT ?? 8181);
@@ -9,12 +10,12 @@ export default defineConfig({
   // Two cores: tabs of one swarm already compete for them.
   workers: 1,
   timeout: 60_000,
-  reporter: process.env.CI ? 'list' : 'list',
+  reporter: 'list',
   use: {
     baseURL: `http://localhost:${TEST_PORT}`,
     launchOptions: {
-      executablePath: '/usr/bin/chromium',
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      executablePath: CHROMIUM_PATH,
+      args: CHROMIUM_ARGS,
     },
   },
   webServer: {

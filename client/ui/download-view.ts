@@ -5,6 +5,7 @@ import type { BrowserClient } from '../browser/client.ts';
 import type { SwarmSession } from '../engine/session.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import { describeError } from './errors.ts';
+import { saveFile } from './save-file.ts';
 import './content-preview.ts';
 import './swarm-summary.ts';
 
@@ -81,11 +82,7 @@ export class DownloadView extends LitElement {
   }
 
   private save(file: { name: string; blob: Blob }): void {
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(file.blob);
-    a.download = file.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    saveFile(file.name, file.blob);
   }
 
   override render() {

@@ -11,6 +11,7 @@ import { isTabswarmError } from '../../shared/errors.ts';
 import { BrowserClient } from '../browser/client.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import './content-preview.ts';
+import { saveFile } from './save-file.ts';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const REFRESH_MS = 500;
@@ -88,12 +89,7 @@ export class TabswarmFile extends LitElement {
   }
 
   private save(): void {
-    if (!this.file) return;
-    const a = document.createElement('a');
-    a.href = URL.createObjectURL(this.file.blob);
-    a.download = this.file.name;
-    a.click();
-    setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+    if (this.file) saveFile(this.file.name, this.file.blob);
   }
 
   override render() {

@@ -12,13 +12,13 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { machine, spread, writeResults } from './lib/report.ts';
 import { freePort } from '../helpers/process.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const DOWNLOAD_MIB = Number(process.env.BENCH_HEAP_MIB ?? 512);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const GOAL_MIB = 64;
 const SAMPLE_MS = 250;
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 
 function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<string> {
   return new Promise((resolve, reject) => {
@@ -47,7 +47,7 @@ const seeder = spawn(process.execPath, ['bin/tabswarm.js', 'seed', file, '--trac
 seeder.stderr!.resume();
 const magnet = await waitForLine(seeder, 'stdout', /magnet:\?\S+/);
 
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: LAUNCH_ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const peaks: number[] = [];
 const peaksWithBuffers: number[] = [];
 const seconds: number[] = [];

@@ -32,8 +32,10 @@ test('a leecher reloaded at about half resumes from IndexedDB and fetches only t
   await leecher.waitForFunction(() => (window as any).tabswarm !== undefined);
   await join(leecher, magnet);
   const resumed = await stats(leecher, infoHash);
-  // Everything verified before the reload is there at once, with no download yet.
-  expect(resumed.piecesHave).toBeGreaterThanOrEqual(before - 2);
+  // What was verified before the reload is there at once, with no download yet — except pieces whose
+  // IndexedDB writes were still in flight when the page went away: at most the engine's
+  // maxPendingWrites (8), which are fetched again.
+  expect(resumed.piecesHave).toBeGreaterThanOrEqual(before - 8);
   expect(resumed.downloaded).toBe(0);
   expect(await savedSha256(leecher, infoHash)).toBe(sha256);
   const after = await stats(leecher, infoHash);

@@ -9,18 +9,18 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { freePort } from '../helpers/process.ts';
+import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
+import { TINY_PNG } from '../helpers/fixtures.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const OUT = fileURLToPath(new URL('./screenshots/', import.meta.url));
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGElEQVR42mNk+M9AEmAc1TCqYVTDcNUAAEvZEAE2gKwLAAAAAElFTkSuQmCC', 'base64');
 
 execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
 const port = await freePort();
 const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((r) => server.stdout!.once('data', r));
 const origin = `http://localhost:${port}`;
-const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS });
+const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 const viewport = { width: 900, height: 700 };
 try {
   const a = await (await browser.newContext({ viewport })).newPage();
@@ -45,7 +45,7 @@ try {
   await b.screenshot({ path: `${OUT}download-midway.png` });
 
   await a.goto(origin);
-  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: PNG });
+  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: TINY_PNG });
   const imageLink = await a.getByTestId('share-link').inputValue();
   const magnet = decodeURIComponent(imageLink.slice(imageLink.indexOf('#') + 1));
   const site = createServer((_req, res) => {

@@ -3,9 +3,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { TEST_PORT } from '../../playwright.config.ts';
+import { TINY_PNG } from '../helpers/fixtures.ts';
 
-// A small real PNG (16×16, one colour).
-const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGElEQVR42mNk+M9AEmAc1TCqYVTDcNUAAEvZEAE2gKwLAAAAAElFTkSuQmCC', 'base64');
 
 let site: Server;
 let siteUrl: string;
@@ -28,7 +27,7 @@ test.afterAll(() => new Promise<void>((r) => site.close(() => r())));
 test('the widget on another origin downloads and renders an image shared in the app, and fires done', async ({ browser }) => {
   const a = await (await browser.newContext()).newPage();
   await a.goto('/');
-  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: PNG });
+  await a.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: TINY_PNG });
   const link = await a.getByTestId('share-link').inputValue();
   const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
 

@@ -6,6 +6,7 @@ import type { BrowserClient } from '../browser/client.ts';
 import type { SwarmSession } from '../engine/session.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import { describeError } from './errors.ts';
+import './qr-code.ts';
 import './swarm-summary.ts';
 
 const STATS_REFRESH_MS = 500;
@@ -93,6 +94,7 @@ export class ShareView extends LitElement {
         ${this.phase === 'seeding' && meta
           ? html`<p>Sharing <strong>${meta.name}</strong> (${formatBytes(meta.length)}). Keep this tab open: peers download from it and from each other.</p>
               <div class="link"><input readonly data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
+              <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>
               <p><a download=${`${meta.name}.torrent`} href=${this.torrentFileUrl()}>Download the .torrent</a></p>
               <tabswarm-swarm-summary .stats=${this.stats}></tabswarm-swarm-summary>`
           : nothing}

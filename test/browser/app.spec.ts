@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
+import jsQR from 'jsqr';
 import { loadVectors, vectorPath } from '../helpers/vectors.ts';
 
 test('the front page loads from the signal server, with no errors', async ({ page }) => {
@@ -28,6 +29,12 @@ test('a person shares a file in one browser and saves it in another, byte-exact'
   await a.getByTestId('share-input').setInputFiles(original);
   const link = await a.getByTestId('share-link').inputValue();
   expect(link).toMatch(/^http:\/\/localhost:\d+\/#magnet:\?xt=urn:btih:[0-9a-f]{40}/);
+  // The QR code beside it carries the same link (decoded from its pixels).
+  const qr = await a.getByTestId('share-qr').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height);
+    return { width: d.width, height: d.height, pixels: Array.from(d.data) };
+  });
+  expect(jsQR(Uint8ClampedArray.from(qr.pixels), qr.width, qr.height)?.data).toBe(link);
 
   const b = await (await browser.newContext({ acceptDownloads: true })).newPage();
   await b.goto(link);

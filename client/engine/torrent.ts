@@ -69,6 +69,8 @@ export interface Peer {
   has: Bitfield | null;
   /** A bitfield received before we had the metadata, applied once we do. */
   pendingBitfield: Uint8Array | null;
+  /** `have`s received before we had the metadata (their range is unknown until then). */
+  pendingHaves: Set<number>;
   ext: ExtendedHandshake | null;
   /** Our requests in flight to this peer: "index:begin" → sent at (ms). */
   outstanding: Map<string, number>;
@@ -146,6 +148,8 @@ interface PendingPiece {
 }
 
 const blockKey = (index: number, begin: number) => `${index}:${begin}`;
+/** `have`s kept per peer before the metadata arrives; more is a peer wasting our memory. */
+const MAX_PENDING_HAVES = 100_000;
 
 export class Torrent extends Emitter<TorrentEvents> {
   readonly infoHash: string;
@@ -231,6 +235,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       id: null,
       has: this.meta ? new Bitfield(this.meta.pieceCount) : null,
       pendingBitfield: null,
+      pendingHaves: new Set(),
       ext: null,
       outstanding: new Map(),
       queue: [],
@@ -338,7 +343,8 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   private onHave(peer: Peer, index: number): void {
     if (!this.meta || !peer.has) {
-      // Before the metadata: remember it in a bitfield of unknown size (grown as needed).
+      // Before the metadata the piece count is unknown: keep it, check it when the metadata arrives.
+      if (peer.pendingHaves.size < MAX_PENDING_HAVES) peer.pendingHaves.add(index);
       return;
     }
     if (index >= this.meta.pieceCount) return this.protocolError(peer, `have for piece ${index} of ${this.meta.pieceCount}`);
@@ -692,6 +698,8 @@ export class Torrent extends Emitter<TorrentEvents> {
       peer.wire.setMaxBitfieldBytes(Bitfield.byteLength(meta.pieceCount));
       if (peer.pendingBitfield) this.onBitfield(peer, peer.pendingBitfield);
       peer.pendingBitfield = null;
+      for (const index of peer.pendingHaves) this.onHave(peer, index);
+      peer.pendingHaves.clear();
     }
     this.emit('metadata', meta);
     this.fillAll();

@@ -14,7 +14,10 @@ import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
 import { freePort } from '../helpers/process.ts';
-import { machine, spread, writeResults, type Spread } from './lib/report.ts';
+import { RESULTS_DIR, machine, spread, writeResults, type Spread } from './lib/report.ts';
+import { swarmPlot } from './lib/swarm-plot.ts';
+import { writeFileSync } from 'node:fs';
+import { join as pathJoin } from 'node:path';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../reference-peers/node_modules/webtorrent/dist/webtorrent.min.js', import.meta.url));
@@ -259,6 +262,7 @@ try {
   };
   const m = result.machine;
   const row = (r: (typeof swarm)[number]) => `| ${r.system} | ${r.N} | ${r.seconds.min.toFixed(1)} / ${r.seconds.median.toFixed(1)} / ${r.seconds.max.toFixed(1)} | ${r.dP2p.toFixed(1)} | ${r.dCs.toFixed(1)} | ${r.ratioToP2p.toFixed(2)} | ${r.seederMBps.median.toFixed(2)} |`;
+  writeFileSync(pathJoin(RESULTS_DIR, 'swarm.svg'), swarmPlot(swarm.filter((r) => r.system !== 'webtorrent'), { dP2p, dCs }));
   const ours8 = swarm.find((r) => r.system === 'tabswarm' && r.N === Math.max(...NS));
   const wt8 = swarm.find((r) => r.system === 'webtorrent' && r.N === Math.max(...NS));
   writeResults(
@@ -278,6 +282,8 @@ try {
       `Single link, ${LINK_MIB} MiB unthrottled (MB/s = 10^6 B/s): ours ${fmt(result.singleLink.tabswarm.MBps)}, WebTorrent ${fmt(result.singleLink.webtorrent.MBps)}, raw RTCDataChannel ${fmt(result.singleLink.raw.MBps)}. The raw blast sends 64 KiB messages keeping at most 8 MiB queued (Chromium refuses more than 16 MiB); where it comes out below ours it is not a ceiling, only what that simple loop reaches.`,
       '',
       `Join latency (magnet to first verified piece, loopback): ${fmt(result.joinSeconds, 2)} s.`,
+      '',
+      '![distribution time against N](swarm.svg)',
       '',
       ours8 && wt8
         ? `Goals at N = ${ours8.N}: ours ≤ 1.10 × D_p2p — ${ours8.ratioToP2p <= 1.1 ? 'met' : 'not met'} (${ours8.ratioToP2p}×); ours ≤ 0.4 × the faster WebTorrent (${wt8.seconds.median.toFixed(1)} s) — ${ours8.seconds.median <= 0.4 * wt8.seconds.median ? 'met' : 'not met'} (${(ours8.seconds.median / wt8.seconds.median).toFixed(2)}×); single link ≥ 85 % of raw — ${result.singleLink.tabswarm.MBps.median >= 0.85 * result.singleLink.raw.MBps.median ? 'met' : 'not met'} (${Math.round((100 * result.singleLink.tabswarm.MBps.median) / result.singleLink.raw.MBps.median)} %); join ≤ 1.5 s — ${result.joinSeconds.median <= 1.5 ? 'met' : 'not met'}.`

@@ -293,15 +293,22 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Gives a peer's outstanding requests back to the picker. */
   private releaseRequests(peer: Peer): void {
-    for (const key of peer.outstanding.keys()) {
-      const [index, begin] = key.split(':').map(Number) as [number, number];
-      const pending = this.pending.get(index);
-      if (!pending) continue;
-      const b = begin / BLOCK_LENGTH_BYTES;
-      pending.progress.requestedFrom[b]!.delete(peer.key);
-      if (pending.progress.requestedFrom[b]!.size === 0) pending.progress.requested[b] = false;
-    }
-    peer.outstanding.clear();
+    for (const key of [...peer.outstanding.keys()]) this.unrequest(peer, key);
+  }
+
+  /**
+   * Withdraws one request ("index:begin") from a peer: the block becomes requestable again once no
+   * peer has it outstanding. Returns the block's place, or null when its piece is no longer pending.
+   */
+  private unrequest(peer: Peer, key: string): { index: number; begin: number; pending: PendingPiece } | null {
+    peer.outstanding.delete(key);
+    const [index, begin] = key.split(':').map(Number) as [number, number];
+    const pending = this.pending.get(index);
+    if (!pending) return null;
+    const b = begin / BLOCK_LENGTH_BYTES;
+    pending.progress.requestedFrom[b]!.delete(peer.key);
+    if (pending.progress.requestedFrom[b]!.size === 0) pending.progress.requested[b] = false;
+    return { index, begin, pending };
   }
 
   // ── messages ───────────────────────────────────────────────────────────────────────────────
@@ -310,9 +317,11 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (peer.id === null) return this.protocolError(peer, 'a message before the handshake');
     switch (msg.type) {
       case 'keep-alive':
+        return;
       case 'interested':
       case 'not-interested':
-        if (msg.type !== 'keep-alive') this.runRechoke(false);
+        // Interest changed: rechoke now (no rotation), so a newcomer need not wait for the 10 s tick.
+        this.runRechoke(false);
         return;
       case 'choke':
         this.releaseRequests(peer);
@@ -711,16 +720,10 @@ export class Torrent extends Emitter<TorrentEvents> {
     const now = this.clock.now();
     for (const peer of this.peers.values()) {
       // Requests that got no answer go back to the picker, for this or another peer.
-      for (const [key, sentAt] of peer.outstanding) {
+      for (const [key, sentAt] of [...peer.outstanding]) {
         if (now - sentAt < this.options.blockTimeoutMs) continue;
-        const [index, begin] = key.split(':').map(Number) as [number, number];
-        peer.outstanding.delete(key);
-        const pending = this.pending.get(index);
-        if (!pending) continue;
-        const b = begin / BLOCK_LENGTH_BYTES;
-        pending.progress.requestedFrom[b]!.delete(peer.key);
-        if (pending.progress.requestedFrom[b]!.size === 0) pending.progress.requested[b] = false;
-        peer.wire.send({ type: 'cancel', index, begin, length: Math.min(BLOCK_LENGTH_BYTES, pending.buffer.length - begin) });
+        const block = this.unrequest(peer, key);
+        if (block) peer.wire.send({ type: 'cancel', index: block.index, begin: block.begin, length: Math.min(BLOCK_LENGTH_BYTES, block.pending.buffer.length - block.begin) });
       }
       if (now - peer.wire.lastSentMs >= this.options.keepAliveMs) peer.wire.send({ type: 'keep-alive' });
       void this.serve(peer);

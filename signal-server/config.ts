@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import type { IceServer } from './ice.ts';
 import type { LogLevel } from './log.ts';
+import type { RedisConfig } from './redis/options.ts';
 import type { TrackerOptions } from './tracker/options.ts';
 
 export interface ServerConfig {
@@ -16,6 +17,8 @@ export interface ServerConfig {
   iceServers: IceServer[];
   logLevel: LogLevel;
   tracker: TrackerOptions;
+  /** Several processes sharing swarms through Redis; absent = this process alone, in memory. */
+  redis?: RedisConfig;
   /** On SIGTERM, how long clients get to finish the closing handshake before they are cut. */
   shutdownGraceMs: number;
 }

@@ -2,6 +2,7 @@ import { DEFAULT_PORT } from '../shared/constants.ts';
 import { ConfigError, DEFAULT_STATIC_DIR, intFromEnv, type ServerConfig } from './config.ts';
 import { parseIceServers } from './ice.ts';
 import { isLogLevel } from './log.ts';
+import { redisConfigFromEnv } from './redis/options.ts';
 import { trackerOptionsFromEnv } from './tracker/options.ts';
 
 /** Reads every option from the environment (see the README's table); throws ConfigError on a bad value. */
@@ -15,6 +16,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     iceServers: parseIceServers(env.ICE_SERVERS),
     logLevel,
     tracker: trackerOptionsFromEnv(env),
+    redis: redisConfigFromEnv(env),
     shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 3_000),
   };
 }

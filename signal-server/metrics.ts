@@ -38,8 +38,8 @@ export class Metrics {
       lines.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`, `${name} ${value}`);
     };
     metric('tabswarm_sockets', 'gauge', 'Open tracker WebSocket connections.', gauges.sockets);
-    metric('tabswarm_swarms', 'gauge', 'Swarms with at least one peer.', gauges.swarms);
-    metric('tabswarm_peers', 'gauge', 'Announced peers across all swarms.', gauges.peers);
+    metric('tabswarm_swarms', 'gauge', 'Swarms with at least one peer connected to this process.', gauges.swarms);
+    metric('tabswarm_peers', 'gauge', 'Peers announced through this process, across all swarms.', gauges.peers);
     metric('tabswarm_pending_offers', 'gauge', 'Forwarded offers awaiting an answer.', gauges.pendingOffers);
     metric('tabswarm_sockets_opened_total', 'counter', 'Tracker WebSocket connections accepted.', this.socketsOpened);
     metric('tabswarm_announces_total', 'counter', 'Announces accepted.', this.announces);

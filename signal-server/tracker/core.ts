@@ -1,7 +1,9 @@
 /**
  * The tracker's decisions, free of sockets and timers: given who is connected, what they announced
  * and a validated message, it returns what to send to whom. The WebSocket gateway carries the
- * effects out. Rules beyond bittorrent-tracker's:
+ * effects out. Membership comes from a SwarmDirectory (this process's memory, or Redis shared by
+ * several processes, in which case an effect may be a relay to another process). Rules beyond
+ * bittorrent-tracker's:
  *  - a connection acts only for the peer ids it announced itself;
  *  - an answer is delivered only for an offer we forwarded to that very connection, and only to
  *    that offer's owner — so no peer can push SDP at strangers.
@@ -10,12 +12,13 @@ import type { AnnounceReply, AnswerDelivery, AnnounceRequest, AnswerRequest, Cli
 import type { Logger } from '../log.ts';
 import { idHex } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
+import type { SwarmDirectory } from './directory.ts';
 import type { TrackerOptions } from './options.ts';
-import type { SwarmStore } from './swarm-store.ts';
+import type { AnswerRelay, OfferRelay, Relay } from './relay.ts';
 
 export type OutgoingMessage = AnnounceReply | OfferDelivery | AnswerDelivery | ScrapeReply | FailureReply;
 
-export type Effect = { type: 'send'; connId: number; message: OutgoingMessage };
+export type Effect = { type: 'send'; connId: number; message: OutgoingMessage } | { type: 'relay'; node: string; message: Relay };
 
 interface Connection {
   /** Swarm → the peer ids this connection announced in it. */
@@ -23,14 +26,17 @@ interface Connection {
 }
 
 interface OfferBinding {
+  /** Where the offer came from: the process, its connection and the peer id. */
+  offererNode: string;
   offererConn: number;
   offererPeerId: string;
+  /** The connection of this process the offer was delivered to; only it may answer. */
   recipientConn: number;
   expiresAtMs: number;
 }
 
 export interface CoreDeps {
-  store: SwarmStore;
+  directory: SwarmDirectory;
   options: TrackerOptions;
   metrics: Metrics;
   log: Logger;
@@ -41,14 +47,14 @@ export class TrackerCore {
   private readonly conns = new Map<number, Connection>();
   /** (info hash, offer id, recipient peer id) → who may answer and who gets the answer. Insertion order = expiry order. */
   private readonly offers = new Map<string, OfferBinding>();
-  private readonly store: SwarmStore;
+  private readonly dir: SwarmDirectory;
   private readonly options: TrackerOptions;
   private readonly metrics: Metrics;
   private readonly log: Logger;
   private readonly random: () => number;
 
   constructor(deps: CoreDeps) {
-    this.store = deps.store;
+    this.dir = deps.directory;
     this.options = deps.options;
     this.metrics = deps.metrics;
     this.log = deps.log;
@@ -68,11 +74,13 @@ export class TrackerCore {
   }
 
   /** A closed socket takes every peer it announced out of every swarm. */
-  close(connId: number): void {
+  close(connId: number): Promise<void> {
     const conn = this.conns.get(connId);
-    if (!conn) return;
-    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds) this.store.removePeer(infoHash, peerId);
+    if (!conn) return Promise.resolve();
     this.conns.delete(connId);
+    const removals: Array<Promise<void>> = [];
+    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds) removals.push(this.dir.remove(infoHash, peerId));
+    return Promise.all(removals).then(() => undefined);
   }
 
   failure(connId: number, reason: RejectReason, text: string, context: { action?: 'announce' | 'scrape'; info_hash?: string } = {}): Effect {
@@ -84,7 +92,7 @@ export class TrackerCore {
     return { type: 'send', connId, message };
   }
 
-  handle(connId: number, msg: ClientMessage, nowMs: number): Effect[] {
+  async handle(connId: number, msg: ClientMessage, nowMs: number): Promise<Effect[]> {
     const conn = this.conns.get(connId);
     if (!conn) return [];
     switch (msg.kind) {
@@ -97,68 +105,97 @@ export class TrackerCore {
     }
   }
 
-  private reply(connId: number, infoHash: string): Effect {
-    const { complete, incomplete } = this.store.counts(infoHash);
-    return { type: 'send', connId, message: { action: 'announce', interval: this.options.announceIntervalS, info_hash: infoHash, complete, incomplete } };
+  /** A signalling message from another tracker process, for one of this process's peers. */
+  receive(message: Relay, nowMs: number): Effect[] {
+    const target = this.dir.local.getPeer(message.infoHash, message.toPeerId);
+    if (!target) {
+      this.log.debug('relay_target_gone', { kind: message.kind, info_hash: idHex(message.infoHash) });
+      return [];
+    }
+    if (message.kind === 'offer') return this.deliverOffer(message, target.connId, nowMs);
+    if (target.connId !== message.toConn) return [];
+    return [this.answerEffect(message)];
   }
 
-  private announce(connId: number, conn: Connection, msg: AnnounceRequest, nowMs: number): Effect[] {
+  private reply(connId: number, infoHash: string, counts: { complete: number; incomplete: number }): Effect {
+    return { type: 'send', connId, message: { action: 'announce', interval: this.options.announceIntervalS, info_hash: infoHash, complete: counts.complete, incomplete: counts.incomplete } };
+  }
+
+  private forget(conn: Connection, infoHash: string, peerId: string): void {
+    const mine = conn.swarms.get(infoHash);
+    mine?.delete(peerId);
+    if (mine?.size === 0) conn.swarms.delete(infoHash);
+  }
+
+  private async announce(connId: number, conn: Connection, msg: AnnounceRequest, nowMs: number): Promise<Effect[]> {
     const { info_hash: infoHash, peer_id: peerId } = msg;
     const ctx = { action: 'announce' as const, info_hash: infoHash };
-    const existing = this.store.getPeer(infoHash, peerId);
-    if (existing && existing.connId !== connId) {
-      return [this.failure(connId, 'peer_id_in_use', 'This peer_id is already announced in this swarm by another connection; use a fresh peer_id.', ctx)];
-    }
-    let mine = conn.swarms.get(infoHash);
+    const inUse = () => this.failure(connId, 'peer_id_in_use', 'This peer_id is already announced in this swarm by another connection; use a fresh peer_id.', ctx);
+    const mine = conn.swarms.get(infoHash);
 
     if (msg.event === 'stopped') {
-      if (existing) {
-        this.store.removePeer(infoHash, peerId);
-        mine?.delete(peerId);
-        if (mine?.size === 0) conn.swarms.delete(infoHash);
+      if (mine?.has(peerId)) {
+        this.forget(conn, infoHash, peerId);
+        await this.dir.remove(infoHash, peerId);
         this.log.debug('peer_stopped', { conn: connId, info_hash: idHex(infoHash) });
+      } else if (await this.dir.has(infoHash, peerId)) {
+        return [inUse()];
       }
       this.metrics.announces++;
-      return [this.reply(connId, infoHash)];
+      const [counts] = await this.dir.counts([infoHash]);
+      return [this.reply(connId, infoHash, counts!)];
     }
 
-    if (!mine) {
-      if (conn.swarms.size >= this.options.maxSwarmsPerSocket) {
-        return [this.failure(connId, 'too_many_swarms', `One connection may join at most ${this.options.maxSwarmsPerSocket} swarms; close some torrents or open another connection.`, ctx)];
-      }
-      mine = new Set();
-      conn.swarms.set(infoHash, mine);
+    if (!mine && conn.swarms.size >= this.options.maxSwarmsPerSocket) {
+      return [this.failure(connId, 'too_many_swarms', `One connection may join at most ${this.options.maxSwarmsPerSocket} swarms; close some torrents or open another connection.`, ctx)];
     }
-    mine.add(peerId);
-    const left = msg.left === undefined ? (existing?.left ?? null) : msg.left;
-    this.store.putPeer(infoHash, { peerId, connId, left, lastAnnounceMs: nowMs });
-    if (msg.event === 'completed' && existing?.left !== 0) this.store.recordCompleted(infoHash);
+    const put = await this.dir.put(infoHash, { peerId, connId, left: msg.left, nowMs, completed: msg.event === 'completed' });
+    if (!put.ok) return [inUse()];
+    if (this.conns.get(connId) !== conn) {
+      // The socket closed while we waited on the directory: its peer must not outlive it.
+      await this.dir.remove(infoHash, peerId);
+      return [];
+    }
+    let peers = conn.swarms.get(infoHash);
+    if (!peers) conn.swarms.set(infoHash, (peers = new Set()));
+    peers.add(peerId);
     this.metrics.announces++;
 
-    const effects: Effect[] = [this.reply(connId, infoHash)];
+    const effects: Effect[] = [this.reply(connId, infoHash, put.counts)];
     const offers = msg.offers ?? [];
     if (offers.length === 0) return effects;
     const want = Math.min(offers.length, msg.numwant ?? offers.length, this.options.maxOffersPerAnnounce);
-    const targets = this.store.samplePeers(infoHash, want, peerId, this.random);
+    const targets = await this.dir.sample(infoHash, want, peerId, this.random);
     targets.forEach((target, i) => {
-      const { offer, offer_id } = offers[i]!;
-      const key = infoHash + offer_id + target.peerId;
-      const bound = this.offers.get(key);
-      // Never let a second offerer take over a live binding: the answer would go to the wrong peer.
-      if (bound && bound.expiresAtMs > nowMs && bound.offererPeerId !== peerId) return;
-      this.offers.delete(key);
-      this.offers.set(key, { offererConn: connId, offererPeerId: peerId, recipientConn: target.connId, expiresAtMs: nowMs + this.options.offerTtlMs });
-      effects.push({ type: 'send', connId: target.connId, message: { action: 'announce', offer, offer_id, peer_id: peerId, info_hash: infoHash } });
-      this.metrics.offersRelayed++;
+      const { offer, offer_id: offerId } = offers[i]!;
+      const relay: OfferRelay = { kind: 'offer', infoHash, toPeerId: target.peerId, fromPeerId: peerId, fromNode: this.dir.nodeId, fromConn: connId, offerId, offer };
+      if (target.node !== this.dir.nodeId) {
+        effects.push({ type: 'relay', node: target.node, message: relay });
+        return;
+      }
+      const local = this.dir.local.getPeer(infoHash, target.peerId);
+      if (local) effects.push(...this.deliverOffer(relay, local.connId, nowMs));
     });
-    this.evictOffers();
     return effects;
+  }
+
+  /** Hands an offer to a connection of this process and remembers who may answer it. */
+  private deliverOffer(relay: OfferRelay, recipientConn: number, nowMs: number): Effect[] {
+    const key = relay.infoHash + relay.offerId + relay.toPeerId;
+    const bound = this.offers.get(key);
+    // Never let a second offerer take over a live binding: the answer would go to the wrong peer.
+    if (bound && bound.expiresAtMs > nowMs && bound.offererPeerId !== relay.fromPeerId) return [];
+    this.offers.delete(key);
+    this.offers.set(key, { offererNode: relay.fromNode, offererConn: relay.fromConn, offererPeerId: relay.fromPeerId, recipientConn, expiresAtMs: nowMs + this.options.offerTtlMs });
+    this.evictOffers();
+    this.metrics.offersRelayed++;
+    return [{ type: 'send', connId: recipientConn, message: { action: 'announce', offer: relay.offer, offer_id: relay.offerId, peer_id: relay.fromPeerId, info_hash: relay.infoHash } }];
   }
 
   private answer(connId: number, msg: AnswerRequest, nowMs: number): Effect[] {
     const { info_hash: infoHash, peer_id: peerId, to_peer_id: toPeerId, offer_id: offerId } = msg;
     const ctx = { action: 'announce' as const, info_hash: infoHash };
-    const answerer = this.store.getPeer(infoHash, peerId);
+    const answerer = this.dir.local.getPeer(infoHash, peerId);
     if (!answerer || answerer.connId !== connId) {
       return [this.failure(connId, 'not_your_peer', 'Answer refused: this connection has not announced that peer_id in this swarm.', ctx)];
     }
@@ -168,17 +205,27 @@ export class TrackerCore {
       return [this.failure(connId, 'unknown_offer', 'Answer refused: no offer with this offer_id from to_peer_id was forwarded to you, or it expired.', ctx)];
     }
     this.offers.delete(key);
-    const offerer = this.store.getPeer(infoHash, toPeerId);
+    const relay: AnswerRelay = { kind: 'answer', infoHash, toPeerId, toConn: binding.offererConn, fromPeerId: peerId, offerId, answer: msg.answer };
+    if (binding.offererNode !== this.dir.nodeId) {
+      this.metrics.answersRelayed++;
+      return [{ type: 'relay', node: binding.offererNode, message: relay }];
+    }
+    const offerer = this.dir.local.getPeer(infoHash, toPeerId);
     if (!offerer || offerer.connId !== binding.offererConn) {
       return [this.failure(connId, 'offerer_gone', 'Answer not delivered: the peer that made the offer has left the swarm.', ctx)];
     }
     this.metrics.answersRelayed++;
-    return [{ type: 'send', connId: binding.offererConn, message: { action: 'announce', answer: msg.answer, offer_id: offerId, peer_id: peerId, info_hash: infoHash } }];
+    return [this.answerEffect(relay)];
   }
 
-  private scrape(connId: number, infoHashes: string[]): Effect[] {
+  private answerEffect(relay: AnswerRelay): Effect {
+    return { type: 'send', connId: relay.toConn, message: { action: 'announce', answer: relay.answer, offer_id: relay.offerId, peer_id: relay.fromPeerId, info_hash: relay.infoHash } };
+  }
+
+  private async scrape(connId: number, infoHashes: string[]): Promise<Effect[]> {
+    const counts = await this.dir.counts(infoHashes);
     const files: ScrapeReply['files'] = {};
-    for (const h of infoHashes) files[h] = this.store.counts(h);
+    infoHashes.forEach((h, i) => (files[h] = counts[i]!));
     this.metrics.scrapes++;
     return [{ type: 'send', connId, message: { action: 'scrape', files } }];
   }
@@ -191,17 +238,15 @@ export class TrackerCore {
     }
   }
 
-  /** Drops peers that stopped announcing and offers past their time to live. */
+  /** Drops this process's peers that stopped announcing, and offers past their time to live. */
   sweep(nowMs: number): { peersRemoved: number; offersExpired: number } {
-    const stale = this.store.stalePeers(nowMs - this.options.peerTimeoutMs);
+    const stale = this.dir.local.stalePeers(nowMs - this.options.peerTimeoutMs);
     for (const { infoHash, peerId } of stale) {
-      const peer = this.store.getPeer(infoHash, peerId);
-      this.store.removePeer(infoHash, peerId);
-      const mine = peer && this.conns.get(peer.connId)?.swarms.get(infoHash);
-      if (mine) {
-        mine.delete(peerId);
-        if (mine.size === 0) this.conns.get(peer.connId)!.swarms.delete(infoHash);
-      }
+      const peer = this.dir.local.getPeer(infoHash, peerId);
+      const conn = peer && this.conns.get(peer.connId);
+      if (conn) this.forget(conn, infoHash, peerId);
+      // The local part is removed at once; the shared part follows (a failure there expires by itself).
+      this.dir.remove(infoHash, peerId).catch(() => {});
     }
     this.metrics.peersTimedOut += stale.length;
     let offersExpired = 0;

@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { TrackerCore, type Effect } from './core.ts';
 import type { TrackerOptions } from './options.ts';
-import type { SwarmStore } from './swarm-store.ts';
+import type { SwarmDirectory } from './directory.ts';
 
 export const TRACKER_PATHS = new Set(['/', '/announce']);
 
@@ -27,11 +27,13 @@ interface Socket {
   ip: string;
   alive: boolean;
   bucket: TokenBucket;
+  /** Messages of one socket are handled one after another, in order, even when the directory is remote. */
+  queue: Promise<void>;
 }
 
 export interface GatewayDeps {
   options: TrackerOptions;
-  store: SwarmStore;
+  directory: SwarmDirectory;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
@@ -50,7 +52,8 @@ export class TrackerGateway {
 
   constructor(private readonly deps: GatewayDeps) {
     const { options } = deps;
-    this.core = new TrackerCore({ store: deps.store, options, metrics: deps.metrics, log: deps.log, random: deps.random });
+    this.core = new TrackerCore({ directory: deps.directory, options, metrics: deps.metrics, log: deps.log, random: deps.random });
+    deps.directory.onRelay((message) => this.apply(this.core.receive(message, this.now())));
     this.limits = { maxSdpLength: options.maxSdpBytes, maxOffers: options.maxOffersPerAnnounce, maxScrapeHashes: options.maxScrapeHashes };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.timers.push(setInterval(() => this.heartbeat(), options.heartbeatIntervalMs).unref());
@@ -87,7 +90,7 @@ export class TrackerGateway {
       return;
     }
     this.perIp.set(ip, count);
-    const s: Socket = { id: this.nextId++, ws, ip, alive: true, bucket: fullBucket(options.announceBurst, this.now()) };
+    const s: Socket = { id: this.nextId++, ws, ip, alive: true, bucket: fullBucket(options.announceBurst, this.now()), queue: Promise.resolve() };
     this.sockets.set(s.id, s);
     this.core.open(s.id);
     metrics.socketsOpened++;
@@ -106,7 +109,7 @@ export class TrackerGateway {
 
   private drop(s: Socket): void {
     if (!this.sockets.delete(s.id)) return;
-    this.core.close(s.id);
+    this.enqueue(s, () => this.core.close(s.id));
     const left = (this.perIp.get(s.ip) ?? 1) - 1;
     if (left <= 0) this.perIp.delete(s.ip);
     else this.perIp.set(s.ip, left);
@@ -130,11 +133,25 @@ export class TrackerGateway {
       const ctx = typeof v === 'object' && v !== null && typeof v.info_hash === 'string' && v.info_hash.length === 20 ? { info_hash: v.info_hash } : {};
       return this.apply([this.core.failure(s.id, 'invalid_message', msg.error.message, ctx)]);
     }
-    this.apply(this.core.handle(s.id, msg.value, now));
+    const message = msg.value;
+    this.enqueue(s, async () => this.apply(await this.core.handle(s.id, message, now)));
+  }
+
+  private enqueue(s: Socket, task: () => Promise<void>): void {
+    s.queue = s.queue.then(task).catch((err: unknown) => {
+      // The directory failed in a way it did not handle itself: this message is lost, the socket and process carry on.
+      this.deps.log.error('handle_error', { conn: s.id, error: String(err) });
+    });
   }
 
   private apply(effects: Effect[]): void {
     for (const e of effects) {
+      if (e.type === 'relay') {
+        void this.deps.directory.relay(e.node, e.message).then((sent) => {
+          if (!sent) this.deps.log.debug('relay_lost', { node: e.node, kind: e.message.kind });
+        });
+        continue;
+      }
       const target = this.sockets.get(e.connId);
       if (!target || target.ws.readyState !== target.ws.OPEN) continue;
       // A reader that does not drain its socket would make us buffer without end: let it go.

@@ -1,12 +1,14 @@
 /**
- * Who is in which swarm. The tracker core asks this interface and nothing else, so the in-memory
- * store (one process) and a shared store (several processes) are interchangeable.
+ * Who is in which swarm, in this process's memory. On its own it is the whole tracker's state; with
+ * Redis it holds this process's own peers (the part that must keep working when Redis does not).
  * Keys are the binary strings of the wire protocol (20 chars, one byte each).
  */
 
 export interface PeerRecord {
   peerId: string;
-  /** The connection that announced this peer; only it may act for the peer. */
+  /** The tracker process whose connection announced this peer. */
+  node: string;
+  /** That process's connection id; only this connection may act for the peer. */
   connId: number;
   /** Bytes left; 0 = seeder, null = unknown (a magnet peer before metadata), counted as leecher. */
   left: number | null;
@@ -20,19 +22,15 @@ export interface SwarmCounts {
   downloaded: number;
 }
 
-export interface SwarmStore {
-  getPeer(infoHash: string, peerId: string): PeerRecord | undefined;
-  /** Adds or updates a peer; returns whether it was new. */
-  putPeer(infoHash: string, peer: PeerRecord): boolean;
-  /** Removes a peer; frees the swarm when it empties. Returns whether the peer was there. */
-  removePeer(infoHash: string, peerId: string): boolean;
-  recordCompleted(infoHash: string): void;
-  counts(infoHash: string): SwarmCounts;
-  /** Up to `n` distinct peers chosen at random, never `excludePeerId`. */
-  samplePeers(infoHash: string, n: number, excludePeerId: string, random: () => number): PeerRecord[];
-  /** Peers whose last announce is older than `cutoffMs`. */
-  stalePeers(cutoffMs: number): Array<{ infoHash: string; peerId: string }>;
-  stats(): { swarms: number; peers: number };
+/** One announce as the store sees it. */
+export interface PeerAnnounce {
+  peerId: string;
+  connId: number;
+  /** undefined = not sent: keep what the peer said before. */
+  left: number | null | undefined;
+  nowMs: number;
+  /** The announce carried event "completed". */
+  completed: boolean;
 }
 
 const isSeeder = (p: PeerRecord): boolean => p.left === 0;
@@ -73,7 +71,7 @@ class Swarm {
   }
 }
 
-export class MemorySwarmStore implements SwarmStore {
+export class MemorySwarmStore {
   private readonly swarms = new Map<string, Swarm>();
   private peerCount = 0;
 
@@ -100,6 +98,20 @@ export class MemorySwarmStore implements SwarmStore {
     this.peerCount--;
     if (swarm.peers.length === 0) this.swarms.delete(infoHash);
     return true;
+  }
+
+  /** Whether another connection holds this peer id in this swarm. */
+  heldByOther(infoHash: string, peerId: string, connId: number): boolean {
+    const existing = this.getPeer(infoHash, peerId);
+    return existing !== undefined && existing.connId !== connId;
+  }
+
+  /** Records an announce of a peer of `node` (the caller has checked heldByOther). */
+  announce(infoHash: string, node: string, a: PeerAnnounce): void {
+    const existing = this.getPeer(infoHash, a.peerId);
+    const left = a.left === undefined ? (existing?.left ?? null) : a.left;
+    this.putPeer(infoHash, { peerId: a.peerId, node, connId: a.connId, left, lastAnnounceMs: a.nowMs });
+    if (a.completed && existing?.left !== 0) this.recordCompleted(infoHash);
   }
 
   recordCompleted(infoHash: string): void {
@@ -145,6 +157,12 @@ export class MemorySwarmStore implements SwarmStore {
     for (const [infoHash, swarm] of this.swarms) {
       for (const p of swarm.peers) if (p.lastAnnounceMs < cutoffMs) out.push({ infoHash, peerId: p.peerId });
     }
+    return out;
+  }
+
+  entries(): Array<{ infoHash: string; peer: PeerRecord }> {
+    const out: Array<{ infoHash: string; peer: PeerRecord }> = [];
+    for (const [infoHash, swarm] of this.swarms) for (const peer of swarm.peers) out.push({ infoHash, peer });
     return out;
   }
 

@@ -66,6 +66,8 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private announceTimer: unknown = null;
   private reconnectTimer: unknown = null;
   private attempts = 0;
+  /** Announces refused in a row (reset by an accepted one). */
+  private refusals = 0;
   private intervalMs = 120_000;
   private stopped = false;
   private started = false;
@@ -177,6 +179,18 @@ export class TrackerClient extends Emitter<TrackerEvents> {
     this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), Math.max(0, wait));
   }
 
+  /**
+   * A refusal is often brief — behind a load balancer our peer id can still be held for a few
+   * seconds by a tracker process that just died — so try again with a growing delay rather than
+   * stay unlisted until the next interval.
+   */
+  private retryAfterRefusal(): void {
+    if (this.stopped || !this.connected) return;
+    const delay = Math.min(this.intervalMs, MIN_ANNOUNCE_INTERVAL_MS * 2 ** this.refusals++);
+    this.clearAnnounceTimer();
+    this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), delay);
+  }
+
   private scheduleAnnounce(): void {
     this.clearAnnounceTimer();
     if (this.stopped) return;
@@ -206,8 +220,10 @@ export class TrackerClient extends Emitter<TrackerEvents> {
     if ('info_hash' in msg && msg.info_hash !== undefined && msg.info_hash !== this.infoHashBinary) return; // another torrent on a shared socket
     switch (msg.kind) {
       case 'failure':
-        return this.emit('warning', new TabswarmError('TRACKER_UNREACHABLE', `Tracker ${this.opts.url} refused: ${msg['failure reason']}`));
+        this.emit('warning', new TabswarmError('TRACKER_UNREACHABLE', `Tracker ${this.opts.url} refused: ${msg['failure reason']}`));
+        return this.retryAfterRefusal();
       case 'announce-reply':
+        this.refusals = 0;
         this.intervalMs = Math.max(MIN_ANNOUNCE_INTERVAL_MS, msg.interval * 1000);
         this.scheduleAnnounce();
         return this.emit('update', { complete: msg.complete, incomplete: msg.incomplete, downloaded: 0, interval: msg.interval });

@@ -7,6 +7,8 @@ export const REDIS_SERVER = process.env.REDIS_SERVER ?? '/usr/bin/redis-server';
 export interface TestRedis {
   port: number;
   url: string;
+  /** The running server's pid (for CPU accounting in benchmarks). */
+  pid(): number | undefined;
   /** Kills it without warning (as a crash would) and starts an empty one on the same port. */
   restart(): Promise<void>;
   kill(): Promise<void>;
@@ -45,6 +47,7 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
+    pid: () => child?.pid,
     kill,
     start,
     restart: async () => {

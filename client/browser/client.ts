@@ -21,7 +21,7 @@ import { simplePeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
 import { workerClock } from './clock.ts';
 import type { CreateReply, CreateRequest } from './hash-worker.ts';
 import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
-import { fileBlob } from './save.ts';
+import { fileBlob, writeToFolder, type StoredFile } from './save.ts';
 
 /** Peer connections per tab across all swarms: browsers cap RTCPeerConnections (Chromium near 500), and each costs CPU. */
 export const DEFAULT_MAX_CONNECTIONS_PER_TAB = 40;
@@ -35,6 +35,8 @@ export interface BrowserClientOptions {
   iceServers?: RTCIceServer[];
   maxPeersPerSwarm?: number;
   maxConnectionsPerTab?: number;
+  /** Unanswered offers are closed after this long (default 50 s). */
+  offerTimeoutMs?: number;
   engine?: Partial<EngineOptions>;
 }
 
@@ -80,10 +82,10 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers(opts.configUrl)) });
   }
 
-  /** Connections open across every swarm of this tab. */
+  /** Peer connections across every swarm of this tab, open or still being set up. */
   connectionCount(): number {
     let n = 0;
-    for (const s of this.sessions.values()) n += s.torrent.peers.size;
+    for (const s of this.sessions.values()) n += s.connections();
     return n;
   }
 
@@ -97,6 +99,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
         maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
         freeConnections: () => this.maxConnections - this.connectionCount(),
+        offerTimeoutMs: this.opts.offerTimeoutMs,
         engine: this.opts.engine,
       },
     );
@@ -172,10 +175,25 @@ export class BrowserClient extends Emitter<ClientEvents> {
   }
 
   /** A finished file as a Blob assembled from stored pieces (no single huge copy in the heap). */
-  async file(infoHash: string, fileIndex = 0): Promise<{ name: string; blob: Blob }> {
+  async file(infoHash: string, fileIndex = 0): Promise<StoredFile> {
+    return fileBlob(await this.meta(infoHash), fileIndex);
+  }
+
+  /** Every file of the torrent, as Blobs with their paths. */
+  async files(infoHash: string): Promise<StoredFile[]> {
+    const meta = await this.meta(infoHash);
+    return Promise.all(meta.files.map((_, i) => fileBlob(meta, i)));
+  }
+
+  /** Writes every file of a finished torrent into a folder (a picked one, or any FileSystemDirectoryHandle), keeping its layout. */
+  async saveToFolder(infoHash: string, folder: FileSystemDirectoryHandle, onProgress?: (filesDone: number, total: number) => void): Promise<void> {
+    await writeToFolder(folder, await this.files(infoHash), onProgress);
+  }
+
+  private async meta(infoHash: string) {
     const meta = this.sessions.get(infoHash)?.torrent.meta ?? (await storedMeta(infoHash));
     if (!meta) throw new TabswarmError('STORAGE_READ_FAILED', 'That torrent is not stored in this browser.');
-    return fileBlob(meta, fileIndex);
+    return meta;
   }
 
   async list(): Promise<StoredTorrent[]> {

@@ -1,9 +1,20 @@
-/** Finished files as Blobs built from stored pieces, one piece at a time, so saving a large file needs no copy of it in the heap. */
+/**
+ * Finished files as Blobs built from stored pieces, one piece at a time, so saving a large file
+ * needs no copy of it in the heap; and writing them to disk through the File System Access API
+ * (a file or a whole folder the user picked), which streams the Blob's parts to the file.
+ */
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { readStoredPiece } from './idb-store.ts';
 
-export async function fileBlob(meta: Metainfo, fileIndex: number): Promise<{ name: string; blob: Blob }> {
+export interface StoredFile {
+  name: string;
+  /** Where the file goes in a folder: the torrent's name, then the file's path inside it (one component for a single-file torrent). */
+  path: string[];
+  blob: Blob;
+}
+
+export async function fileBlob(meta: Metainfo, fileIndex: number): Promise<StoredFile> {
   const file = meta.files[fileIndex];
   if (!file) throw new TabswarmError('STORAGE_READ_FAILED', `The torrent has no file number ${fileIndex}.`);
   const parts: BlobPart[] = [];
@@ -18,5 +29,30 @@ export async function fileBlob(meta: Metainfo, fileIndex: number): Promise<{ nam
     parts.push(new Blob([piece.subarray(from, to) as Uint8Array<ArrayBuffer>]));
   }
   const name = file.path.at(-1) ?? meta.name;
-  return { name, blob: new Blob(parts, { type: 'application/octet-stream' }) };
+  const path = meta.multiFile ? [meta.name, ...file.path] : [meta.name];
+  return { name, path, blob: new Blob(parts, { type: 'application/octet-stream' }) };
+}
+
+/** Writes a Blob to a file the user chose. Nothing half-written is left: on failure the write is aborted. */
+export async function writeBlob(handle: FileSystemFileHandle, blob: Blob): Promise<void> {
+  const out = await handle.createWritable();
+  try {
+    await out.write(blob);
+    await out.close();
+  } catch (err) {
+    await out.abort().catch(() => {});
+    const full = err instanceof DOMException && err.name === 'QuotaExceededError';
+    throw new TabswarmError(full ? 'DISK_FULL' : 'STORAGE_WRITE_FAILED', `Could not save ${handle.name}: ${full ? 'the disk is full' : String(err)}. Nothing was left half-written; free some space or pick another place and try again.`);
+  }
+}
+
+/** Writes files into a folder, creating subfolders along each file's path. */
+export async function writeToFolder(folder: FileSystemDirectoryHandle, files: StoredFile[], onProgress?: (filesDone: number, total: number) => void): Promise<void> {
+  let done = 0;
+  for (const file of files) {
+    let dir = folder;
+    for (const part of file.path.slice(0, -1)) dir = await dir.getDirectoryHandle(part, { create: true });
+    await writeBlob(await dir.getFileHandle(file.path.at(-1)!, { create: true }), file.blob);
+    onProgress?.(++done, files.length);
+  }
 }

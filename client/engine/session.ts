@@ -20,6 +20,8 @@ export interface SessionOptions {
   maxPeers?: number;
   /** Connections still free across every swarm of this page (a tab-wide budget), if there is one. */
   freeConnections?: () => number;
+  /** Unanswered offers are closed after this long (default: the tracker client's OFFER_TIMEOUT_MS). */
+  offerTimeoutMs?: number;
   engine?: Partial<EngineOptions>;
 }
 
@@ -55,6 +57,7 @@ export class SwarmSession extends Emitter<SessionEvents> {
           return { uploaded: s.uploaded, downloaded: s.downloaded, left: s.length === null ? null : s.length - s.bytesVerified };
         },
         wantPeers: () => this.wantPeers(),
+        offerTimeoutMs: opts.offerTimeoutMs,
       });
       t.on('peer', (transport) => {
         if (this.wantPeers() <= 0) transport.close();
@@ -79,9 +82,16 @@ export class SwarmSession extends Emitter<SessionEvents> {
     });
   }
 
+  /** Peer connections this swarm holds: open ones, and offers and answers still under way (each is an RTCPeerConnection). */
+  connections(): number {
+    let n = this.torrent.peers.size;
+    for (const t of this.trackers) n += t.pendingConnections;
+    return n;
+  }
+
   /** Connections this swarm may still open: its own cap, and the page's if it has one. */
   wantPeers(): number {
-    const own = this.maxPeers - this.torrent.peers.size;
+    const own = this.maxPeers - this.connections();
     return Math.min(own, this.opts.freeConnections?.() ?? own);
   }
 

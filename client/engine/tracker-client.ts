@@ -44,8 +44,10 @@ export interface TrackerClientOptions {
   random?: () => number;
   /** Announce figures, read at each announce. */
   stats(): { uploaded: number; downloaded: number; left: number | null };
-  /** How many more peer connections the torrent can take now (the connection budget). */
+  /** How many more peer connections the torrent can take now (the connection budget, counting our pending ones). */
   wantPeers(): number;
+  /** Unanswered offers are closed after this long (default OFFER_TIMEOUT_MS). */
+  offerTimeoutMs?: number;
 }
 
 type TrackerEvents = {
@@ -66,6 +68,8 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private announceTimer: unknown = null;
   private reconnectTimer: unknown = null;
   private attempts = 0;
+  /** Connections answered (either way) whose data channel is not open yet. */
+  private connecting = 0;
   /** Announces refused in a row (reset by an accepted one). */
   private refusals = 0;
   private intervalMs = 120_000;
@@ -78,6 +82,11 @@ export class TrackerClient extends Emitter<TrackerEvents> {
     super();
     this.infoHashBinary = toBinaryString(fromHex(opts.infoHash)!);
     this.peerIdBinary = toBinaryString(opts.peerId);
+  }
+
+  /** Peer connections this client has begun and not yet handed over: offers awaiting answers, and answered ones still connecting. */
+  get pendingConnections(): number {
+    return this.offers.size + this.connecting;
   }
 
   get connected(): boolean {
@@ -156,8 +165,15 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       if (event) msg.event = event;
       this.lastAnnounceMs = this.opts.clock.now();
       if (event !== 'stopped' && event !== 'completed') {
-        const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers() - this.offers.size));
-        const made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
+        const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers()));
+        // Reserve the slots while the connections are being made, so another swarm's announce meanwhile sees them taken.
+        this.connecting += want;
+        let made: Array<Awaited<ReturnType<TrackerClient['makeOffer']>>>;
+        try {
+          made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
+        } finally {
+          this.connecting -= want;
+        }
         msg.offers = made.filter((o): o is NonNullable<typeof o> => o !== null);
         msg.numwant = msg.offers.length;
       }
@@ -204,7 +220,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       const timer = this.opts.clock.setTimeout(() => {
         this.offers.get(offerId)?.destroy();
         this.offers.delete(offerId);
-      }, OFFER_TIMEOUT_MS);
+      }, this.opts.offerTimeoutMs ?? OFFER_TIMEOUT_MS);
       this.offers.set(offerId, { ...handle, timer });
       return { offer: handle.offer, offer_id: offerId };
     } catch {
@@ -235,7 +251,8 @@ export class TrackerClient extends Emitter<TrackerEvents> {
         this.offers.delete(msg.offer_id);
         this.opts.clock.clearTimeout(pending.timer);
         pending.accept(msg.answer);
-        pending.transport.then((t) => this.emit('peer', t), () => {});
+        this.connecting++;
+        this.whenOpen(pending.transport);
         return;
       }
       case 'scrape-reply':
@@ -245,13 +262,28 @@ export class TrackerClient extends Emitter<TrackerEvents> {
 
   private async answerOffer(fromPeer: string, offerId: string, offer: { type: 'offer'; sdp: string }): Promise<void> {
     if (fromPeer === this.peerIdBinary || this.opts.wantPeers() <= 0) return;
+    // The slot is taken from now on: offers arriving together must not all pass the check above.
+    this.connecting++;
+    let handle: Awaited<ReturnType<PeerConnector['acceptOffer']>>;
     try {
-      const handle = await this.opts.connector.acceptOffer(offer);
-      this.send({ action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, to_peer_id: fromPeer, offer_id: offerId, answer: handle.answer });
-      handle.transport.then((t) => this.emit('peer', t), () => {});
+      handle = await this.opts.connector.acceptOffer(offer);
     } catch {
-      /* a broken offer costs nothing but itself */
+      this.connecting--; // a broken offer costs nothing but itself
+      return;
     }
+    this.send({ action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, to_peer_id: fromPeer, offer_id: offerId, answer: handle.answer });
+    this.whenOpen(handle.transport);
+  }
+
+  /** A connection counted in `connecting` stops counting when its channel opens (handed to the torrent) or fails. */
+  private whenOpen(transport: Promise<Transport>): void {
+    transport.then(
+      (t) => {
+        this.connecting--;
+        this.emit('peer', t);
+      },
+      () => this.connecting--,
+    );
   }
 
   /** The download finished: tell the tracker (so we count as a seeder). */

@@ -36,6 +36,7 @@ export class TabswarmApp extends LitElement {
     window.addEventListener('hashchange', this.onHash);
     const ready = BrowserClient.create();
     window.tabswarm = ready;
+    window.TabswarmClient = BrowserClient;
     ready.then(
       (c) => (this.client = c),
       (err) => (this.error = describeError(err)),

@@ -2,10 +2,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { formatBytes } from '../../shared/format.ts';
 import type { BrowserClient } from '../browser/client.ts';
+import type { StoredFile } from '../browser/save.ts';
 import type { SwarmSession } from '../engine/session.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import { describeError } from './errors.ts';
-import { saveFile } from './save-file.ts';
+import { canPickFolder, saveFile, saveToPickedFolder } from './save-file.ts';
 import './content-preview.ts';
 import './swarm-summary.ts';
 
@@ -14,7 +15,7 @@ const STATS_REFRESH_MS = 500;
 const NO_PEERS_HINT_MS = 10_000;
 
 export class DownloadView extends LitElement {
-  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true } };
+  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true } };
   static override styles = css`
     :host { display: block; }
     .error { color: #a11; }
@@ -28,7 +29,9 @@ export class DownloadView extends LitElement {
   stats: TorrentStats | null = null;
   error = '';
   notice = '';
-  files: Array<{ name: string; blob: Blob }> = [];
+  files: StoredFile[] = [];
+  /** What saving is doing now ("" when idle). */
+  saving = '';
   private session: SwarmSession | null = null;
   private timer: number | undefined;
   private startedAt = 0;
@@ -78,11 +81,27 @@ export class DownloadView extends LitElement {
   private async loadFiles(): Promise<void> {
     const meta = this.session?.torrent.meta;
     if (!meta) return;
-    this.files = await Promise.all(meta.files.map((_, i) => this.client!.file(meta.infoHash, i)));
+    this.files = await this.client!.files(meta.infoHash);
   }
 
-  private save(file: { name: string; blob: Blob }): void {
-    saveFile(file.name, file.blob);
+  /** Runs one save, showing what it does and any error (a cancelled picker is no error). */
+  private async saveWith(action: () => Promise<boolean>): Promise<void> {
+    this.error = '';
+    this.saving = 'Saving…';
+    try {
+      this.saving = (await action()) ? 'Saved.' : '';
+    } catch (err) {
+      this.saving = '';
+      this.error = describeError(err);
+    }
+  }
+
+  private save(file: StoredFile): void {
+    void this.saveWith(() => saveFile(file));
+  }
+
+  private saveAll(): void {
+    void this.saveWith(() => saveToPickedFolder(this.files, (done, total) => (this.saving = `Saving… ${done} of ${total} files`)));
   }
 
   override render() {
@@ -98,9 +117,13 @@ export class DownloadView extends LitElement {
           ? html`<p><button data-testid="save" @click=${() => this.save(this.files[0]!)}>Save ${this.files[0]!.name}</button></p>
               <tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`
           : nothing}
+        ${this.files.length > 1 && canPickFolder()
+          ? html`<p><button data-testid="save-all" @click=${() => this.saveAll()}>Save all ${this.files.length} files to a folder…</button></p>`
+          : nothing}
+        ${this.saving ? html`<p data-testid="saving" aria-live="polite">${this.saving}</p>` : nothing}
         ${this.files.length > 1
           ? html`<ul>
-              ${this.files.map((f, i) => html`<li>${f.name} (${formatBytes(f.blob.size)}) <button data-testid=${i === 0 ? 'save' : `save-${i}`} @click=${() => this.save(f)}>Save</button></li>`)}
+              ${this.files.map((f, i) => html`<li>${f.path.slice(1).join('/')} (${formatBytes(f.blob.size)}) <button data-testid=${i === 0 ? 'save' : `save-${i}`} @click=${() => this.save(f)}>Save</button></li>`)}
             </ul>`
           : nothing}
       </section>

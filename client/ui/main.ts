@@ -5,5 +5,7 @@ declare global {
   interface Window {
     /** The tab's engine, for the console and for browser tests. */
     tabswarm?: Promise<BrowserClient>;
+    /** The engine's class, for a client with other options (the connection-budget test makes one). */
+    TabswarmClient?: typeof BrowserClient;
   }
 }

@@ -11,6 +11,7 @@ import { isTabswarmError } from '../../shared/errors.ts';
 import { BrowserClient } from '../browser/client.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import './content-preview.ts';
+import type { StoredFile } from '../browser/save.ts';
 import { saveFile } from './save-file.ts';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
@@ -44,7 +45,7 @@ export class TabswarmFile extends LitElement {
   magnet = '';
   tracker = '';
   stats: TorrentStats | null = null;
-  file: { name: string; blob: Blob } | null = null;
+  file: StoredFile | null = null;
   error = '';
   private timer: number | undefined;
   private started = '';
@@ -89,7 +90,7 @@ export class TabswarmFile extends LitElement {
   }
 
   private save(): void {
-    if (this.file) saveFile(this.file.name, this.file.blob);
+    if (this.file) saveFile(this.file).catch((err: unknown) => this.fail(err));
   }
 
   override render() {

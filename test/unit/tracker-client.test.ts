@@ -90,3 +90,46 @@ describe('tracker client', () => {
     expect(clock.nextDelay()).toBe(MIN_ANNOUNCE_INTERVAL_MS);
   });
 });
+
+describe('connection budget', () => {
+  it('offers are made only up to the free budget, count as connections while pending, and are closed when unanswered', async () => {
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    let live = 0;
+    const connector = {
+      createOffer: async () => {
+        live++;
+        return { offer: { type: 'offer' as const, sdp: 'v=0' }, accept: () => {}, transport: new Promise<never>(() => {}), destroy: () => void live-- };
+      },
+      acceptOffer: () => Promise.reject(new Error('unused')),
+    };
+    const BUDGET = 3;
+    const OFFER_TIMEOUT = 2_000;
+    let client!: TrackerClient;
+    client = new TrackerClient({
+      url: 'ws://tracker', infoHash: INFO_HASH, peerId: new Uint8Array(20).fill(0x62), clock, connector, offerTimeoutMs: OFFER_TIMEOUT,
+      openSocket: () => socket, stats: () => ({ uploaded: 0, downloaded: 0, left: 10 }),
+      wantPeers: () => BUDGET - client.pendingConnections,
+    });
+    client.start();
+    socket.open();
+    await clock.advance(0);
+    const first = socket.sent[0]!;
+    expect((first.offers as unknown[]).length).toBe(BUDGET);
+    expect(client.pendingConnections).toBe(BUDGET);
+    expect(live).toBe(BUDGET);
+
+    // Nothing free: the next announce carries no offers.
+    void client.announce();
+    await clock.advance(0);
+    expect(socket.sent[1]!.offers).toEqual([]);
+
+    // Unanswered offers close when their time is up, and the budget is free again.
+    await clock.advance(OFFER_TIMEOUT);
+    expect(live).toBe(0);
+    expect(client.pendingConnections).toBe(0);
+    void client.announce();
+    await clock.advance(0);
+    expect((socket.sent[2]!.offers as unknown[]).length).toBe(BUDGET);
+  });
+});

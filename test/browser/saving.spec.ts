@@ -1,0 +1,114 @@
+/**
+ * Saving finished downloads to disk through the File System Access API. A headless browser cannot
+ * show the pickers, so the test stands in for the user's choice with handles from the origin-private
+ * file system (the same FileSystemDirectoryHandle / FileSystemFileHandle interfaces); everything
+ * after the pick — the app's buttons, folders created along each path, data written — is the real code.
+ */
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { peerPage } from './helpers.ts';
+
+test.describe.configure({ timeout: 90_000 });
+
+/** A page whose pickers answer with folders and files in its origin-private file system. */
+async function pagePickingInOpfs(browser: Browser, url: string): Promise<Page> {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    const w = window as any;
+    w.showDirectoryPicker = async () => {
+      w.pickedFolders = (w.pickedFolders ?? 0) + 1;
+      return (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true });
+    };
+    w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
+      w.pickedFiles = (w.pickedFiles ?? 0) + 1;
+      return (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
+    };
+  });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto(url);
+  return page;
+}
+
+/** SHA-256 (hex) of the file at `path` under the page's origin-private file system root. */
+function opfsSha256(page: Page, path: string[]): Promise<string> {
+  return page.evaluate(async (path) => {
+    let dir = await navigator.storage.getDirectory();
+    for (const part of path.slice(0, -1)) dir = await dir.getDirectoryHandle(part);
+    const file = await (await dir.getFileHandle(path.at(-1)!)).getFile();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await file.arrayBuffer()));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  }, path);
+}
+
+test('a multi-file torrent: "Save all" writes every file into the picked folder, in its layout, byte-exact', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  // Sizes that straddle piece boundaries (256 KiB), a file in a nested folder, and an empty file.
+  const layout = [
+    { path: ['readme.txt'], size: 10_000 },
+    { path: ['media', 'clip.bin'], size: 600 * 1024 + 3 },
+    { path: ['media', 'more', 'tail.bin'], size: 300_001 },
+    { path: ['empty.txt'], size: 0 },
+  ];
+  const { magnet, digests, name } = await seeder.evaluate(async (layout) => {
+    const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
+    const entries = layout.map(({ path, size }, n) => {
+      const bytes = new Uint8Array(size);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + n * 7 + (i >> 9)) & 0xff;
+      return { file: new File([bytes], path.at(-1)!), path, bytes };
+    });
+    const client = await (window as any).tabswarm;
+    const session = await client.seed(entries.map(({ file, path }) => ({ file, path })));
+    const digests: Record<string, string> = {};
+    for (const e of entries) digests[e.path.join('/')] = hex(await crypto.subtle.digest('SHA-256', e.bytes));
+    return { magnet: client.magnet(session.torrent.infoHash) as string, digests, name: session.torrent.meta.name as string };
+  }, layout);
+
+  const leecher = await pagePickingInOpfs(browser, `/#${magnet}`);
+  const saveAll = leecher.getByTestId('save-all');
+  await expect(saveAll).toBeVisible({ timeout: 60_000 });
+  await expect(saveAll).toHaveText(`Save all ${layout.length} files to a folder…`);
+  await saveAll.click();
+  await expect(leecher.getByTestId('saving')).toHaveText('Saved.');
+  expect(await leecher.evaluate(() => (window as any).pickedFolders)).toBe(1);
+  for (const { path } of layout) {
+    expect(await opfsSha256(leecher, ['picked', name, ...path]), path.join('/')).toBe(digests[path.join('/')]);
+  }
+});
+
+test('a single file: "Save" writes it where the user picked, byte-exact', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  const { magnet, sha256 } = await seeder.evaluate(async () => {
+    const bytes = new Uint8Array(700_000).map((_, i) => (i * 13 + (i >> 11)) & 0xff);
+    const client = await (window as any).tabswarm;
+    const session = await client.seed([new File([bytes], 'photo.raw')]);
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return { magnet: client.magnet(session.torrent.infoHash) as string, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+  });
+  const leecher = await pagePickingInOpfs(browser, `/#${magnet}`);
+  const save = leecher.getByTestId('save');
+  await expect(save).toBeVisible({ timeout: 60_000 });
+  await save.click();
+  await expect(leecher.getByTestId('saving')).toHaveText('Saved.');
+  expect(await leecher.evaluate(() => (window as any).pickedFiles)).toBe(1);
+  expect(await opfsSha256(leecher, ['photo.raw'])).toBe(sha256);
+});
+
+test('a cancelled picker saves nothing and shows no error', async ({ browser }) => {
+  const seeder = await peerPage(browser);
+  const magnet = await seeder.evaluate(async () => {
+    const client = await (window as any).tabswarm;
+    const session = await client.seed([new File([new Uint8Array(1000).fill(7)], 'small.bin')]);
+    return client.magnet(session.torrent.infoHash) as string;
+  });
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    (window as any).showSaveFilePicker = async () => {
+      throw new DOMException('The user aborted a request.', 'AbortError');
+    };
+  });
+  const leecher = await context.newPage();
+  await leecher.goto(`/#${magnet}`);
+  await leecher.getByTestId('save').click({ timeout: 60_000 });
+  await expect(leecher.getByTestId('saving')).toHaveCount(0);
+  await expect(leecher.getByTestId('error')).toHaveCount(0);
+});

@@ -61,7 +61,8 @@ export class CdpBrowser {
     const exited = new Promise((r) => this.child.once('exit', r));
     this.child.kill('SIGKILL');
     await exited;
-    rmSync(this.profile, { recursive: true, force: true });
+    // Chromium's helpers may still be writing to the profile for a moment after the kill.
+    rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }
 

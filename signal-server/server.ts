@@ -6,12 +6,12 @@ import { createStaticHandler } from './http/static.ts';
 import { createLogger, type Logger } from './log.ts';
 import { Metrics } from './metrics.ts';
 import { TrackerGateway } from './tracker/gateway.ts';
-import { RedisDirectory } from './redis/directory.ts';
-import { LocalDirectory, type SwarmDirectory } from './tracker/directory.ts';
+import { RedisSwarmStore } from './redis/swarm-store.ts';
+import { MemorySwarmStore, type SwarmStore } from './tracker/swarm-store.ts';
 
 export interface TabswarmServer {
   http: Server;
-  directory: SwarmDirectory;
+  store: SwarmStore;
   tracker: TrackerGateway;
   metrics: Metrics;
   /** Resolves with the bound port (useful with PORT=0 in tests). */
@@ -23,7 +23,7 @@ export interface TabswarmServer {
 export interface ServerDeps {
   log?: Logger;
   /** Shared swarm state; by default this process's memory, or Redis when the config names one. */
-  directory?: SwarmDirectory;
+  store?: SwarmStore;
   now?: () => number;
   random?: () => number;
 }
@@ -36,8 +36,8 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}): TabswarmServer {
   const log = deps.log ?? createLogger(config.logLevel);
   const metrics = new Metrics();
-  const directory = deps.directory ?? (config.redis ? new RedisDirectory({ config: config.redis, peerTimeoutMs: config.tracker.peerTimeoutMs, log, now: deps.now }) : new LocalDirectory());
-  const tracker = new TrackerGateway({ options: config.tracker, directory, metrics, log, now: deps.now, random: deps.random });
+  const store = deps.store ?? (config.redis ? new RedisSwarmStore({ config: config.redis, peerTimeoutMs: config.tracker.peerTimeoutMs, log, now: deps.now }) : new MemorySwarmStore());
+  const tracker = new TrackerGateway({ options: config.tracker, store, metrics, log, now: deps.now, random: deps.random });
   const serveStatic = createStaticHandler(config.staticDir);
   const configBody = JSON.stringify({ iceServers: config.iceServers });
 
@@ -45,14 +45,14 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     if (path === '/healthz') {
       // Still 200 when Redis is away: this process keeps serving its own peers, so a load balancer should keep it.
-      const health = directory.health();
+      const health = store.health();
       const status = health.store === 'redis' && health.redis === 'down' ? 'degraded' : 'ok';
-      return send(res, 200, JSON.stringify({ status, sockets: tracker.socketCount, ...directory.local.stats(), ...health }), 'application/json');
+      return send(res, 200, JSON.stringify({ status, sockets: tracker.socketCount, ...store.local.stats(), ...health }), 'application/json');
     }
     // Embedded widgets on other sites read it too.
     if (path === '/config') return send(res, 200, configBody, 'application/json', { 'access-control-allow-origin': '*' });
     if (path === '/metrics') {
-      const gauges = { sockets: tracker.socketCount, ...directory.local.stats(), pendingOffers: tracker.core.pendingOffers };
+      const gauges = { sockets: tracker.socketCount, ...store.local.stats(), pendingOffers: tracker.core.pendingOffers };
       return send(res, 200, metrics.render(gauges), 'text/plain; version=0.0.4; charset=utf-8');
     }
     if (await serveStatic(req, res)) return;
@@ -76,7 +76,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
 
   return {
     http,
-    directory,
+    store,
     tracker,
     metrics,
     listen: () =>
@@ -98,7 +98,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
       grace.unref();
       await closed;
       clearTimeout(grace);
-      await directory.close();
+      await store.close();
     },
   };
 }

@@ -1,7 +1,7 @@
 /**
  * The tracker's decisions, free of sockets and timers: given who is connected, what they announced
  * and a validated message, it returns what to send to whom. The WebSocket gateway carries the
- * effects out. Membership comes from a SwarmDirectory (this process's memory, or Redis shared by
+ * effects out. Membership comes from a SwarmStore (this process's memory, or Redis shared by
  * several processes, in which case an effect may be a relay to another process). Rules beyond
  * bittorrent-tracker's:
  *  - a connection acts only for the peer ids it announced itself;
@@ -12,7 +12,7 @@ import type { AnnounceReply, AnswerDelivery, AnnounceRequest, AnswerRequest, Cli
 import type { Logger } from '../log.ts';
 import { idHex } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
-import type { SwarmDirectory } from './directory.ts';
+import type { SwarmStore } from './swarm-store.ts';
 import type { TrackerOptions } from './options.ts';
 import type { AnswerRelay, OfferRelay, Relay } from './relay.ts';
 
@@ -36,7 +36,7 @@ interface OfferBinding {
 }
 
 export interface CoreDeps {
-  directory: SwarmDirectory;
+  store: SwarmStore;
   options: TrackerOptions;
   metrics: Metrics;
   log: Logger;
@@ -47,14 +47,14 @@ export class TrackerCore {
   private readonly conns = new Map<number, Connection>();
   /** (info hash, offer id, recipient peer id) → who may answer and who gets the answer. Insertion order = expiry order. */
   private readonly offers = new Map<string, OfferBinding>();
-  private readonly dir: SwarmDirectory;
+  private readonly store: SwarmStore;
   private readonly options: TrackerOptions;
   private readonly metrics: Metrics;
   private readonly log: Logger;
   private readonly random: () => number;
 
   constructor(deps: CoreDeps) {
-    this.dir = deps.directory;
+    this.store = deps.store;
     this.options = deps.options;
     this.metrics = deps.metrics;
     this.log = deps.log;
@@ -79,7 +79,7 @@ export class TrackerCore {
     if (!conn) return Promise.resolve();
     this.conns.delete(connId);
     const removals: Array<Promise<void>> = [];
-    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds) removals.push(this.dir.remove(infoHash, peerId));
+    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds) removals.push(this.store.remove(infoHash, peerId));
     return Promise.all(removals).then(() => undefined);
   }
 
@@ -107,7 +107,7 @@ export class TrackerCore {
 
   /** A signalling message from another tracker process, for one of this process's peers. */
   receive(message: Relay, nowMs: number): Effect[] {
-    const target = this.dir.local.getPeer(message.infoHash, message.toPeerId);
+    const target = this.store.local.getPeer(message.infoHash, message.toPeerId);
     if (!target) {
       this.log.debug('relay_target_gone', { kind: message.kind, info_hash: idHex(message.infoHash) });
       return [];
@@ -136,24 +136,24 @@ export class TrackerCore {
     if (msg.event === 'stopped') {
       if (mine?.has(peerId)) {
         this.forget(conn, infoHash, peerId);
-        await this.dir.remove(infoHash, peerId);
+        await this.store.remove(infoHash, peerId);
         this.log.debug('peer_stopped', { conn: connId, info_hash: idHex(infoHash) });
-      } else if (await this.dir.has(infoHash, peerId)) {
+      } else if (await this.store.has(infoHash, peerId)) {
         return [inUse()];
       }
       this.metrics.announces++;
-      const [counts] = await this.dir.counts([infoHash]);
+      const [counts] = await this.store.counts([infoHash]);
       return [this.reply(connId, infoHash, counts!)];
     }
 
     if (!mine && conn.swarms.size >= this.options.maxSwarmsPerSocket) {
       return [this.failure(connId, 'too_many_swarms', `One connection may join at most ${this.options.maxSwarmsPerSocket} swarms; close some torrents or open another connection.`, ctx)];
     }
-    const put = await this.dir.put(infoHash, { peerId, connId, left: msg.left, nowMs, completed: msg.event === 'completed' });
+    const put = await this.store.put(infoHash, { peerId, connId, left: msg.left, nowMs, completed: msg.event === 'completed' });
     if (!put.ok) return [inUse()];
     if (this.conns.get(connId) !== conn) {
-      // The socket closed while we waited on the directory: its peer must not outlive it.
-      await this.dir.remove(infoHash, peerId);
+      // The socket closed while we waited on the store: its peer must not outlive it.
+      await this.store.remove(infoHash, peerId);
       return [];
     }
     let peers = conn.swarms.get(infoHash);
@@ -165,15 +165,15 @@ export class TrackerCore {
     const offers = msg.offers ?? [];
     if (offers.length === 0) return effects;
     const want = Math.min(offers.length, msg.numwant ?? offers.length, this.options.maxOffersPerAnnounce);
-    const targets = await this.dir.sample(infoHash, want, peerId, this.random);
+    const targets = await this.store.sample(infoHash, want, peerId, this.random);
     targets.forEach((target, i) => {
       const { offer, offer_id: offerId } = offers[i]!;
-      const relay: OfferRelay = { kind: 'offer', infoHash, toPeerId: target.peerId, fromPeerId: peerId, fromNode: this.dir.nodeId, fromConn: connId, offerId, offer };
-      if (target.node !== this.dir.nodeId) {
+      const relay: OfferRelay = { kind: 'offer', infoHash, toPeerId: target.peerId, fromPeerId: peerId, fromNode: this.store.nodeId, fromConn: connId, offerId, offer };
+      if (target.node !== this.store.nodeId) {
         effects.push({ type: 'relay', node: target.node, message: relay });
         return;
       }
-      const local = this.dir.local.getPeer(infoHash, target.peerId);
+      const local = this.store.local.getPeer(infoHash, target.peerId);
       if (local) effects.push(...this.deliverOffer(relay, local.connId, nowMs));
     });
     return effects;
@@ -195,7 +195,7 @@ export class TrackerCore {
   private answer(connId: number, msg: AnswerRequest, nowMs: number): Effect[] {
     const { info_hash: infoHash, peer_id: peerId, to_peer_id: toPeerId, offer_id: offerId } = msg;
     const ctx = { action: 'announce' as const, info_hash: infoHash };
-    const answerer = this.dir.local.getPeer(infoHash, peerId);
+    const answerer = this.store.local.getPeer(infoHash, peerId);
     if (!answerer || answerer.connId !== connId) {
       return [this.failure(connId, 'not_your_peer', 'Answer refused: this connection has not announced that peer_id in this swarm.', ctx)];
     }
@@ -206,11 +206,11 @@ export class TrackerCore {
     }
     this.offers.delete(key);
     const relay: AnswerRelay = { kind: 'answer', infoHash, toPeerId, toConn: binding.offererConn, fromPeerId: peerId, offerId, answer: msg.answer };
-    if (binding.offererNode !== this.dir.nodeId) {
+    if (binding.offererNode !== this.store.nodeId) {
       this.metrics.answersRelayed++;
       return [{ type: 'relay', node: binding.offererNode, message: relay }];
     }
-    const offerer = this.dir.local.getPeer(infoHash, toPeerId);
+    const offerer = this.store.local.getPeer(infoHash, toPeerId);
     if (!offerer || offerer.connId !== binding.offererConn) {
       return [this.failure(connId, 'offerer_gone', 'Answer not delivered: the peer that made the offer has left the swarm.', ctx)];
     }
@@ -223,7 +223,7 @@ export class TrackerCore {
   }
 
   private async scrape(connId: number, infoHashes: string[]): Promise<Effect[]> {
-    const counts = await this.dir.counts(infoHashes);
+    const counts = await this.store.counts(infoHashes);
     const files: ScrapeReply['files'] = {};
     infoHashes.forEach((h, i) => (files[h] = counts[i]!));
     this.metrics.scrapes++;
@@ -240,13 +240,13 @@ export class TrackerCore {
 
   /** Drops this process's peers that stopped announcing, and offers past their time to live. */
   sweep(nowMs: number): { peersRemoved: number; offersExpired: number } {
-    const stale = this.dir.local.stalePeers(nowMs - this.options.peerTimeoutMs);
+    const stale = this.store.local.stalePeers(nowMs - this.options.peerTimeoutMs);
     for (const { infoHash, peerId } of stale) {
-      const peer = this.dir.local.getPeer(infoHash, peerId);
+      const peer = this.store.local.getPeer(infoHash, peerId);
       const conn = peer && this.conns.get(peer.connId);
       if (conn) this.forget(conn, infoHash, peerId);
       // The local part is removed at once; the shared part follows (a failure there expires by itself).
-      this.dir.remove(infoHash, peerId).catch(() => {});
+      this.store.remove(infoHash, peerId).catch(() => {});
     }
     this.metrics.peersTimedOut += stale.length;
     let offersExpired = 0;

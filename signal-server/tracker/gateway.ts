@@ -13,7 +13,7 @@ import type { Logger } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import { TrackerCore, type Effect } from './core.ts';
 import type { TrackerOptions } from './options.ts';
-import type { SwarmDirectory } from './directory.ts';
+import type { SwarmStore } from './swarm-store.ts';
 
 export const TRACKER_PATHS = new Set(['/', '/announce']);
 
@@ -27,13 +27,13 @@ interface Socket {
   ip: string;
   alive: boolean;
   bucket: TokenBucket;
-  /** Messages of one socket are handled one after another, in order, even when the directory is remote. */
+  /** Messages of one socket are handled one after another, in order, even when the store is remote (Redis). */
   queue: Promise<void>;
 }
 
 export interface GatewayDeps {
   options: TrackerOptions;
-  directory: SwarmDirectory;
+  store: SwarmStore;
   metrics: Metrics;
   log: Logger;
   now?: () => number;
@@ -52,8 +52,8 @@ export class TrackerGateway {
 
   constructor(private readonly deps: GatewayDeps) {
     const { options } = deps;
-    this.core = new TrackerCore({ directory: deps.directory, options, metrics: deps.metrics, log: deps.log, random: deps.random });
-    deps.directory.onRelay((message) => this.apply(this.core.receive(message, this.now())));
+    this.core = new TrackerCore({ store: deps.store, options, metrics: deps.metrics, log: deps.log, random: deps.random });
+    deps.store.onRelay((message) => this.apply(this.core.receive(message, this.now())));
     this.limits = { maxSdpLength: options.maxSdpBytes, maxOffers: options.maxOffersPerAnnounce, maxScrapeHashes: options.maxScrapeHashes };
     this.wss = new WebSocketServer({ noServer: true, maxPayload: options.maxFrameBytes, perMessageDeflate: false, clientTracking: false });
     this.timers.push(setInterval(() => this.heartbeat(), options.heartbeatIntervalMs).unref());
@@ -139,7 +139,7 @@ export class TrackerGateway {
 
   private enqueue(s: Socket, task: () => Promise<void>): void {
     s.queue = s.queue.then(task).catch((err: unknown) => {
-      // The directory failed in a way it did not handle itself: this message is lost, the socket and process carry on.
+      // The store failed in a way it did not handle itself: this message is lost, the socket and process carry on.
       this.deps.log.error('handle_error', { conn: s.id, error: String(err) });
     });
   }
@@ -147,7 +147,7 @@ export class TrackerGateway {
   private apply(effects: Effect[]): void {
     for (const e of effects) {
       if (e.type === 'relay') {
-        void this.deps.directory.relay(e.node, e.message).then((sent) => {
+        void this.deps.store.relay(e.node, e.message).then((sent) => {
           if (!sent) this.deps.log.debug('relay_lost', { node: e.node, kind: e.message.kind });
         });
         continue;

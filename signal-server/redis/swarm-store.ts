@@ -1,5 +1,5 @@
 /**
- * The swarm directory on Redis, shared by every tracker process pointed at it: membership and
+ * The swarm store on Redis, shared by every tracker process pointed at it: membership and
  * counts in Redis (one Lua script per step), offers and answers for peers on other processes over
  * pub/sub (one channel per process). Each process also keeps its own peers in memory, so that when
  * Redis is slow or gone it goes on serving them alone, and when Redis comes back (restarted, empty)
@@ -9,9 +9,9 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { Redis } from 'ioredis';
 import type { Logger } from '../log.ts';
-import { putLocal, type DirectoryHealth, type PutResult, type SwarmDirectory } from '../tracker/directory.ts';
+import { putLocal, type StoreHealth, type PutResult, type SwarmStore } from '../tracker/swarm-store.ts';
 import { parseRelay, type Relay } from '../tracker/relay.ts';
-import { MemorySwarmStore, type PeerAnnounce, type PeerRecord, type SwarmCounts } from '../tracker/swarm-store.ts';
+import { PeerTable, type PeerAnnounce, type PeerRecord, type SwarmCounts } from '../tracker/peer-table.ts';
 import type { RedisConfig } from './options.ts';
 import { COUNTS, HAS, PUT, REAP, REMOVE, SAMPLE } from './scripts.ts';
 
@@ -42,7 +42,7 @@ export function newNodeId(): string {
   return `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${process.pid}-${randomBytes(3).toString('hex')}`;
 }
 
-export interface RedisDirectoryDeps {
+export interface RedisSwarmStoreDeps {
   config: RedisConfig;
   /** The tracker's peer timeout: older announces do not count. */
   peerTimeoutMs: number;
@@ -51,9 +51,9 @@ export interface RedisDirectoryDeps {
   nodeId?: string;
 }
 
-export class RedisDirectory implements SwarmDirectory {
+export class RedisSwarmStore implements SwarmStore {
   readonly nodeId: string;
-  readonly local = new MemorySwarmStore();
+  readonly local = new PeerTable();
   private readonly redis: Redis & Scripts;
   private readonly sub: Redis;
   private readonly config: RedisConfig;
@@ -65,7 +65,7 @@ export class RedisDirectory implements SwarmDirectory {
   private lastState: 'up' | 'down' | undefined;
   private closed = false;
 
-  constructor(deps: RedisDirectoryDeps) {
+  constructor(deps: RedisSwarmStoreDeps) {
     this.config = deps.config;
     this.log = deps.log;
     this.now = deps.now ?? Date.now;
@@ -215,7 +215,7 @@ export class RedisDirectory implements SwarmDirectory {
     this.relayHandler = handler;
   }
 
-  health(): DirectoryHealth {
+  health(): StoreHealth {
     return { store: 'redis', redis: this.redis.status === 'ready' ? 'up' : 'down' };
   }
 

@@ -10,6 +10,7 @@ import { nodeSha1 } from '../../client/cli/node-sha1.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { until } from '../helpers/until.ts';
 import { fakeStaticDir } from '../helpers/server.ts';
 import { FAST, filledStore, makeContent, sha256, storedBytes } from '../helpers/swarm.ts';
 import { startBalancer, type Balancer } from '../helpers/tcp-balancer.ts';
@@ -48,13 +49,6 @@ async function health(p: ServerProcess): Promise<Record<string, unknown>> {
   return (await fetch(`http://127.0.0.1:${p.port}/healthz`)).json() as Promise<Record<string, unknown>>;
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 10_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const wsUrl = (port: number) => `ws://127.0.0.1:${port}/announce`;
 

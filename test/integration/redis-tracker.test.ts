@@ -5,6 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TRACKER_OPTIONS } from '../../signal-server/tracker/options.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';
+import { until } from '../helpers/until.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { TestClient, id, isAnswer, isFailure, isOffer, isReply } from '../helpers/ws-client.ts';
 
@@ -51,13 +52,6 @@ async function health(s: RunningServer): Promise<Record<string, unknown>> {
   return (await fetch(`${s.httpUrl}/healthz`)).json() as Promise<Record<string, unknown>>;
 }
 
-async function until(check: () => Promise<boolean> | boolean, timeoutMs = 5_000): Promise<void> {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms: ${check.toString()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 const HASH = id('cluster-swarm');
 function announce(peer: string, extra: Record<string, unknown> = {}) {

@@ -84,24 +84,21 @@ export class DownloadView extends LitElement {
     this.files = await this.client!.files(meta.infoHash);
   }
 
-  /** Runs one save, showing what it does and any error (a cancelled picker is no error). */
-  private async saveWith(action: () => Promise<boolean>): Promise<void> {
+  private save(file: StoredFile): void {
+    saveFile(file);
+  }
+
+  /** Every file into a folder the user picks, with progress; a closed picker is no error. */
+  private async saveAll(): Promise<void> {
     this.error = '';
     this.saving = 'Saving…';
     try {
-      this.saving = (await action()) ? 'Saved.' : '';
+      const saved = await saveToPickedFolder(this.files, (done, total) => (this.saving = `Saving… ${done} of ${total} files`));
+      this.saving = saved ? 'Saved.' : '';
     } catch (err) {
       this.saving = '';
       this.error = describeError(err);
     }
-  }
-
-  private save(file: StoredFile): void {
-    void this.saveWith(() => saveFile(file));
-  }
-
-  private saveAll(): void {
-    void this.saveWith(() => saveToPickedFolder(this.files, (done, total) => (this.saving = `Saving… ${done} of ${total} files`)));
   }
 
   override render() {
@@ -118,7 +115,7 @@ export class DownloadView extends LitElement {
               <tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`
           : nothing}
         ${this.files.length > 1 && canPickFolder()
-          ? html`<p><button data-testid="save-all" @click=${() => this.saveAll()}>Save all ${this.files.length} files to a folder…</button></p>`
+          ? html`<p><button data-testid="save-all" @click=${() => void this.saveAll()}>Save all ${this.files.length} files to a folder…</button></p>`
           : nothing}
         ${this.saving ? html`<p data-testid="saving" aria-live="polite">${this.saving}</p>` : nothing}
         ${this.files.length > 1

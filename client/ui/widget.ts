@@ -90,7 +90,7 @@ export class TabswarmFile extends LitElement {
   }
 
   private save(): void {
-    if (this.file) saveFile(this.file).catch((err: unknown) => this.fail(err));
+    if (this.file) saveFile(this.file);
   }
 
   override render() {

@@ -1,15 +1,16 @@
 /**
- * Saving finished downloads to disk through the File System Access API. A headless browser cannot
- * show the pickers, so the test stands in for the user's choice with handles from the origin-private
- * file system (the same FileSystemDirectoryHandle / FileSystemFileHandle interfaces); everything
- * after the pick — the app's buttons, folders created along each path, data written — is the real code.
+ * Saving a multi-file download into a folder through the File System Access API. A headless browser
+ * cannot show the picker, so the test stands in for the user's choice with a folder of the
+ * origin-private file system (the same FileSystemDirectoryHandle interface); everything after the
+ * pick — the app's button, folders created along each path, data written — is the real code.
+ * (Saving one file through the browser's download flow is in app.spec.ts.)
  */
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { peerPage } from './helpers.ts';
 
 test.describe.configure({ timeout: 90_000 });
 
-/** A page whose pickers answer with folders and files in its origin-private file system. */
+/** A page whose folder picker answers with a folder in its origin-private file system. */
 async function pagePickingInOpfs(browser: Browser, url: string): Promise<Page> {
   const context = await browser.newContext();
   await context.addInitScript(() => {
@@ -17,10 +18,6 @@ async function pagePickingInOpfs(browser: Browser, url: string): Promise<Page> {
     w.showDirectoryPicker = async () => {
       w.pickedFolders = (w.pickedFolders ?? 0) + 1;
       return (await navigator.storage.getDirectory()).getDirectoryHandle('picked', { create: true });
-    };
-    w.showSaveFilePicker = async ({ suggestedName }: { suggestedName: string }) => {
-      w.pickedFiles = (w.pickedFiles ?? 0) + 1;
-      return (await navigator.storage.getDirectory()).getFileHandle(suggestedName, { create: true });
     };
   });
   const page = await context.newPage();
@@ -75,40 +72,23 @@ test('a multi-file torrent: "Save all" writes every file into the picked folder,
   }
 });
 
-test('a single file: "Save" writes it where the user picked, byte-exact', async ({ browser }) => {
-  const seeder = await peerPage(browser);
-  const { magnet, sha256 } = await seeder.evaluate(async () => {
-    const bytes = new Uint8Array(700_000).map((_, i) => (i * 13 + (i >> 11)) & 0xff);
-    const client = await (window as any).tabswarm;
-    const session = await client.seed([new File([bytes], 'photo.raw')]);
-    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
-    return { magnet: client.magnet(session.torrent.infoHash) as string, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
-  });
-  const leecher = await pagePickingInOpfs(browser, `/#${magnet}`);
-  const save = leecher.getByTestId('save');
-  await expect(save).toBeVisible({ timeout: 60_000 });
-  await save.click();
-  await expect(leecher.getByTestId('saving')).toHaveText('Saved.');
-  expect(await leecher.evaluate(() => (window as any).pickedFiles)).toBe(1);
-  expect(await opfsSha256(leecher, ['photo.raw'])).toBe(sha256);
-});
-
-test('a cancelled picker saves nothing and shows no error', async ({ browser }) => {
+test('a cancelled folder picker saves nothing and shows no error', async ({ browser }) => {
   const seeder = await peerPage(browser);
   const magnet = await seeder.evaluate(async () => {
     const client = await (window as any).tabswarm;
-    const session = await client.seed([new File([new Uint8Array(1000).fill(7)], 'small.bin')]);
+    const files = ['a.txt', 'b.txt'].map((name) => ({ file: new File([new Uint8Array(1000).fill(7)], name), path: [name] }));
+    const session = await client.seed(files);
     return client.magnet(session.torrent.infoHash) as string;
   });
   const context = await browser.newContext();
   await context.addInitScript(() => {
-    (window as any).showSaveFilePicker = async () => {
+    (window as any).showDirectoryPicker = async () => {
       throw new DOMException('The user aborted a request.', 'AbortError');
     };
   });
   const leecher = await context.newPage();
   await leecher.goto(`/#${magnet}`);
-  await leecher.getByTestId('save').click({ timeout: 60_000 });
+  await leecher.getByTestId('save-all').click({ timeout: 60_000 });
   await expect(leecher.getByTestId('saving')).toHaveCount(0);
   await expect(leecher.getByTestId('error')).toHaveCount(0);
 });

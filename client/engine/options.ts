@@ -34,6 +34,11 @@ export interface EngineOptions {
   /** Upload and download limits in bytes/s for the whole torrent; 0 = none. */
   uploadLimit: number;
   downloadLimit: number;
+  /**
+   * Re-share with other peers (the point of BitTorrent). Off, the peer never unchokes anyone and so
+   * uploads nothing, even once complete — client-server distribution, for the teaching demo.
+   */
+  reshare: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -54,4 +59,5 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   maxBadPieces: 2,
   uploadLimit: 0,
   downloadLimit: 0,
+  reshare: true,
 };

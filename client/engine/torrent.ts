@@ -72,6 +72,8 @@ export interface Peer {
   /** `have`s received before we had the metadata (their range is unknown until then). */
   pendingHaves: Set<number>;
   ext: ExtendedHandshake | null;
+  /** The peer's handshake offered BEP 10 extensions. */
+  extended: boolean;
   /** Our requests in flight to this peer: "index:begin" → sent at (ms). */
   outstanding: Map<string, number>;
   /** Their requests to us, in order. */
@@ -101,6 +103,20 @@ export interface PeerStats {
   pieces: number;
   /** The peer's bitfield as "1010…" (empty before the metadata). */
   bitfield: string;
+  /** What a Tabswarm peer advertised about itself (BEP 10 handshake key `tabswarm`), if anything. */
+  advert: Record<string, number> | null;
+}
+
+/** One run of the choker, as it happened. */
+export interface RechokeEvent {
+  atMs: number;
+  /** On the rechoke interval (true), or at once because a peer's interest changed. */
+  scheduled: boolean;
+  /** The optimistic unchoke moved on (every optimistic interval, at a scheduled rechoke). */
+  rotated: boolean;
+  optimistic: string | null;
+  /** Peers (keys) unchoked after this run, the optimistic one included. */
+  unchoked: string[];
 }
 
 export interface TorrentStats {
@@ -125,6 +141,8 @@ export interface TorrentStats {
   /** Pieces whose data failed verification and were fetched again. */
   hashFailures: number;
   banned: number;
+  /** The choker's clock: when it last ran on schedule, when it runs next, and when the optimistic unchoke next moves on. */
+  choker: { lastMs: number; nextMs: number; nextOptimisticMs: number };
 }
 
 type TorrentEvents = {
@@ -134,6 +152,7 @@ type TorrentEvents = {
   done: [];
   peer: [Peer];
   'peer-close': [Peer, string];
+  rechoke: [RechokeEvent];
   /** Something went wrong with one peer or piece; the torrent carries on. */
   warning: [TabswarmError];
   /** The torrent cannot carry on (storage failed): it stops. */
@@ -173,6 +192,9 @@ export class Torrent extends Emitter<TorrentEvents> {
   private timers: unknown[] = [];
   private optimistic: string | null = null;
   private lastOptimisticMs = -Infinity;
+  /** When the choker last ran on its interval (start time until it first does). */
+  private lastScheduledRechokeMs = 0;
+  private advert: Record<string, number> | undefined;
   private metadata: MetadataAssembler | null = null;
   private nextPeerKey = 1;
   private destroyed = false;
@@ -206,6 +228,7 @@ export class Torrent extends Emitter<TorrentEvents> {
   /** Opens storage (when the metainfo is known) and starts the clocks. */
   async start(): Promise<void> {
     if (this.meta) await this.initStorage(this.meta);
+    this.lastScheduledRechokeMs = this.clock.now();
     this.timers.push(this.clock.setInterval(() => this.tick(), this.options.tickMs));
     this.timers.push(this.clock.setInterval(() => this.runRechoke(), this.options.rechokeIntervalMs));
   }
@@ -237,6 +260,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       pendingBitfield: null,
       pendingHaves: new Set(),
       ext: null,
+      extended: false,
       outstanding: new Map(),
       queue: [],
       serving: false,
@@ -273,12 +297,8 @@ export class Torrent extends Emitter<TorrentEvents> {
     peer.id = id;
     // BEP 3: the bitfield, if any, is the first message after the handshake.
     if (this.have && this.have.count() > 0) peer.wire.send({ type: 'bitfield', bitfield: this.have.bytes });
-    if (h.extended) {
-      const ext: ExtendedHandshake = { m: { ...LOCAL_EXTENSION_IDS }, reqq: this.options.maxPeerRequests };
-      if (this.meta) ext.metadataSize = this.meta.infoBytes.length;
-      if (this.deps.clientName) ext.v = this.deps.clientName;
-      peer.wire.send({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake(ext) });
-    }
+    peer.extended = h.extended;
+    if (h.extended) this.sendExtendedHandshake(peer);
     this.emit('peer', peer);
   }
 
@@ -631,6 +651,20 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   // ── BEP 10 / BEP 9 ─────────────────────────────────────────────────────────────────────────
 
+  private sendExtendedHandshake(peer: Peer): void {
+    const ext: ExtendedHandshake = { m: { ...LOCAL_EXTENSION_IDS }, reqq: this.options.maxPeerRequests };
+    if (this.meta) ext.metadataSize = this.meta.infoBytes.length;
+    if (this.deps.clientName) ext.v = this.deps.clientName;
+    if (this.advert) ext.advert = this.advert;
+    peer.wire.send({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake(ext) });
+  }
+
+  /** Tells every neighbour (now, and each new one) these facts about us; BEP 10 lets the handshake be sent again to update it. */
+  setAdvert(advert: Record<string, number>): void {
+    this.advert = { ...advert };
+    for (const p of this.peers.values()) if (p.id !== null && p.extended) this.sendExtendedHandshake(p);
+  }
+
   private onExtended(peer: Peer, id: number, payload: Uint8Array): void {
     if (id === EXTENDED_HANDSHAKE_ID) {
       const hs = decodeExtendedHandshake(payload);
@@ -748,8 +782,12 @@ export class Torrent extends Emitter<TorrentEvents> {
         snubbed: !p.wire.state.peerChoking && p.wire.state.amInterested && now - p.lastBlockMs > this.options.snubTimeoutMs,
       });
     }
-    const decision = rechoke(table, this.optimistic, rotate, now, this.random, { slots: this.options.unchokeSlots, seeding: this.done });
+    // Client-server mode: a peer that does not re-share unchokes nobody, even once it has everything.
+    const decision = this.options.reshare
+      ? rechoke(table, this.optimistic, rotate, now, this.random, { slots: this.options.unchokeSlots, seeding: this.done })
+      : { unchoked: new Set<string>(), optimistic: null };
     this.optimistic = decision.optimistic;
+    if (scheduled) this.lastScheduledRechokeMs = now;
     for (const p of this.peers.values()) {
       if (p.id === null) continue;
       p.optimistic = p.key === decision.optimistic;
@@ -759,6 +797,16 @@ export class Torrent extends Emitter<TorrentEvents> {
         p.queue = []; // BEP 3: choking discards the peer's pending requests
       }
     }
+    this.emit('rechoke', { atMs: now, scheduled, rotated: rotate, optimistic: decision.optimistic, unchoked: [...decision.unchoked] });
+  }
+
+  /** The choker's schedule: the optimistic unchoke moves at the first scheduled rechoke once its interval has passed. */
+  private chokerClock(): TorrentStats['choker'] {
+    const interval = this.options.rechokeIntervalMs;
+    const nextMs = this.lastScheduledRechokeMs + interval;
+    const due = this.lastOptimisticMs + this.options.optimisticIntervalMs;
+    const nextOptimisticMs = due <= nextMs ? nextMs : nextMs + Math.ceil((due - nextMs) / interval) * interval;
+    return { lastMs: this.lastScheduledRechokeMs, nextMs, nextOptimisticMs };
   }
 
   // ── reporting ──────────────────────────────────────────────────────────────────────────────
@@ -793,9 +841,11 @@ export class Torrent extends Emitter<TorrentEvents> {
         uploadRate: p.upload.rate(now),
         pieces: p.has?.count() ?? 0,
         bitfield: p.has?.toString() ?? '',
+        advert: p.ext?.advert ?? null,
       })),
       hashFailures: this.hashFailures,
       banned: this.banned.size,
+      choker: this.chokerClock(),
     };
   }
 

@@ -21,7 +21,16 @@ export interface ExtendedHandshake {
   v?: string;
   /** How many outstanding requests the sender queues. */
   reqq?: number;
+  /**
+   * Small facts a Tabswarm peer tells its neighbours (key `tabswarm`: name → integer), e.g. the
+   * teaching demo's upload and download limits. Other clients ignore the key (BEP 10 allows
+   * extra keys, and sending the handshake again to update it).
+   */
+  advert?: Record<string, number>;
 }
+
+/** An advert holds at most this many entries, each a safe integer. */
+export const MAX_ADVERT_KEYS = 16;
 
 export type MetadataMessage =
   | { msgType: 'request'; piece: number }
@@ -50,6 +59,7 @@ export function encodeExtendedHandshake(h: ExtendedHandshake): Uint8Array {
   if (h.metadataSize !== undefined) dict.metadata_size = h.metadataSize;
   if (h.v !== undefined) dict.v = h.v;
   if (h.reqq !== undefined) dict.reqq = h.reqq;
+  if (h.advert !== undefined) dict.tabswarm = h.advert;
   return bencodeBytes(dict);
 }
 
@@ -83,6 +93,12 @@ export function decodeExtendedHandshake(payload: Uint8Array): Result<ExtendedHan
   }
   const reqq = field(d, 'reqq');
   if (typeof reqq === 'number' && Number.isSafeInteger(reqq) && reqq > 0) out.reqq = reqq;
+  const advert = field(d, 'tabswarm');
+  // Best effort: a malformed advert is dropped, not a protocol error (it is ours, not BitTorrent's).
+  if (isDict(advert) && Object.keys(advert).length <= MAX_ADVERT_KEYS) {
+    const entries = Object.entries(advert).filter((e): e is [string, number] => typeof e[1] === 'number' && Number.isSafeInteger(e[1]));
+    out.advert = Object.fromEntries(entries);
+  }
   return ok(out);
 }
 

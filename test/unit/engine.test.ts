@@ -254,3 +254,55 @@ describe('timeouts and limits', () => {
     expect(leecher.stats().downloaded).toBeGreaterThanOrEqual(LIMIT * 2);
   });
 });
+
+describe('what the teaching demo reads from the engine', () => {
+  it('an advert reaches every neighbour in the extended handshake, and again when it changes', async () => {
+    const { data, meta } = await makeContent(300_000);
+    const seeder = track(await makeSeeder(meta, data));
+    seeder.torrent.setAdvert({ up: 1024, seeder: 1 });
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder.torrent, leecher.torrent);
+    const advertSeen = () => leecher.torrent.stats().peers[0]?.advert ?? null;
+    await expect.poll(advertSeen).toEqual({ up: 1024, seeder: 1 });
+    seeder.torrent.setAdvert({ up: 2048, seeder: 1 });
+    await expect.poll(advertSeen).toEqual({ up: 2048, seeder: 1 });
+    // The connection carried on through the second handshake.
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+
+  it('without re-sharing (client-server mode) leechers upload nothing and everything comes from the seeder', async () => {
+    const { data, meta } = await makeContent(1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data));
+    const leechers = await Promise.all([1, 2, 3].map(async () => track(await makePeer({ metainfo: meta }, { ...FAST, reshare: false }))));
+    connectAll([seeder.torrent, ...leechers.map((l) => l.torrent)]);
+    await Promise.all(leechers.map((l) => waitDone(l.torrent)));
+    for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    expect(leechers.map((l) => l.torrent.stats().uploaded)).toEqual([0, 0, 0]);
+    expect(seeder.torrent.stats().uploaded).toBeGreaterThanOrEqual(3 * data.length);
+  });
+
+  it('the choker runs on its interval, the optimistic unchoke moves on its own, and stats say when each comes next', async () => {
+    const { data, meta } = await makeContent(512 * 1024);
+    const options = { ...FAST, rechokeIntervalMs: 100, optimisticIntervalMs: 300 };
+    const seeder = track(await makePeer({ metainfo: meta }, options, await filledStore(meta, data)));
+    const events: Array<{ atMs: number; scheduled: boolean; rotated: boolean }> = [];
+    seeder.torrent.on('rechoke', (e) => events.push(e));
+    // Six interested peers that download slowly: more than the 4 regular slots, so the optimistic one matters.
+    const leechers = await Promise.all(Array.from({ length: 6 }, async () => track(await makePeer({ metainfo: meta }, { ...options, downloadLimit: 16 * 1024 }))));
+    for (const l of leechers) connect(seeder.torrent, l.torrent);
+    await new Promise((r) => setTimeout(r, 1_300));
+    const scheduled = events.filter((e) => e.scheduled).map((e) => e.atMs);
+    const gaps = scheduled.slice(1).map((t, i) => t - scheduled[i]!);
+    expect(gaps.length).toBeGreaterThanOrEqual(8);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(80), expect(g).toBeLessThanOrEqual(160);
+    const rotations = events.filter((e) => e.rotated).map((e) => e.atMs);
+    const rotationGaps = rotations.slice(1).map((t, i) => t - rotations[i]!);
+    expect(rotationGaps.length).toBeGreaterThanOrEqual(2);
+    for (const g of rotationGaps) expect(g).toBeGreaterThanOrEqual(280), expect(g).toBeLessThanOrEqual(420);
+    const { choker } = seeder.torrent.stats();
+    expect(choker.nextMs - choker.lastMs).toBe(100);
+    expect(choker.nextOptimisticMs).toBeGreaterThanOrEqual(choker.nextMs);
+    expect(choker.nextOptimisticMs - choker.nextMs).toBeLessThanOrEqual(300);
+  });
+});

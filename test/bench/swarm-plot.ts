@@ -2,7 +2,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_DIR } from './lib/report.ts';
-import { swarmPlot, type PlotRow } from './lib/swarm-plot.ts';
+import { swarmPlot, type PlotRow } from '../../shared/distribution-plot.ts';
 
 const result = JSON.parse(readFileSync(join(RESULTS_DIR, 'swarm.json'), 'utf8')) as { swarm: Array<PlotRow & { fileBytes: number; us: number; ui: number }> };
 const rows = result.swarm.filter((r) => r.system !== 'webtorrent');

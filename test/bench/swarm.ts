@@ -8,6 +8,7 @@
  *  - join latency: opening a magnet to the first verified piece.
  * Each figure: min/median/max of BENCH_RUNS (default 3) runs.
  */
+import { dClientServer, dPeerToPeer, uniform } from '../../shared/theory.ts';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +16,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
 import { freePort } from '../helpers/process.ts';
 import { RESULTS_DIR, machine, spread, writeResults, type Spread } from './lib/report.ts';
-import { swarmPlot } from './lib/swarm-plot.ts';
+import { swarmPlot } from '../../shared/distribution-plot.ts';
 import { writeFileSync } from 'node:fs';
 import { join as pathJoin } from 'node:path';
 
@@ -219,8 +220,8 @@ async function joinLatency(): Promise<number> {
   return seconds;
 }
 
-const dP2p = (n: number) => Math.max(F / U, (n * F) / (U + n * U));
-const dCs = (n: number) => (n * F) / U;
+const dP2p = (n: number) => dPeerToPeer(uniform(F, U, U, n));
+const dCs = (n: number) => dClientServer(uniform(F, U, U, n));
 
 try {
   const swarm: Array<{ system: string; N: number; fileBytes: number; us: number; ui: number; seconds: Spread; dP2p: number; dCs: number; ratioToP2p: number; seederMBps: Spread }> = [];

@@ -11,7 +11,7 @@ export interface PlotRow {
 const W = 640;
 const H = 400;
 const PAD = { left: 56, right: 150, top: 20, bottom: 44 };
-const COLORS: Record<string, string> = { tabswarm: '#2e9d5b', 'webtorrent-rarest': '#d0621f', 'webtorrent-default': '#7b4fc9' };
+const COLORS: Record<string, string> = { tabswarm: '#2e9d5b', 'webtorrent-rarest': '#d0621f', 'webtorrent-default': '#7b4fc9', 'P2P run': '#2e9d5b', 'client-server run': '#b23b3b' };
 
 export function swarmPlot(rows: PlotRow[], bounds: { dP2p: (n: number) => number; dCs: (n: number) => number }): string {
   const ns = [...new Set(rows.map((r) => r.N))].sort((a, b) => a - b);

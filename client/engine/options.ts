@@ -39,6 +39,12 @@ export interface EngineOptions {
    * uploads nothing, even once complete — client-server distribution, for the teaching demo.
    */
   reshare: boolean;
+  /**
+   * Initial seeding (see super-seed.ts): as a seeder, reveal pieces a few at a time, least spread
+   * first, so the swarm gets every piece once before any twice. For a first seeder with limited
+   * upload; off by default.
+   */
+  superSeed: boolean;
 }
 
 export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
@@ -60,4 +66,5 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   uploadLimit: 0,
   downloadLimit: 0,
   reshare: true,
+  superSeed: false,
 };

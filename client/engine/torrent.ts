@@ -24,6 +24,7 @@ import {
 } from '../../shared/wire/extension.ts';
 import { EXTENDED_HANDSHAKE_ID, type Handshake, type WireMessage } from '../../shared/wire/messages.ts';
 import { rechoke, type ChokePeer } from './choker.ts';
+import { pickReveal, REVEALED_PER_PEER } from './super-seed.ts';
 import { MetadataAssembler } from './metadata.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
 import { PeerWire } from './peer-wire.ts';
@@ -74,6 +75,8 @@ export interface Peer {
   ext: ExtendedHandshake | null;
   /** The peer's handshake offered BEP 10 extensions. */
   extended: boolean;
+  /** Initial seeding to this peer: pieces revealed to it (HAVE sent) that it has not reported yet; null when not super-seeding it. */
+  revealed: Set<number> | null;
   /** Our requests in flight to this peer: "index:begin" → sent at (ms). */
   outstanding: Map<string, number>;
   /** Their requests to us, in order. */
@@ -185,6 +188,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private readonly suspects = new Map<number, Array<{ begin: number; data: Uint8Array; sender: string }>>();
   private readonly banned = new Set<string>();
   private availability: Uint16Array = new Uint16Array(0);
+  /** Initial seeding: reveals of each piece sent and not yet reported back. */
+  private revealsInFlight: Uint16Array = new Uint16Array(0);
   private readonly downloadMeter = new RateMeter();
   private readonly uploadMeter = new RateMeter();
   private uploadBucket: TokenBucket;
@@ -240,6 +245,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     const restored = saved ? Bitfield.fromWire(saved, meta.pieceCount) : null;
     if (restored) for (let i = 0; i < meta.pieceCount; i++) if (restored.get(i)) this.have.set(i);
     this.availability = new Uint16Array(meta.pieceCount);
+    this.revealsInFlight = new Uint16Array(meta.pieceCount);
     this.done = this.have.complete();
   }
 
@@ -261,6 +267,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       pendingHaves: new Set(),
       ext: null,
       extended: false,
+      revealed: null,
       outstanding: new Map(),
       queue: [],
       serving: false,
@@ -295,16 +302,19 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (this.banned.has(id)) return peer.wire.destroy('banned from this swarm for sending bad data');
     for (const other of this.peers.values()) if (other !== peer && other.id === id) return peer.wire.destroy('already connected to this peer');
     peer.id = id;
-    // BEP 3: the bitfield, if any, is the first message after the handshake.
-    if (this.have && this.have.count() > 0) peer.wire.send({ type: 'bitfield', bitfield: this.have.bytes });
+    // BEP 3: the bitfield, if any, is the first message after the handshake. Initial seeding sends none.
+    if (this.options.superSeed && this.done) peer.revealed = new Set();
+    else if (this.have && this.have.count() > 0) peer.wire.send({ type: 'bitfield', bitfield: this.have.bytes });
     peer.extended = h.extended;
     if (h.extended) this.sendExtendedHandshake(peer);
+    this.reveal(peer);
     this.emit('peer', peer);
   }
 
   private onPeerClose(peer: Peer, reason: string): void {
     if (!this.peers.delete(peer.key)) return;
     if (peer.has) for (let i = 0; i < peer.has.length; i++) if (peer.has.get(i)) this.availability[i]!--;
+    for (const i of peer.revealed ?? []) this.revealsInFlight[i]!--;
     this.releaseRequests(peer);
     if (this.optimistic === peer.key) this.optimistic = null;
     this.emit('peer-close', peer, reason);
@@ -381,6 +391,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       peer.has.set(index);
       this.availability[index]!++;
     }
+    this.reveal(peer);
     this.updateInterest(peer);
     this.fill(peer);
   }
@@ -398,8 +409,30 @@ export class Torrent extends Emitter<TorrentEvents> {
         this.availability[i]!++;
       }
     }
+    this.reveal(peer);
     this.updateInterest(peer);
     this.fill(peer);
+  }
+
+  /** Initial seeding: forgets reveals the peer now has, and reveals more up to REVEALED_PER_PEER. */
+  private reveal(peer: Peer): void {
+    const revealed = peer.revealed;
+    if (!revealed || !peer.has || !this.meta) return;
+    const has = peer.has;
+    for (const i of revealed) {
+      if (has.get(i)) {
+        revealed.delete(i);
+        this.revealsInFlight[i]!--;
+      }
+    }
+    const state = { pieceCount: this.meta.pieceCount, peerHas: (i: number) => has.get(i), revealed, spread: (i: number) => this.availability[i]! + this.revealsInFlight[i]! };
+    while (revealed.size < REVEALED_PER_PEER) {
+      const next = pickReveal(state, this.random);
+      if (next === null) break;
+      revealed.add(next);
+      this.revealsInFlight[next]!++;
+      peer.wire.send({ type: 'have', index: next });
+    }
   }
 
   private updateInterest(peer: Peer): void {

@@ -306,3 +306,35 @@ describe('what the teaching demo reads from the engine', () => {
     expect(choker.nextOptimisticMs - choker.nextMs).toBeLessThanOrEqual(300);
   });
 });
+
+describe('initial seeding', () => {
+  it('a super-seeding seeder reveals no piece twice while any piece is unrevealed, and everyone finishes byte-exact', async () => {
+    const { data, meta } = await makeContent(512 * 1024, 16 * 1024);
+    const limit = { ...FAST, uploadLimit: 128 * 1024 };
+    const seederId = peerId();
+    const store = await filledStore(meta, data);
+    const seeder = new Torrent({ metainfo: meta }, { peerId: seederId, sha1: portableSha1, openStore: async () => store }, { ...limit, superSeed: true });
+    torrents.push(seeder);
+    await seeder.start();
+    const leechers = await Promise.all([1, 2, 3, 4].map(async () => track(await makePeer({ metainfo: meta }, limit))));
+    // What each leecher has been shown of the seeder: it sends no bitfield, only a HAVE per revealed piece.
+    const seederHex = Buffer.from(seederId).toString('hex');
+    let worst = 0;
+    let sampled = 0;
+    const watch = setInterval(() => {
+      const views = leechers.map((l) => l.torrent.stats().peers.find((p) => p.id === seederHex)?.bitfield ?? '');
+      const counts = Array.from({ length: meta.pieceCount }, (_, i) => views.filter((v) => v[i] === '1').length);
+      if (counts.some((c) => c === 0)) {
+        worst = Math.max(worst, ...counts);
+        sampled++;
+      }
+    }, 5);
+    connectAll([seeder, ...leechers.map((l) => l.torrent)]);
+    await Promise.all(leechers.map((l) => waitDone(l.torrent, 30_000)));
+    clearInterval(watch);
+    for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    // Sampled through the whole first pass: no piece was shown to two leechers while another had been shown to none.
+    expect(sampled).toBeGreaterThan(10);
+    expect(worst).toBe(1);
+  }, 60_000);
+});

@@ -29,3 +29,11 @@ export function dPeerToPeer({ F, us, ui, dMin }: Distribution): number {
 export function uniform(F: number, us: number, ui: number, n: number, dMin = Infinity): Distribution {
   return { F, us, ui: Array.from({ length: n }, () => ui), dMin };
 }
+
+/** Both bounds for N identical peers, with N a real number: the smooth curves of the chapter's figure. */
+export function uniformCurves(F: number, us: number, ui: number, dMin = Infinity): { dCs: (n: number) => number; dP2p: (n: number) => number } {
+  return {
+    dCs: (n) => Math.max((n * F) / us, F / dMin),
+    dP2p: (n) => Math.max(F / us, F / dMin, (n * F) / (us + n * ui)),
+  };
+}

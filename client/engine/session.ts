@@ -6,12 +6,19 @@
 import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EngineOptions } from './options.ts';
-import { realClock, Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
+import { realClock, Torrent, type Clock, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
 import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
 import type { PeerConnector } from './webrtc.ts';
 
 /** Peer connections per swarm by default: enough for rarest-first to see the swarm, few enough for a tab. */
 export const DEFAULT_MAX_PEERS = 30;
+/**
+ * A download that verified nothing for this long asks the tracker for more peers at once, rather
+ * than wait out the announce interval: the peers it has may all be choking it, or not have what it
+ * lacks (a tracker hands each announce's offers to a few random peers, so it can miss the one that
+ * matters).
+ */
+export const STALL_ANNOUNCE_MS = 5_000;
 
 export interface SessionOptions {
   trackers: string[];
@@ -37,12 +44,15 @@ export class SwarmSession extends Emitter<SessionEvents> {
   readonly torrent: Torrent;
   readonly trackers: TrackerClient[];
   private readonly maxPeers: number;
+  private readonly clock: Clock;
+  private stallTimer: unknown = null;
 
   constructor(source: TorrentSource, deps: TorrentDeps, private readonly opts: SessionOptions) {
     super();
     this.maxPeers = opts.maxPeers ?? DEFAULT_MAX_PEERS;
     this.torrent = new Torrent(source, deps, opts.engine);
     const clock = deps.clock ?? realClock;
+    this.clock = clock;
     this.trackers = opts.trackers.map((url) => {
       const t = new TrackerClient({
         url,
@@ -99,9 +109,19 @@ export class SwarmSession extends Emitter<SessionEvents> {
     if (this.opts.trackers.length === 0) throw new TabswarmError('TRACKER_UNREACHABLE', 'No tracker to announce to; give one (ws://… or wss://…).');
     await this.torrent.start();
     for (const t of this.trackers) t.start();
+    let verified = -1;
+    let stalled = 0;
+    this.stallTimer = this.clock.setInterval(() => {
+      const s = this.torrent.stats();
+      stalled = !s.done && s.bytesVerified === verified ? stalled + 1 : 0;
+      verified = s.bytesVerified;
+      // After 1, 2, 4, 8… stalled periods: a swarm with nobody in it is not asked every 5 s forever.
+      if (stalled > 0 && (stalled & (stalled - 1)) === 0 && this.wantPeers() > 0) for (const t of this.trackers) t.announceSoon();
+    }, STALL_ANNOUNCE_MS);
   }
 
   async stop(): Promise<void> {
+    if (this.stallTimer !== null) this.clock.clearInterval(this.stallTimer);
     await Promise.all(this.trackers.map((t) => t.stop()));
     await this.torrent.destroy();
   }

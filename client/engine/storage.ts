@@ -3,6 +3,8 @@
  * piece completion (the bitfield) is stored apart from the bytes, so a restart needs no re-hash
  * where the store can keep it (IndexedDB, a file beside the data).
  */
+import { Bitfield } from '../../shared/bitfield.ts';
+
 export interface PieceStore {
   /** Bytes [begin, begin+length) of a verified piece. */
   read(index: number, begin: number, length: number): Promise<Uint8Array>;
@@ -18,6 +20,18 @@ export interface PieceStore {
 export class MemoryStore implements PieceStore {
   readonly pieces = new Map<number, Uint8Array>();
   private completion: Uint8Array | null = null;
+
+  /** A store already holding every piece of `data`, marked complete: a seeder's. */
+  static filled(meta: { pieceCount: number; pieceLength: number }, data: Uint8Array): MemoryStore {
+    const store = new MemoryStore();
+    const all = new Bitfield(meta.pieceCount);
+    for (let i = 0; i < meta.pieceCount; i++) {
+      store.pieces.set(i, data.slice(i * meta.pieceLength, (i + 1) * meta.pieceLength));
+      all.set(i);
+    }
+    store.completion = all.bytes.slice();
+    return store;
+  }
 
   async read(index: number, begin: number, length: number): Promise<Uint8Array> {
     const piece = this.pieces.get(index);

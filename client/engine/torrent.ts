@@ -196,7 +196,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private downloadBucket: TokenBucket;
   private timers: unknown[] = [];
   private optimistic: string | null = null;
-  private lastOptimisticMs = -Infinity;
+  /** Scheduled rechokes so far; the optimistic unchoke moves on every rechokesPerRotation() of them. */
+  private scheduledRechokes = 0;
   /** When the choker last ran on its interval (start time until it first does). */
   private lastScheduledRechokeMs = 0;
   private advert: Record<string, number> | undefined;
@@ -555,6 +556,25 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
   }
 
+  /** Changes the upload and/or download limit (bytes/s, 0 = none) while running: the demo's sliders. */
+  setLimits(limits: { uploadLimit?: number; downloadLimit?: number }): void {
+    const now = this.clock.now();
+    if (limits.uploadLimit !== undefined) {
+      this.options.uploadLimit = Math.max(0, limits.uploadLimit);
+      this.uploadBucket = fullBucket(this.uploadBurst(), now);
+    }
+    if (limits.downloadLimit !== undefined) {
+      this.options.downloadLimit = Math.max(0, limits.downloadLimit);
+      this.downloadBucket = fullBucket(this.downloadBurst(), now);
+    }
+    for (const p of this.peers.values()) void this.serve(p);
+    this.fillAll();
+  }
+
+  get limits(): { uploadLimit: number; downloadLimit: number } {
+    return { uploadLimit: this.options.uploadLimit, downloadLimit: this.options.downloadLimit };
+  }
+
   private uploadBurst(): number {
     return Math.max(BLOCK_LENGTH_BYTES, this.options.uploadLimit / 4);
   }
@@ -801,8 +821,9 @@ export class Torrent extends Emitter<TorrentEvents> {
   private runRechoke(scheduled = true): void {
     if (this.destroyed) return;
     const now = this.clock.now();
-    const rotate = scheduled && now - this.lastOptimisticMs >= this.options.optimisticIntervalMs;
-    if (rotate) this.lastOptimisticMs = now;
+    // Every third scheduled rechoke (30 s / 10 s), counted rather than timed, so timer jitter cannot skip one.
+    const rotate = scheduled && this.scheduledRechokes % this.rechokesPerRotation() === 0;
+    if (scheduled) this.scheduledRechokes++;
     const table: ChokePeer[] = [];
     for (const p of this.peers.values()) {
       if (p.id === null) continue;
@@ -833,13 +854,18 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.emit('rechoke', { atMs: now, scheduled, rotated: rotate, optimistic: decision.optimistic, unchoked: [...decision.unchoked] });
   }
 
-  /** The choker's schedule: the optimistic unchoke moves at the first scheduled rechoke once its interval has passed. */
+  private rechokesPerRotation(): number {
+    return Math.max(1, Math.round(this.options.optimisticIntervalMs / this.options.rechokeIntervalMs));
+  }
+
+  /** The choker's schedule: when it runs next, and when that run is one that moves the optimistic unchoke. */
   private chokerClock(): TorrentStats['choker'] {
     const interval = this.options.rechokeIntervalMs;
     const nextMs = this.lastScheduledRechokeMs + interval;
-    const due = this.lastOptimisticMs + this.options.optimisticIntervalMs;
-    const nextOptimisticMs = due <= nextMs ? nextMs : nextMs + Math.ceil((due - nextMs) / interval) * interval;
-    return { lastMs: this.lastScheduledRechokeMs, nextMs, nextOptimisticMs };
+    const k = this.scheduledRechokes;
+    const ratio = this.rechokesPerRotation();
+    const nextRotationRun = Math.ceil(k / ratio) * ratio;
+    return { lastMs: this.lastScheduledRechokeMs, nextMs, nextOptimisticMs: nextMs + (nextRotationRun - k) * interval };
   }
 
   // ── reporting ──────────────────────────────────────────────────────────────────────────────

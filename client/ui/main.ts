@@ -1,5 +1,4 @@
 import type { BrowserClient } from '../browser/client.ts';
-import './app.ts';
 
 declare global {
   interface Window {
@@ -8,4 +7,15 @@ declare global {
     /** The engine's class, for a client with other options (the connection-budget test makes one). */
     TabswarmClient?: typeof BrowserClient;
   }
+}
+
+/** /demo is the teaching demo (its own engine and clock); every other path is the app. */
+if (/^\/demo\/?$/.test(location.pathname)) {
+  await import('../demo/demo-page.ts');
+  const main = document.querySelector('main')!;
+  main.style.maxWidth = '72rem';
+  main.innerHTML = '<h1>Tabswarm: how a swarm works</h1><tabswarm-demo></tabswarm-demo>';
+  document.title = 'Tabswarm demo';
+} else {
+  await import('./app.ts');
 }

@@ -8,7 +8,7 @@
  *  - join latency: opening a magnet to the first verified piece.
  * Each figure: min/median/max of BENCH_RUNS (default 3) runs.
  */
-import { dClientServer, dPeerToPeer, uniform } from '../../shared/theory.ts';
+import { uniformCurves } from '../../shared/theory.ts';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -220,8 +220,7 @@ async function joinLatency(): Promise<number> {
   return seconds;
 }
 
-const dP2p = (n: number) => dPeerToPeer(uniform(F, U, U, n));
-const dCs = (n: number) => dClientServer(uniform(F, U, U, n));
+const { dP2p, dCs } = uniformCurves(F, U, U);
 
 try {
   const swarm: Array<{ system: string; N: number; fileBytes: number; us: number; ui: number; seconds: Spread; dP2p: number; dCs: number; ratioToP2p: number; seederMBps: Spread }> = [];

@@ -41,15 +41,13 @@ export async function makePeer(source: TorrentSource, options: Partial<EngineOpt
 }
 
 /** A store that already holds every piece of `data`, marked complete. */
-export async function filledStore(meta: Metainfo, data: Uint8Array, store = new MemoryStore()): Promise<MemoryStore> {
-  for (let i = 0; i < meta.pieceCount; i++) store.pieces.set(i, data.slice(i * meta.pieceLength, (i + 1) * meta.pieceLength));
-  await store.saveCompletion(new Uint8Array(Math.ceil(meta.pieceCount / 8)).fill(0xff).map((b, i, a) => (i === a.length - 1 && meta.pieceCount % 8 ? (0xff << (8 - (meta.pieceCount % 8))) & 0xff : b)));
-  return store;
+export async function filledStore(meta: Metainfo, data: Uint8Array): Promise<MemoryStore> {
+  return MemoryStore.filled(meta, data);
 }
 
 /** A seeder holding `data`. */
-export async function makeSeeder(meta: Metainfo, data: Uint8Array, options: Partial<EngineOptions> = FAST, store = new MemoryStore()): Promise<TestPeer> {
-  return makePeer({ metainfo: meta }, options, await filledStore(meta, data, store));
+export async function makeSeeder(meta: Metainfo, data: Uint8Array, options: Partial<EngineOptions> = FAST): Promise<TestPeer> {
+  return makePeer({ metainfo: meta }, options, MemoryStore.filled(meta, data));
 }
 
 export function connect(a: Torrent, b: Torrent, chunk?: number): void {

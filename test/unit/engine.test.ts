@@ -52,8 +52,8 @@ describe('swarm', () => {
 
   it('a peer serving corrupted blocks is banned and the download still finishes', async () => {
     const { data, meta } = await makeContent(2 * 1024 * 1024);
-    const liarStore = new MemoryStore();
-    const liar = track(await makeSeeder(meta, data, FAST, liarStore));
+    const liarStore = MemoryStore.filled(meta, data);
+    const liar = track(await makePeer({ metainfo: meta }, FAST, liarStore));
     const realRead = liarStore.read.bind(liarStore);
     liarStore.read = async (i, b, l) => {
       const block = (await realRead(i, b, l)).slice();

@@ -1,6 +1,6 @@
 /** The chapter's bounds, checked against values worked by hand. */
 import { describe, expect, it } from 'vitest';
-import { dClientServer, dPeerToPeer, uniform } from '../../shared/theory.ts';
+import { dClientServer, dPeerToPeer, uniform, uniformCurves } from '../../shared/theory.ts';
 import { swarmPlot } from '../../shared/distribution-plot.ts';
 
 const MiB = 1024 * 1024;
@@ -22,6 +22,15 @@ describe('distribution bounds', () => {
     expect(dClientServer({ F: 10 * MiB, us: 10 * MiB, ui: [MiB, MiB], dMin: MiB / 2 })).toBe(20);
     // Peers with different uploads: Σu_i counts each.
     expect(dPeerToPeer({ F: 6 * MiB, us: MiB, ui: [0, 0, MiB], dMin: Infinity })).toBe(9);
+  });
+
+  it('the curves agree with the bounds at whole N and are smooth between', () => {
+    const c = uniformCurves(16 * MiB, MiB, MiB / 4);
+    for (const n of [1, 2, 3, 8, 16]) {
+      expect(c.dCs(n)).toBeCloseTo(dClientServer(uniform(16 * MiB, MiB, MiB / 4, n)), 9);
+      expect(c.dP2p(n)).toBeCloseTo(dPeerToPeer(uniform(16 * MiB, MiB, MiB / 4, n)), 9);
+    }
+    expect(c.dCs(2.5)).toBeCloseTo(40, 9);
   });
 
   it('the plot draws both bound curves and a point per measured run', () => {

@@ -14,20 +14,32 @@ class ManualClock implements Clock {
     return id;
   };
   clearTimeout = (h: unknown) => void this.timers.delete(h as number);
-  setInterval = () => 0;
-  clearInterval = () => {};
+  setInterval = (fn: () => void, ms: number) => {
+    const id = this.next++;
+    const again = () => {
+      this.timers.set(id, { at: this.t + ms, fn: again });
+      fn();
+    };
+    this.timers.set(id, { at: this.t + ms, fn: again });
+    return id;
+  };
+  clearInterval = (h: unknown) => void this.timers.delete(h as number);
   /** When the earliest pending timer fires, relative to now. */
   nextDelay(): number {
     return Math.min(...[...this.timers.values()].map((t) => t.at)) - this.t;
   }
+  /** Moves time on, firing each timer due (in time order) as it comes. */
   async advance(ms: number): Promise<void> {
-    this.t += ms;
-    for (const [id, timer] of [...this.timers]) {
-      if (timer.at <= this.t) {
-        this.timers.delete(id);
-        timer.fn();
-      }
+    const end = this.t + ms;
+    for (;;) {
+      const due = [...this.timers].filter(([, t]) => t.at <= end).sort((a, b) => a[1].at - b[1].at)[0];
+      if (!due) break;
+      this.t = Math.max(this.t, due[1].at);
+      this.timers.delete(due[0]);
+      due[1].fn();
+      await new Promise((r) => setTimeout(r, 0));
     }
+    this.t = end;
     await new Promise((r) => setTimeout(r, 0));
   }
 }
@@ -131,5 +143,38 @@ describe('connection budget', () => {
     void client.announce();
     await clock.advance(0);
     expect((socket.sent[2]!.offers as unknown[]).length).toBe(BUDGET);
+  });
+});
+
+describe('a stalled download', () => {
+  it('asks the tracker for more peers after 5, 10, 20… s without progress, not only at the interval', async () => {
+    const { SwarmSession, STALL_ANNOUNCE_MS } = await import('../../client/engine/session.ts');
+    const { MemoryStore } = await import('../../client/engine/storage.ts');
+    const { portableSha1 } = await import('../../shared/sha1.ts');
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x63), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
+      trackers: ['ws://tracker'],
+      connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
+      openSocket: () => socket,
+    });
+    await session.start();
+    socket.open();
+    await clock.advance(0);
+    socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 0, incomplete: 1 });
+    const announcesBy = async (periods: number) => {
+      await clock.advance(periods * STALL_ANNOUNCE_MS - clock.t);
+      return socket.sent.length;
+    };
+    expect(socket.sent).toHaveLength(1);
+    // Stalled for 1, 2, 4, 8 periods (at 10, 15, 25, 45 s): an announce each time, none between.
+    expect(await announcesBy(1)).toBe(1);
+    expect(await announcesBy(2)).toBe(2);
+    expect(await announcesBy(3)).toBe(3);
+    expect(await announcesBy(4)).toBe(3);
+    expect(await announcesBy(5)).toBe(4);
+    expect(await announcesBy(8)).toBe(4);
+    expect(await announcesBy(9)).toBe(5);
+    await session.stop();
   });
 });

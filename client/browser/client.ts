@@ -89,7 +89,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[]): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}): SwarmSession {
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -100,7 +100,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
         freeConnections: () => this.maxConnections - this.connectionCount(),
         offerTimeoutMs: this.opts.offerTimeoutMs,
-        engine: this.opts.engine,
+        engine: { ...engine, ...this.opts.engine },
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -143,7 +143,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const meta = parseTorrent(torrentBytes);
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
-    const session = this.startSession({ metainfo: meta }, this.trackers);
+    // We are the swarm's first seeder, the case initial seeding is for (unless the options say otherwise).
+    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: true });
     await session.start();
     return session;
   }

@@ -6,8 +6,15 @@
  * Plain BEP 3 messages: any client (WebTorrent included) just sees a peer that has few pieces.
  */
 
-/** Pieces revealed to one peer and not yet reported back by it: enough to keep its requests flowing. */
+/** Pieces revealed to one peer and not yet reported back by it, at least… */
 export const REVEALED_PER_PEER = 2;
+/** …and enough for this many seconds at the rate we send to it, so a fast link is never starved of requests. */
+export const REVEAL_AHEAD_SECONDS = 2;
+
+/** How many pieces to keep revealed to a peer we send `bytesPerSecond` to. */
+export function revealTarget(bytesPerSecond: number, pieceLength: number): number {
+  return Math.max(REVEALED_PER_PEER, Math.ceil((bytesPerSecond * REVEAL_AHEAD_SECONDS) / pieceLength));
+}
 
 export interface RevealState {
   pieceCount: number;

@@ -24,7 +24,7 @@ import {
 } from '../../shared/wire/extension.ts';
 import { EXTENDED_HANDSHAKE_ID, type Handshake, type WireMessage } from '../../shared/wire/messages.ts';
 import { rechoke, type ChokePeer } from './choker.ts';
-import { pickReveal, REVEALED_PER_PEER } from './super-seed.ts';
+import { pickReveal, revealTarget } from './super-seed.ts';
 import { MetadataAssembler } from './metadata.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
 import { PeerWire } from './peer-wire.ts';
@@ -415,7 +415,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.fill(peer);
   }
 
-  /** Initial seeding: forgets reveals the peer now has, and reveals more up to REVEALED_PER_PEER. */
+  /** Initial seeding: forgets reveals the peer now has, and reveals more up to its target (see revealTarget). */
   private reveal(peer: Peer): void {
     const revealed = peer.revealed;
     if (!revealed || !peer.has || !this.meta) return;
@@ -427,7 +427,8 @@ export class Torrent extends Emitter<TorrentEvents> {
       }
     }
     const state = { pieceCount: this.meta.pieceCount, peerHas: (i: number) => has.get(i), revealed, spread: (i: number) => this.availability[i]! + this.revealsInFlight[i]! };
-    while (revealed.size < REVEALED_PER_PEER) {
+    const target = revealTarget(peer.upload.rate(this.clock.now()), this.meta.pieceLength);
+    while (revealed.size < target) {
       const next = pickReveal(state, this.random);
       if (next === null) break;
       revealed.add(next);

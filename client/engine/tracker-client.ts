@@ -166,14 +166,10 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       this.lastAnnounceMs = this.opts.clock.now();
       if (event !== 'stopped' && event !== 'completed') {
         const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers()));
-        // Reserve the slots while the connections are being made, so another swarm's announce meanwhile sees them taken.
+        // Reserve the slots while the connections are being made, so another swarm's announce meanwhile
+        // sees them taken; each moves from the reservation to the offers as it is made (see makeOffer).
         this.connecting += want;
-        let made: Array<Awaited<ReturnType<TrackerClient['makeOffer']>>>;
-        try {
-          made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
-        } finally {
-          this.connecting -= want;
-        }
+        const made = await Promise.all(Array.from({ length: want }, () => this.makeOffer()));
         msg.offers = made.filter((o): o is NonNullable<typeof o> => o !== null);
         msg.numwant = msg.offers.length;
       }
@@ -213,19 +209,23 @@ export class TrackerClient extends Emitter<TrackerEvents> {
     this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), this.intervalMs);
   }
 
+  /** Makes one offer for a slot reserved in `connecting`; the slot passes to `offers` (or is freed) in the same step. */
   private async makeOffer(): Promise<{ offer: { type: 'offer'; sdp: string }; offer_id: string } | null> {
+    let handle: Awaited<ReturnType<PeerConnector['createOffer']>>;
     try {
-      const handle = await this.opts.connector.createOffer();
-      const offerId = this.randomId();
-      const timer = this.opts.clock.setTimeout(() => {
-        this.offers.get(offerId)?.destroy();
-        this.offers.delete(offerId);
-      }, this.opts.offerTimeoutMs ?? OFFER_TIMEOUT_MS);
-      this.offers.set(offerId, { ...handle, timer });
-      return { offer: handle.offer, offer_id: offerId };
+      handle = await this.opts.connector.createOffer();
     } catch {
+      this.connecting--;
       return null;
     }
+    const offerId = this.randomId();
+    const timer = this.opts.clock.setTimeout(() => {
+      this.offers.get(offerId)?.destroy();
+      this.offers.delete(offerId);
+    }, this.opts.offerTimeoutMs ?? OFFER_TIMEOUT_MS);
+    this.offers.set(offerId, { ...handle, timer });
+    this.connecting--;
+    return { offer: handle.offer, offer_id: offerId };
   }
 
   private onMessage(text: string): void {

@@ -28,7 +28,8 @@ export class CdpBrowser {
   /** Headless Chromium with the usual flags, and none of the ones that stop background throttling. */
   static async launch(): Promise<CdpBrowser> {
     const profile = mkdtempSync(join(tmpdir(), 'tabswarm-cdp-'));
-    const child = spawn(CHROMIUM_PATH, [...CHROMIUM_ARGS, '--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    // Its own process group, so closing it takes its helper processes too.
+    const child = spawn(CHROMIUM_PATH, [...CHROMIUM_ARGS, '--headless=new', '--remote-debugging-port=0', `--user-data-dir=${profile}`, 'about:blank'], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
     const url = await new Promise<string>((resolve, reject) => {
       let err = '';
       child.stderr!.on('data', (c: Buffer) => {
@@ -56,12 +57,17 @@ export class CdpBrowser {
     return new CdpTab(this, targetId, sessionId);
   }
 
+  /** Closes the browser (politely, then its whole process group) and removes its profile. */
   async close(): Promise<void> {
-    this.ws.close();
     const exited = new Promise((r) => this.child.once('exit', r));
-    this.child.kill('SIGKILL');
-    await exited;
-    // Chromium's helpers may still be writing to the profile for a moment after the kill.
+    await Promise.race([this.send('Browser.close').catch(() => {}), new Promise((r) => setTimeout(r, 2_000))]);
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 2_000))]);
+    try {
+      process.kill(-this.child.pid!, 'SIGKILL');
+    } catch {
+      /* the group is already gone */
+    }
+    this.ws.close();
     rmSync(this.profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
   }
 }

@@ -1,6 +1,6 @@
 /** Which piece an initial seeder reveals next: pure, so tested on fixtures. */
 import { describe, expect, it } from 'vitest';
-import { pickReveal } from '../../client/engine/super-seed.ts';
+import { pickReveal, revealTarget, REVEALED_PER_PEER } from '../../client/engine/super-seed.ts';
 
 describe('pickReveal', () => {
   const state = (spread: number[], has: number[] = [], revealed: number[] = []) => ({
@@ -24,5 +24,14 @@ describe('pickReveal', () => {
     for (let k = 0; k < 4000; k++) counts[pickReveal(state([5, 0, 0, 0]), random)!]!++;
     expect(counts[0]).toBe(0);
     for (const c of counts.slice(1)) expect(c).toBeGreaterThan(1000);
+  });
+});
+
+describe('revealTarget', () => {
+  it('keeps a few pieces revealed to a slow peer and two seconds of data to a fast one', () => {
+    const piece = 256 * 1024;
+    expect(revealTarget(0, piece)).toBe(REVEALED_PER_PEER);
+    expect(revealTarget(100 * 1024, piece)).toBe(REVEALED_PER_PEER);
+    expect(revealTarget(20 * 1024 * 1024, piece)).toBe(160);
   });
 });

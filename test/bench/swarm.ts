@@ -51,6 +51,7 @@ async function newPage(kind: 'tabswarm' | 'webtorrent', uploadLimit: number): Pr
   await page.route('**/__reference/webtorrent.min.js', (route) => route.fulfill({ path: BUNDLE, contentType: 'text/javascript' }));
   await page.goto(origin);
   if (kind === 'tabswarm') {
+    await page.waitForFunction(() => (window as any).tabswarm !== undefined);
     await page.evaluate(() => (window as any).tabswarm);
   } else {
     await page.evaluate(async (uploadLimit) => {

@@ -13,8 +13,9 @@ export function chokerIntervals(fast: boolean): { rechokeIntervalMs: number; opt
   return { rechokeIntervalMs: RECHOKE_INTERVAL_MS / f, optimisticIntervalMs: OPTIMISTIC_UNCHOKE_INTERVAL_MS / f };
 }
 
+/** Plain BitTorrent, as the chapter tells it: the seeder shows its whole bitfield (no initial seeding). */
 export function demoEngineOptions(fast: boolean): Partial<EngineOptions> {
-  return chokerIntervals(fast);
+  return { ...chokerIntervals(fast), superSeed: false };
 }
 
 /** What a demo tab's address carries: the swarm to join and the clock everyone uses. */

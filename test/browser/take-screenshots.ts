@@ -1,6 +1,8 @@
 /**
  * `npm run screenshots`: regenerates test/browser/screenshots/ — the share view, a download
- * mid-way and the widget on another site. Pictures for people (README, reviews), not assertions.
+ * mid-way, the widget on another site, and a peer tab of the teaching demo's multi-tab swarm.
+ * Pictures for people (README, reviews), not assertions. (The classroom plot comes from
+ * demo-classroom.spec.ts, which runs the whole classroom.)
  */
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -61,7 +63,24 @@ try {
   await c.locator('tabswarm-file').getByTestId('preview-image').waitFor({ timeout: 30_000 });
   await c.screenshot({ path: `${OUT}widget.png` });
   site.close();
-  process.stdout.write(`wrote ${OUT}{share-view,download-midway,widget}.png\n`);
+
+  // The demo: a seeder tab and three peers on the fast clock, one peer caught mid-download.
+  const seederTab = await (await browser.newContext({ viewport })).newPage();
+  await seederTab.goto(`${origin}/demo`);
+  await seederTab.getByTestId('demo-size').fill('16');
+  await seederTab.getByTestId('create-swarm').click();
+  const joinUrl = await seederTab.getByTestId('join-link').inputValue({ timeout: 30_000 });
+  await seederTab.getByTestId('up-limit').fill('1024');
+  const peerTabs = [];
+  for (const up of [512, 768, 1024]) {
+    const p = await (await browser.newContext({ viewport: { width: 1100, height: 1500 } })).newPage();
+    await p.goto(joinUrl);
+    await p.getByTestId('up-limit').fill(String(up), { timeout: 30_000 });
+    peerTabs.push(p);
+  }
+  await peerTabs[0]!.waitForTimeout(6_000);
+  await peerTabs[0]!.screenshot({ path: `${OUT}demo-swarm.png`, fullPage: true });
+  process.stdout.write(`wrote ${OUT}{share-view,download-midway,widget,demo-swarm}.png\n`);
 } finally {
   await browser.close();
   server.kill('SIGTERM');

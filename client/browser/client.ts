@@ -4,21 +4,17 @@
  * worker, timers in a worker. One `BrowserClient` per tab holds all its swarms within one
  * connection budget. The UI (and the tests) drive it; it touches no DOM elements.
  */
-import SimplePeer from 'simple-peer/simplepeer.min.js';
-import { randomHexId } from './random.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
 import { parseInfo, parseTorrent } from '../../shared/metainfo/parse.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { defaultSha1 } from '../../shared/sha1.ts';
-import { fromHex } from '../../shared/bytes.ts';
 import type { EngineOptions } from '../engine/options.ts';
 import { SwarmSession } from '../engine/session.ts';
 import type { TorrentSource, TorrentStats } from '../engine/torrent.ts';
-import type { WebSocketLike } from '../engine/tracker-client.ts';
-import { simplePeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
 import { workerClock } from './clock.ts';
+import { browserConnector, browserOpenSocket, browserPeerId } from './peer-env.ts';
 import type { CreateReply, CreateRequest } from './hash-worker.ts';
 import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
 import { fileBlob, writeToFolder, type StoredFile } from './save.ts';
@@ -63,7 +59,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
   readonly sessions = new Map<string, SwarmSession>();
   /** The error that stopped a torrent, by info hash (cleared when it is added again). */
   readonly errors = new Map<string, TabswarmError>();
-  private readonly peerId = fromHex(randomHexId('-TS0100-'))!;
+  private readonly peerId = browserPeerId();
   /** The engine's clock: worker timers, so hidden tabs keep the choke and announce rhythm. */
   readonly clock = workerClock();
   private readonly trackers: string[];
@@ -95,8 +91,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
       {
         trackers,
-        connector: simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers: this.opts.iceServers ?? [] }),
-        openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+        connector: browserConnector(this.opts.iceServers),
+        openSocket: browserOpenSocket,
         maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
         freeConnections: () => this.maxConnections - this.connectionCount(),
         offerTimeoutMs: this.opts.offerTimeoutMs,

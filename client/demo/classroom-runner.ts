@@ -5,16 +5,12 @@
  * until the last one holds the whole file, verified. A client-server run is the same with leechers
  * that never re-share, so only the seeder uploads.
  */
-import SimplePeer from 'simple-peer/simplepeer.min.js';
 import { createTorrent } from '../../shared/metainfo/index.ts';
 import { defaultSha1 } from '../../shared/sha1.ts';
-import { fromHex } from '../../shared/bytes.ts';
 import { dClientServer, dPeerToPeer, uniform } from '../../shared/theory.ts';
 import { SwarmSession } from '../engine/session.ts';
 import { MemoryStore } from '../engine/storage.ts';
-import type { WebSocketLike } from '../engine/tracker-client.ts';
-import { simplePeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
-import { randomHexId } from '../browser/random.ts';
+import { browserConnector, browserOpenSocket, browserPeerId } from '../browser/peer-env.ts';
 import { demoBytes } from './settings.ts';
 
 export type RunMode = 'p2p' | 'client-server';
@@ -50,12 +46,12 @@ export async function runDistribution(s: RunSettings, onProgress?: (done: number
   const data = demoBytes(s.F, Date.now() + ++runCounter);
   const sha1 = defaultSha1();
   const { metainfo } = await createTorrent({ name: `classroom-${runCounter}.bin`, multiFile: false, sha1, files: [{ path: ['classroom.bin'], length: data.length, stream: async function* () { yield data; } }] });
-  const connector = simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers: s.iceServers ?? [] });
+  const connector = browserConnector(s.iceServers);
   const peer = (store: MemoryStore, engine: ConstructorParameters<typeof SwarmSession>[2]['engine']) =>
-    new SwarmSession({ metainfo }, { peerId: fromHex(randomHexId('-TS0100-'))!, sha1, openStore: async () => store }, {
+    new SwarmSession({ metainfo }, { peerId: browserPeerId(), sha1, openStore: async () => store }, {
       trackers: [s.tracker],
       connector,
-      openSocket: (url) => new WebSocket(url) as unknown as WebSocketLike,
+      openSocket: browserOpenSocket,
       // Everyone may reach everyone: a classroom swarm is small.
       maxPeers: MAX_CLASSROOM_PEERS + 1,
       engine,

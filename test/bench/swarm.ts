@@ -74,7 +74,7 @@ async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, 
       if (kind === 'tabswarm') {
         const client = await (window as any).tabswarm;
         const session = await client.seed([file]);
-        session.torrent.options.uploadLimit = uploadLimit;
+        session.torrent.setLimits({ uploadLimit });
         return { magnet: client.magnet(session.torrent.infoHash), sha256 };
       }
       const magnet = await new Promise<string>((resolve) => (window as any).wt.seed(file, { announce: [tracker] }, (t: any) => resolve(t.magnetURI)));
@@ -95,7 +95,7 @@ function download(page: Page, system: System, magnet: string, uploadLimit: numbe
       if (system === 'tabswarm') {
         const client = await (window as any).tabswarm;
         const session = await client.add(magnet);
-        session.torrent.options.uploadLimit = uploadLimit;
+        session.torrent.setLimits({ uploadLimit });
         if (!session.torrent.done) await new Promise<void>((r) => session.on('done', r));
         doneAt = Date.now();
         blob = (await client.file(session.torrent.infoHash)).blob;

@@ -22,7 +22,7 @@ test('a leecher reloaded at about half resumes from IndexedDB and fetches only t
   // Throttle the seeder so the reload lands mid-download.
   await seeder.evaluate(async (h) => {
     const t = (await (window as any).tabswarm).sessions.get(h).torrent;
-    t.options.uploadLimit = 4 * 1024 * 1024;
+    t.setLimits({ uploadLimit: 4 * 1024 * 1024 });
   }, infoHash);
   const leecher = await peerPage(browser);
   await join(leecher, magnet);
@@ -50,7 +50,7 @@ test('the seeder tab closes mid-swarm: the leechers finish from each other', asy
   const leechers = await Promise.all([1, 2, 3].map(() => peerPage(browser)));
   // A fast seeder and slow leechers: the pieces are all out among the leechers long before each holds them all.
   const limit = (page: typeof seeder, bytesPerSecond: number) =>
-    page.evaluate(async ({ h, bytesPerSecond }) => ((await (window as any).tabswarm).sessions.get(h).torrent.options.uploadLimit = bytesPerSecond), { h: infoHash, bytesPerSecond });
+    page.evaluate(async ({ h, bytesPerSecond }) => (await (window as any).tabswarm).sessions.get(h).torrent.setLimits({ uploadLimit: bytesPerSecond }), { h: infoHash, bytesPerSecond });
   await limit(seeder, 8 * 1024 * 1024);
   for (const l of leechers) {
     await join(l, magnet);

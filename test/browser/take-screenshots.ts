@@ -34,7 +34,7 @@ try {
   // Slow the seeder so the download is caught mid-way.
   await a.evaluate(async () => {
     const c = await (window as any).tabswarm;
-    for (const s of c.sessions.values()) s.torrent.options.uploadLimit = 3 * 1024 * 1024;
+    for (const s of c.sessions.values()) s.torrent.setLimits({ uploadLimit: 3 * 1024 * 1024 });
   });
   await a.screenshot({ path: `${OUT}share-view.png` });
 

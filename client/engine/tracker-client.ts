@@ -68,7 +68,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private announceTimer: unknown = null;
   private reconnectTimer: unknown = null;
   private attempts = 0;
-  /** Connections answered (either way) whose data channel is not open yet. */
+  /** Connections under way that are not in `offers`: slots reserved for offers being made, and answered ones whose data channel is not open yet. */
   private connecting = 0;
   /** Announces refused in a row (reset by an accepted one). */
   private refusals = 0;

@@ -25,6 +25,7 @@ import {
 import { EXTENDED_HANDSHAKE_ID, type Handshake, type WireMessage } from '../../shared/wire/messages.ts';
 import { rechoke, type ChokePeer } from './choker.ts';
 import { pickReveal, revealTarget } from './super-seed.ts';
+import { pickUpload, type UploadCandidate } from './upload-order.ts';
 import { MetadataAssembler } from './metadata.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
 import { PeerWire } from './peer-wire.ts';
@@ -82,6 +83,9 @@ export interface Peer {
   /** Their requests to us, in order. */
   queue: Array<{ index: number; begin: number; length: number }>;
   serving: boolean;
+  /** The piece we are part-way through sending this peer, and how many of its blocks have gone (see upload-order.ts). */
+  sending: { piece: number; blocks: number } | null;
+  lastServedMs: number;
   download: RateMeter;
   upload: RateMeter;
   connectedAtMs: number;
@@ -206,6 +210,9 @@ export class Torrent extends Emitter<TorrentEvents> {
   private destroyed = false;
   private hashFailures = 0;
   private refillTimer: unknown = null;
+  /** The limited upload loop is running; its timer, when set, wakes it once the budget has refilled. */
+  private uploading = false;
+  private uploadTimer: unknown = null;
   /** Pieces verified or being verified whose bytes the store has not taken yet. */
   private unwritten = 0;
   done = false;
@@ -272,6 +279,8 @@ export class Torrent extends Emitter<TorrentEvents> {
       outstanding: new Map(),
       queue: [],
       serving: false,
+      sending: null,
+      lastServedMs: 0,
       download: new RateMeter(),
       upload: new RateMeter(),
       connectedAtMs: now,
@@ -459,45 +468,115 @@ export class Torrent extends Emitter<TorrentEvents> {
     void this.serve(peer);
   }
 
-  /** Sends queued blocks while the transport has room and the upload limit allows, batching writes. */
-  private async serve(peer: Peer): Promise<void> {
+  /** Sends queued blocks: per peer while its transport has room, or, under an upload limit, in the order upload-order.ts decides. */
+  private serve(peer: Peer): Promise<void> {
+    return this.options.uploadLimit > 0 ? this.serveLimited() : this.serveUnlimited(peer);
+  }
+
+  /** Can we send this peer a queued block now? */
+  private servable(peer: Peer): boolean {
+    return peer.queue.length > 0 && !peer.wire.isClosed && !peer.wire.state.amChoking && peer.wire.transport.bufferedAmount <= this.options.sendHighWaterBytes;
+  }
+
+  /** No limit: each peer's link sets its own pace; blocks go out in batches while its transport has room. */
+  private async serveUnlimited(peer: Peer): Promise<void> {
     if (peer.serving || !this.store) return;
     peer.serving = true;
     try {
-      while (peer.queue.length > 0 && !peer.wire.isClosed && !peer.wire.state.amChoking) {
-        if (peer.wire.transport.bufferedAmount > this.options.sendHighWaterBytes) return; // resumes on drain or tick
+      // A limit set meanwhile (setLimits) hands the peer over to the limited loop.
+      while (this.options.uploadLimit === 0 && this.servable(peer)) {
         const batch: Array<{ index: number; begin: number; block: Uint8Array }> = [];
         let batchBytes = 0;
         while (peer.queue.length > 0 && batchBytes < this.options.sendHighWaterBytes / 4) {
-          const r = peer.queue[0]!;
-          if (this.options.uploadLimit > 0) {
-            const now = this.clock.now();
-            const t = take(this.uploadBucket, now, this.options.uploadLimit, this.uploadBurst(), r.length);
-            this.uploadBucket = t.bucket;
-            if (!t.allowed) {
-              if (batch.length === 0) {
-                const wait = waitMs(this.uploadBucket, now, this.options.uploadLimit, this.uploadBurst(), r.length);
-                this.clock.setTimeout(() => void this.serve(peer), Math.max(1, wait));
-                return;
-              }
-              break;
-            }
-          }
-          peer.queue.shift();
+          const r = peer.queue.shift()!;
           batch.push({ index: r.index, begin: r.begin, block: await this.store.read(r.index, r.begin, r.length) });
           batchBytes += r.length;
         }
         if (peer.wire.isClosed || peer.wire.state.amChoking) return;
-        peer.wire.sendPieces(batch);
-        const now = this.clock.now();
-        peer.upload.add(batchBytes, now);
-        this.uploadMeter.add(batchBytes, now);
+        this.sent(peer, batch);
       }
     } catch (err) {
       this.emit('warning', new TabswarmError('STORAGE_READ_FAILED', `Could not read a piece to send: ${String(err)}`));
     } finally {
       peer.serving = false;
     }
+  }
+
+  /**
+   * Under an upload limit the peers share one budget, so one loop spends it: each turn goes to the
+   * peer pickUpload chooses, for as many blocks of its current piece as the budget allows.
+   */
+  private async serveLimited(): Promise<void> {
+    if (this.uploading || !this.store) return;
+    this.uploading = true;
+    try {
+      for (;;) {
+        const limit = this.options.uploadLimit;
+        if (limit === 0) {
+          // The limit was lifted meanwhile: every peer goes back to its own pace.
+          for (const p of this.peers.values()) void this.serveUnlimited(p);
+          return;
+        }
+        const peer = this.nextUpload();
+        if (!peer) return;
+        const now = this.clock.now();
+        const batch: Array<{ index: number; begin: number; length: number }> = [];
+        const piece = peer.queue[0]!.index;
+        let batchBytes = 0;
+        while (peer.queue.length > 0 && peer.queue[0]!.index === piece && batchBytes < this.options.sendHighWaterBytes / 4) {
+          const t = take(this.uploadBucket, now, limit, this.uploadBurst(), peer.queue[0]!.length);
+          this.uploadBucket = t.bucket;
+          if (!t.allowed) break;
+          const r = peer.queue.shift()!;
+          batch.push(r);
+          batchBytes += r.length;
+        }
+        if (batch.length === 0) {
+          if (this.uploadTimer !== null) return; // already waiting for the budget
+          const wait = waitMs(this.uploadBucket, now, limit, this.uploadBurst(), peer.queue[0]!.length);
+          this.uploadTimer = this.clock.setTimeout(() => {
+            this.uploadTimer = null;
+            void this.serveLimited();
+          }, Math.max(1, wait));
+          return;
+        }
+        const blocks = [];
+        for (const r of batch) blocks.push({ index: r.index, begin: r.begin, block: await this.store.read(r.index, r.begin, r.length) });
+        if (peer.wire.isClosed || peer.wire.state.amChoking) continue; // choked meanwhile: the budget is spent, the blocks are not owed
+        this.sent(peer, blocks);
+      }
+    } catch (err) {
+      this.emit('warning', new TabswarmError('STORAGE_READ_FAILED', `Could not read a piece to send: ${String(err)}`));
+    } finally {
+      this.uploading = false;
+    }
+  }
+
+  private nextUpload(): Peer | null {
+    const candidates: UploadCandidate[] = [];
+    for (const p of this.peers.values()) {
+      if (!this.servable(p)) continue;
+      const piece = p.queue[0]!.index;
+      const blocksSent = p.sending?.piece === piece ? p.sending.blocks : 0;
+      candidates.push({ key: p.key, piece, blocksSent, availability: this.availability[piece] ?? 0, lastServedMs: p.lastServedMs });
+    }
+    const key = pickUpload(candidates);
+    return key === null ? null : this.peers.get(key)!;
+  }
+
+  private sent(peer: Peer, blocks: Array<{ index: number; begin: number; block: Uint8Array }>): void {
+    peer.wire.sendPieces(blocks);
+    const now = this.clock.now();
+    let bytes = 0;
+    for (const b of blocks) {
+      bytes += b.block.length;
+      const blocksSent = peer.sending?.piece === b.index ? peer.sending.blocks + 1 : 1;
+      // A whole piece sent: nothing is part-way through any more.
+      peer.sending = blocksSent >= blocksIn(pieceBytes(this.metaShape(), b.index)) ? null : { piece: b.index, blocks: blocksSent };
+    }
+    peer.lastServedMs = now;
+    peer.upload.add(bytes, now);
+    this.uploadMeter.add(bytes, now);
   }
 
   // ── downloading ────────────────────────────────────────────────────────────────────────────
@@ -563,6 +642,8 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (limits.uploadLimit !== undefined) {
       this.options.uploadLimit = Math.max(0, limits.uploadLimit);
       this.uploadBucket = fullBucket(this.uploadBurst(), now);
+      if (this.uploadTimer !== null) this.clock.clearTimeout(this.uploadTimer);
+      this.uploadTimer = null;
     }
     if (limits.downloadLimit !== undefined) {
       this.options.downloadLimit = Math.max(0, limits.downloadLimit);
@@ -850,6 +931,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       else if (!p.wire.state.amChoking) {
         p.wire.choke();
         p.queue = []; // BEP 3: choking discards the peer's pending requests
+        p.sending = null;
       }
     }
     this.emit('rechoke', { atMs: now, scheduled, rotated: rotate, optimistic: decision.optimistic, unchoked: [...decision.unchoked] });
@@ -914,6 +996,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.destroyed = true;
     for (const t of this.timers) this.clock.clearInterval(t);
     if (this.refillTimer !== null) this.clock.clearTimeout(this.refillTimer);
+    if (this.uploadTimer !== null) this.clock.clearTimeout(this.uploadTimer);
     for (const p of [...this.peers.values()]) p.wire.destroy('torrent closed');
     await this.store?.close();
   }

@@ -255,6 +255,58 @@ describe('timeouts and limits', () => {
   });
 });
 
+describe('the order of uploads under a limit', () => {
+  it('a rate-limited peer sends one piece whole before starting another, across all the peers it serves', async () => {
+    // Two 256 KiB pieces; the limit's burst (a quarter second) is half a piece, so sharing the
+    // budget block by block would leave a piece part-way at every leecher.
+    const { data, meta } = await makeContent(512 * 1024);
+    const blocksPerPiece = meta.pieceLength / 16_384;
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, uploadLimit: 1024 * 1024 }));
+    // Requests wait their turn here; none may time out and come again, so every block is sent once.
+    const leechers = await Promise.all([1, 2, 3].map(async () => track(await makePeer({ metainfo: meta }, { ...FAST, blockTimeoutMs: 30_000 }))));
+    // Tap what the seeder sends each leecher: every piece message, in the order they leave.
+    const sentTo = new Map<string, number>(); // "leecher:piece" -> blocks sent
+    let mostPartlySent = 0;
+    let blocks = 0;
+    for (const [k, l] of leechers.entries()) {
+      const [ours, theirs] = memoryPair();
+      const parser = new WireParser();
+      const send = ours.send.bind(ours);
+      ours.send = (bytes) => {
+        for (const e of parser.push(bytes)) {
+          if (e.kind !== 'message' || e.message.type !== 'piece') continue;
+          blocks++;
+          const key = `${k}:${e.message.index}`;
+          sentTo.set(key, (sentTo.get(key) ?? 0) + 1);
+          const partly = [...sentTo.values()].filter((n) => n % blocksPerPiece !== 0).length;
+          mostPartlySent = Math.max(mostPartlySent, partly);
+        }
+        send(bytes);
+      };
+      seeder.torrent.addPeer(ours);
+      l.torrent.addPeer(theirs);
+    }
+    // Leechers connected to the seeder only, so it serves each of them the whole file.
+    await Promise.all(leechers.map((l) => waitDone(l.torrent)));
+    for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    expect(blocks).toBe(3 * meta.pieceCount * blocksPerPiece);
+    // All three were served at once, yet never two pieces part-way: each piece the seeder sent was
+    // whole, and so forwardable, as early as its budget allowed (shared block by block, three were).
+    expect(mostPartlySent).toBe(1);
+  });
+
+  it('lifting the limit while uploading goes back to each peer at its own pace, and setting one again holds it', async () => {
+    const { data, meta } = await makeContent(1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, uploadLimit: 64 * 1024 }));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder.torrent, leecher.torrent);
+    await expect.poll(() => seeder.torrent.stats().uploaded).toBeGreaterThan(0);
+    seeder.torrent.setLimits({ uploadLimit: 0 });
+    await waitDone(leecher.torrent, 5_000); // 1 MiB at 64 KiB/s would take 16 s
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+});
+
 describe('what the teaching demo reads from the engine', () => {
   it('an advert reaches every neighbour in the extended handshake, and again when it changes', async () => {
     const { data, meta } = await makeContent(300_000);

@@ -11,6 +11,16 @@ export const REVEALED_PER_PEER = 2;
 /** …and enough for this many seconds at the rate we send to it, so a fast link is never starved of requests. */
 export const REVEAL_AHEAD_SECONDS = 2;
 
+/**
+ * Peers an initial seeder unchokes at once (at least; more if configured). Its job is to hand
+ * distinct pieces to as many peers as it can, so that each has something to trade: unchoking only
+ * four of eight leechers left the other four with nothing anyone wanted, choked by everyone, for the
+ * whole of a short swarm. Under an upload limit this does not split the upload thinner (upload-order.ts
+ * sends one piece at a time), and 16 pieces of 256 KiB at 1 MiB/s is a 4 s round, far inside the
+ * requesters' block timeout.
+ */
+export const SUPER_SEED_UNCHOKE_SLOTS = 16;
+
 /** How many pieces to keep revealed to a peer we send `bytesPerSecond` to. */
 export function revealTarget(bytesPerSecond: number, pieceLength: number): number {
   return Math.max(REVEALED_PER_PEER, Math.ceil((bytesPerSecond * REVEAL_AHEAD_SECONDS) / pieceLength));

@@ -24,7 +24,7 @@ import {
 } from '../../shared/wire/extension.ts';
 import { EXTENDED_HANDSHAKE_ID, type Handshake, type WireMessage } from '../../shared/wire/messages.ts';
 import { rechoke, type ChokePeer } from './choker.ts';
-import { pickReveal, revealTarget } from './super-seed.ts';
+import { SUPER_SEED_UNCHOKE_SLOTS, pickReveal, revealTarget } from './super-seed.ts';
 import { pickUpload, type UploadCandidate } from './upload-order.ts';
 import { MetadataAssembler } from './metadata.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
@@ -920,7 +920,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
     // Client-server mode: a peer that does not re-share unchokes nobody, even once it has everything.
     const decision = this.options.reshare
-      ? rechoke(table, this.optimistic, rotate, now, this.random, { slots: this.options.unchokeSlots, seeding: this.done })
+      ? rechoke(table, this.optimistic, rotate, now, this.random, { slots: this.unchokeSlots(), seeding: this.done })
       : { unchoked: new Set<string>(), optimistic: null };
     this.optimistic = decision.optimistic;
     if (scheduled) this.lastScheduledRechokeMs = now;
@@ -935,6 +935,11 @@ export class Torrent extends Emitter<TorrentEvents> {
       }
     }
     this.emit('rechoke', { atMs: now, scheduled, rotated: rotate, optimistic: decision.optimistic, unchoked: [...decision.unchoked] });
+  }
+
+  private unchokeSlots(): number {
+    const superSeeding = this.options.superSeed && this.done;
+    return superSeeding ? Math.max(this.options.unchokeSlots, SUPER_SEED_UNCHOKE_SLOTS) : this.options.unchokeSlots;
   }
 
   private rechokesPerRotation(): number {

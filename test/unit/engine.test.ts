@@ -360,6 +360,22 @@ describe('what the teaching demo reads from the engine', () => {
 });
 
 describe('initial seeding', () => {
+  it('an initial seeder unchokes every interested leecher (up to 16), a plain seeder 4 plus the optimistic one', async () => {
+    const { data, meta } = await makeContent(1024 * 1024, 16 * 1024);
+    const limit = { ...FAST, uploadLimit: 128 * 1024 };
+    const mostUnchoked = async (superSeed: boolean) => {
+      const seeder = track(await makeSeeder(meta, data, { ...limit, superSeed }));
+      let most = 0;
+      seeder.torrent.on('rechoke', (e) => (most = Math.max(most, e.unchoked.length)));
+      const leechers = await Promise.all(Array.from({ length: 8 }, async () => track(await makePeer({ metainfo: meta }, limit))));
+      for (const l of leechers) connect(seeder.torrent, l.torrent);
+      await new Promise((r) => setTimeout(r, 600)); // a dozen rechokes; 1 MiB at 128 KiB/s takes 8 s
+      return most;
+    };
+    expect(await mostUnchoked(true)).toBe(8);
+    expect(await mostUnchoked(false)).toBe(5);
+  });
+
   it('a super-seeding seeder reveals no piece twice while any piece is unrevealed, and everyone finishes byte-exact', async () => {
     const { data, meta } = await makeContent(512 * 1024, 16 * 1024);
     const limit = { ...FAST, uploadLimit: 128 * 1024 };

@@ -20,6 +20,31 @@ export const DEFAULT_MAX_PEERS = 30;
  */
 export const STALL_ANNOUNCE_MS = 5_000;
 
+/**
+ * A download connected to fewer peers than the swarm holds asks the tracker again after 5, 10,
+ * 20… s, until it reaches them all or its budget. The tracker hands each announce's offers to a few
+ * random peers, so in a small swarm a newcomer's first offers can miss the seeder, and peers that
+ * joined early miss everyone who came later; a leecher left out so kept nothing to trade, was choked
+ * by all, and finished seconds after the rest.
+ */
+export const SEEK_PEERS_FIRST_MS = 5_000;
+
+/**
+ * After a tracker reply: how long until we ask that tracker again for more peers (ms after this
+ * announce), or null to wait out the interval. `round` counts the replies in a row that found us
+ * under-connected, this one included, so the wait doubles each time and never passes the interval.
+ */
+export function seekPeersAfterMs(
+  reply: { complete: number; incomplete: number; interval: number },
+  us: { done: boolean; connections: number; free: number },
+  round: number,
+): number | null {
+  // The counts include us: everyone else is complete + incomplete − 1.
+  const others = reply.complete + reply.incomplete - 1;
+  if (us.done || us.free <= 0 || us.connections >= others) return null;
+  return Math.min(reply.interval * 1000, SEEK_PEERS_FIRST_MS * 2 ** (round - 1));
+}
+
 export interface SessionOptions {
   trackers: string[];
   connector: PeerConnector;
@@ -76,7 +101,13 @@ export class SwarmSession extends Emitter<SessionEvents> {
       t.on('warning', (w) => this.emit('warning', w));
       t.on('connected', () => this.emit('tracker', { url, connected: true }));
       t.on('disconnected', () => this.emit('tracker', { url, connected: false }));
-      t.on('update', (u) => this.emit('tracker', { url, connected: true, complete: u.complete, incomplete: u.incomplete }));
+      let seekRounds = 0;
+      t.on('update', (u) => {
+        this.emit('tracker', { url, connected: true, complete: u.complete, incomplete: u.incomplete });
+        const wait = seekPeersAfterMs(u, { done: this.torrent.done, connections: this.connections(), free: this.wantPeers() }, seekRounds + 1);
+        seekRounds = wait === null ? 0 : seekRounds + 1;
+        if (wait !== null) t.announceSoon(wait);
+      });
       return t;
     });
     this.torrent.on('warning', (w) => this.emit('warning', w));

@@ -181,12 +181,12 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   }
 
   /**
-   * Asks for peers now rather than at the next interval (a download lost its peers), but never
-   * more often than MIN_ANNOUNCE_INTERVAL_MS.
+   * Asks for peers `afterMs` after the last announce rather than at the next interval (a download
+   * lost its peers, or has fewer than the swarm holds), but never sooner than MIN_ANNOUNCE_INTERVAL_MS.
    */
-  announceSoon(): void {
+  announceSoon(afterMs = MIN_ANNOUNCE_INTERVAL_MS): void {
     if (this.stopped || !this.connected) return;
-    const wait = this.lastAnnounceMs + MIN_ANNOUNCE_INTERVAL_MS - this.opts.clock.now();
+    const wait = this.lastAnnounceMs + Math.max(MIN_ANNOUNCE_INTERVAL_MS, afterMs) - this.opts.clock.now();
     this.clearAnnounceTimer();
     this.announceTimer = this.opts.clock.setTimeout(() => void this.announce(), Math.max(0, wait));
   }

@@ -178,3 +178,39 @@ describe('a stalled download', () => {
     await session.stop();
   });
 });
+
+describe('a download connected to fewer peers than the swarm holds', () => {
+  it('asks again after 5, 10, 20… s (never past the interval), and not once it is done, full or connected to all', async () => {
+    const { seekPeersAfterMs } = await import('../../client/engine/session.ts');
+    const reply = { complete: 1, incomplete: 8, interval: 120 }; // us and 8 others
+    const us = { done: false, connections: 3, free: 27 };
+    expect([1, 2, 3, 4, 5, 6].map((round) => seekPeersAfterMs(reply, us, round))).toEqual([5_000, 10_000, 20_000, 40_000, 80_000, 120_000]);
+    expect(seekPeersAfterMs(reply, { ...us, connections: 8 }, 1)).toBeNull();
+    expect(seekPeersAfterMs(reply, { ...us, done: true }, 1)).toBeNull();
+    expect(seekPeersAfterMs(reply, { ...us, free: 0 }, 1)).toBeNull();
+    expect(seekPeersAfterMs({ complete: 0, incomplete: 1, interval: 120 }, { ...us, connections: 0 }, 1)).toBeNull();
+  });
+
+  it('announces again 5 s after a reply that shows peers it has not met, before the stall rule would', async () => {
+    const { SwarmSession } = await import('../../client/engine/session.ts');
+    const { MemoryStore } = await import('../../client/engine/storage.ts');
+    const { portableSha1 } = await import('../../shared/sha1.ts');
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x64), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
+      trackers: ['ws://tracker'],
+      connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
+      openSocket: () => socket,
+    });
+    await session.start();
+    socket.open();
+    await clock.advance(0);
+    socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 1, incomplete: 4 });
+    expect(socket.sent).toHaveLength(1);
+    await clock.advance(4_999);
+    expect(socket.sent).toHaveLength(1);
+    await clock.advance(1);
+    expect(socket.sent).toHaveLength(2);
+    await session.stop();
+  });
+});

@@ -560,7 +560,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       const blocksSent = p.sending?.piece === piece ? p.sending.blocks : 0;
       candidates.push({ key: p.key, piece, blocksSent, availability: this.availability[piece] ?? 0, lastServedMs: p.lastServedMs });
     }
-    const key = pickUpload(candidates);
+    const key = pickUpload(candidates, this.clock.now());
     return key === null ? null : this.peers.get(key)!;
   }
 

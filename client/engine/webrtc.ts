@@ -8,8 +8,8 @@ import type { Transport } from './transport.ts';
 
 /** Data-channel messages stay at 64 KiB: large enough to batch 16 KiB blocks, small enough for every SCTP stack. */
 export const MAX_CHANNEL_MESSAGE_BYTES = 64 * 1024;
-/** Below this many buffered bytes the transport reports drain. */
-export const DRAIN_LOW_WATER_BYTES = 256 * 1024;
+/** Below this many buffered bytes the transport reports drain: a quarter of the engine's default high-water mark, so the channel has 40 ms of data left at 25 MB/s while the next batch is read. */
+export const DRAIN_LOW_WATER_BYTES = 1024 * 1024;
 /** How often a filling channel is polled for drain (wrtc has no bufferedamountlow event). */
 export const DRAIN_POLL_MS = 5;
 /**

@@ -117,7 +117,8 @@ describe('hostile peers are dropped, others unaffected', () => {
     evil.send(encodeMessage({ type: 'interested' }));
     await new Promise((r) => setTimeout(r, 100));
     expect(evil.received).toContain('unchoke');
-    for (let i = 0; i < 200; i++) evil.send(encodeMessage({ type: 'request', index: 0, begin: 0, length: 16_384 }));
+    // More requests than the send buffer (4 MiB) and the queue (50) hold together: a flood, not a fast reader.
+    for (let i = 0; i < 1000; i++) evil.send(encodeMessage({ type: 'request', index: 0, begin: 0, length: 16_384 }));
     connect(seeder.torrent, leecher.torrent);
     await waitDone(leecher.torrent);
     expect(evil.isClosed()).toBe(true);

@@ -146,22 +146,29 @@ describe('connection budget', () => {
   });
 });
 
+/** A magnet download's session (no WebRTC: offers fail) whose first announce got this reply, interval 120 s. */
+async function sessionAfterReply(counts: { complete: number; incomplete: number }) {
+  const { SwarmSession } = await import('../../client/engine/session.ts');
+  const { MemoryStore } = await import('../../client/engine/storage.ts');
+  const { portableSha1 } = await import('../../shared/sha1.ts');
+  const clock = new ManualClock();
+  const socket = new ScriptedSocket();
+  const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x63), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
+    trackers: ['ws://tracker'],
+    connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
+    openSocket: () => socket,
+  });
+  await session.start();
+  socket.open();
+  await clock.advance(0);
+  socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, ...counts });
+  return { clock, socket, session };
+}
+
 describe('a stalled download', () => {
   it('asks the tracker for more peers after 5, 10, 20… s without progress, not only at the interval', async () => {
-    const { SwarmSession, STALL_ANNOUNCE_MS } = await import('../../client/engine/session.ts');
-    const { MemoryStore } = await import('../../client/engine/storage.ts');
-    const { portableSha1 } = await import('../../shared/sha1.ts');
-    const clock = new ManualClock();
-    const socket = new ScriptedSocket();
-    const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x63), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
-      trackers: ['ws://tracker'],
-      connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
-      openSocket: () => socket,
-    });
-    await session.start();
-    socket.open();
-    await clock.advance(0);
-    socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 0, incomplete: 1 });
+    const { STALL_ANNOUNCE_MS } = await import('../../client/engine/session.ts');
+    const { clock, socket, session } = await sessionAfterReply({ complete: 0, incomplete: 1 });
     const announcesBy = async (periods: number) => {
       await clock.advance(periods * STALL_ANNOUNCE_MS - clock.t);
       return socket.sent.length;
@@ -192,20 +199,7 @@ describe('a download connected to fewer peers than the swarm holds', () => {
   });
 
   it('announces again 5 s after a reply that shows peers it has not met, before the stall rule would', async () => {
-    const { SwarmSession } = await import('../../client/engine/session.ts');
-    const { MemoryStore } = await import('../../client/engine/storage.ts');
-    const { portableSha1 } = await import('../../shared/sha1.ts');
-    const clock = new ManualClock();
-    const socket = new ScriptedSocket();
-    const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x64), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
-      trackers: ['ws://tracker'],
-      connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
-      openSocket: () => socket,
-    });
-    await session.start();
-    socket.open();
-    await clock.advance(0);
-    socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 1, incomplete: 4 });
+    const { clock, socket, session } = await sessionAfterReply({ complete: 1, incomplete: 4 });
     expect(socket.sent).toHaveLength(1);
     await clock.advance(4_999);
     expect(socket.sent).toHaveLength(1);

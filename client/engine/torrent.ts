@@ -512,11 +512,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     try {
       for (;;) {
         const limit = this.options.uploadLimit;
-        if (limit === 0) {
-          // The limit was lifted meanwhile: every peer goes back to its own pace.
-          for (const p of this.peers.values()) void this.serveUnlimited(p);
-          return;
-        }
+        if (limit === 0) return; // lifted meanwhile: setLimits has handed every peer to serveUnlimited
         const peer = this.nextUpload();
         if (!peer) return;
         const now = this.clock.now();

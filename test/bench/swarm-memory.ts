@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { uniformCurves } from '../../shared/theory.ts';
 import type { Sha1 } from '../../shared/sha1.ts';
 import type { Torrent } from '../../client/engine/torrent.ts';
-import { connectAll, makeContent, makePeer, makeSeeder, sha256, storedBytes } from '../helpers/swarm.ts';
+import { connectAll, makeContent, makePeer, makeSeeder, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
 import { machine, spread, writeResults, type Spread } from './lib/report.ts';
 
 const MiB = 1024 * 1024;
@@ -49,16 +49,8 @@ async function run(n: number): Promise<Run> {
     });
   }
   connectAll(all);
-  const finished = leechers.map(
-    (l) =>
-      new Promise<number>((resolve, reject) => {
-        const timer = setTimeout(() => reject(new Error(`N=${n}: a leecher stalled at ${l.torrent.stats().piecesHave}/${meta.pieceCount} pieces`)), RUN_TIMEOUT_MS);
-        l.torrent.once('done', () => {
-          clearTimeout(timer);
-          resolve(Date.now());
-        });
-      }),
-  );
+  // waitDone's timeout message carries the stalled leecher's stats.
+  const finished = leechers.map((l) => waitDone(l.torrent, RUN_TIMEOUT_MS).then(() => Date.now()));
   try {
     const doneAt = Math.max(...(await Promise.all(finished)));
     for (const l of leechers) if (sha256(storedBytes(l.store, meta)) !== sha256(data)) throw new Error(`N=${n}: a leecher's bytes do not match`);

@@ -296,7 +296,7 @@ describe('the order of uploads under a limit', () => {
     expect(mostPartlySent).toBe(1);
   });
 
-  it('lifting the limit while uploading goes back to each peer at its own pace, and setting one again holds it', async () => {
+  it('lifting the limit while uploading goes back to each peer at its own pace', async () => {
     const { data, meta } = await makeContent(1024 * 1024);
     const seeder = track(await makeSeeder(meta, data, { ...FAST, uploadLimit: 64 * 1024 }));
     const leecher = track(await makePeer({ metainfo: meta }));

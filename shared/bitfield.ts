@@ -2,14 +2,23 @@
  * BEP 3 bitfields: piece i is bit (7 - i % 8) of byte i / 8, high bit first. Spare bits at the end
  * must be zero (a peer that sets them is broken). Plain Uint8Array, so it travels on the wire as is.
  */
+const POPCOUNT = Uint8Array.from({ length: 256 }, (_, b) => {
+  let n = 0;
+  for (let x = b; x; x >>= 1) n += x & 1;
+  return n;
+});
+
 export class Bitfield {
   readonly bytes: Uint8Array;
+  /** Set bits, kept as bits change so count() and complete() cost nothing per call. */
+  private setBits = 0;
 
   constructor(
     readonly length: number,
     bytes?: Uint8Array,
   ) {
     this.bytes = bytes ? bytes.slice() : new Uint8Array(Bitfield.byteLength(length));
+    if (bytes) for (const b of this.bytes) this.setBits += POPCOUNT[b]!;
   }
 
   static byteLength(pieces: number): number {
@@ -29,19 +38,18 @@ export class Bitfield {
   }
 
   set(i: number, value = true): void {
-    if (i < 0 || i >= this.length) return;
+    if (i < 0 || i >= this.length || this.get(i) === value) return;
     if (value) this.bytes[i >> 3]! |= 0x80 >> (i & 7);
     else this.bytes[i >> 3]! &= ~(0x80 >> (i & 7));
+    this.setBits += value ? 1 : -1;
   }
 
   count(): number {
-    let n = 0;
-    for (let i = 0; i < this.length; i++) if (this.get(i)) n++;
-    return n;
+    return this.setBits;
   }
 
   complete(): boolean {
-    return this.count() === this.length;
+    return this.setBits === this.length;
   }
 
   /** Compact fixture form, "1010…", for tests and the teaching demo. */

@@ -16,6 +16,8 @@ export type ErrorCode =
   | 'TRACKER_MESSAGE_INVALID'
   // the swarm engine
   | 'PIECE_HASH_MISMATCH'
+  | 'HASH_FAILED'
+  | 'METADATA_UNAVAILABLE'
   | 'PEER_BANNED'
   | 'STORAGE_READ_FAILED'
   | 'STORAGE_WRITE_FAILED'

@@ -3,7 +3,7 @@
  * once a second, later once a minute); dedicated workers' timers are not throttled that way, so the
  * engine's choke, announce and timeout clocks run on a tiny worker that posts ticks back.
  */
-import type { Clock } from '../engine/torrent.ts';
+import type { Clock } from '../engine/clock.ts';
 
 const WORKER_SOURCE = `
 const timers = new Map();

@@ -1,5 +1,6 @@
 /** Every interval and limit of the engine, with the protocol's defaults; tests pass milliseconds. */
 import { OPTIMISTIC_UNCHOKE_INTERVAL_MS, RECHOKE_INTERVAL_MS, REGULAR_UNCHOKE_SLOTS } from '../../shared/constants.ts';
+import { METADATA_TIMEOUT_MS } from './metadata-exchange.ts';
 import { RANDOM_FIRST_PIECES } from './picker.ts';
 
 export interface EngineOptions {
@@ -9,6 +10,8 @@ export interface EngineOptions {
   randomFirstPieces: number;
   /** A request unanswered this long is given back to the picker for another peer. */
   blockTimeoutMs: number;
+  /** A magnet's metadata source that sends nothing for this long is passed over for the next one. */
+  metadataTimeoutMs: number;
   /** A peer that unchoked us but sent no block for this long is snubbed (no regular slot by rate). */
   snubTimeoutMs: number;
   /** Housekeeping period: timeouts, keep-alives, refilling request pipelines. */
@@ -57,6 +60,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   unchokeSlots: REGULAR_UNCHOKE_SLOTS,
   randomFirstPieces: RANDOM_FIRST_PIECES,
   blockTimeoutMs: 30_000,
+  metadataTimeoutMs: METADATA_TIMEOUT_MS,
   snubTimeoutMs: 60_000,
   tickMs: 1_000,
   keepAliveMs: 60_000,

@@ -7,7 +7,7 @@
  *     quickly has something to trade; after that, rarest first, random among equals;
  *  4. endgame: when every missing block is already requested, ask this peer too for blocks that
  *     are out to others (the caller cancels the duplicates when one arrives).
- * Availability is derived from peers' bitfields by the caller; nothing here is stored twice.
+ * Availability (availability.ts) keeps the pieces we lack ordered by rarity; nothing here is stored twice.
  */
 import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
 import type { Bitfield } from '../../shared/bitfield.ts';
@@ -28,13 +28,23 @@ export interface PieceProgress {
   requestedFrom: Array<Set<string>>;
 }
 
+/** What the picker needs to know about piece rarity: Availability provides it (see availability.ts). */
+export interface PieceRarity {
+  /** The rarest piece in `has` we lack that `skip` does not rule out (null if none). */
+  rarestIn(has: Bitfield, wanted: number, skip: (i: number) => boolean, random: () => number): number | null;
+  /** A piece in `has` we lack that `skip` allows, uniformly at random. */
+  randomIn(has: Bitfield, skip: (i: number) => boolean, random: () => number): number | null;
+  /** Pieces we lack, started ones included. */
+  readonly lackingCount: number;
+}
+
 export interface PickerSnapshot {
   pieceCount: number;
   pieceLength: number;
   totalLength: number;
   have: Bitfield;
-  /** How many connected peers have each piece. */
-  availability: ArrayLike<number>;
+  /** Copies of each piece among connected peers, ordered for rarest-first. */
+  rarity: PieceRarity;
   /** Pieces started and not yet verified. */
   inProgress: ReadonlyMap<number, PieceProgress>;
 }
@@ -42,6 +52,8 @@ export interface PickerSnapshot {
 export interface PickerPeer {
   id: string;
   has: Bitfield;
+  /** Pieces this peer has that we lack. */
+  wanted: number;
   /** How many more requests this peer's pipeline can take now. */
   slots: number;
 }
@@ -69,20 +81,16 @@ function block(s: PickerSnapshot, index: number, b: number, blockLength: number)
   return { index, begin, length: Math.min(blockLength, size - begin) };
 }
 
-/** Pieces the peer has that we neither have nor started, rarest first with random ties (or all random). */
-export function rankNewPieces(s: PickerSnapshot, peer: PickerPeer, random: () => number, randomOrder: boolean): number[] {
-  const candidates: Array<{ index: number; availability: number; tie: number }> = [];
-  for (let i = 0; i < s.pieceCount; i++) {
-    if (!peer.has.get(i) || s.have.get(i) || s.inProgress.has(i)) continue;
-    candidates.push({ index: i, availability: randomOrder ? 0 : (s.availability[i] ?? 0), tie: random() });
-  }
-  candidates.sort((a, b) => a.availability - b.availability || a.tie - b.tie);
-  return candidates.map((c) => c.index);
+function receivedCount(p: PieceProgress): number {
+  let n = 0;
+  for (const r of p.received) if (r) n++;
+  return n;
 }
 
 /**
  * The requests to send `peer` now (at most `peer.slots`). Returns the blocks in order; `newPieces`
- * names the pieces started by this call so the caller can create their progress records.
+ * names the pieces started by this call so the caller can create their progress records. Its cost
+ * depends on the pieces in progress and the slots, not on the torrent's size.
  */
 export function nextRequests(
   s: PickerSnapshot,
@@ -97,10 +105,10 @@ export function nextRequests(
   if (peer.slots <= 0) return { requests, newPieces, endgame: false };
 
   // 2. Started pieces first (most complete first, so pieces finish and can be shared sooner).
-  const started = [...s.inProgress.entries()]
-    .filter(([i]) => peer.has.get(i))
-    .sort(([, a], [, b]) => b.received.filter(Boolean).length - a.received.filter(Boolean).length);
-  for (const [index, progress] of started) {
+  const started: Array<{ index: number; progress: PieceProgress; received: number }> = [];
+  for (const [index, progress] of s.inProgress) if (peer.has.get(index)) started.push({ index, progress, received: receivedCount(progress) });
+  started.sort((a, b) => b.received - a.received);
+  for (const { index, progress } of started) {
     for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
       if (!progress.requested[b] && !progress.received[b]) requests.push(block(s, index, b, blockLength));
     }
@@ -109,24 +117,26 @@ export function nextRequests(
 
   // 3. New pieces: random while we have almost nothing, then rarest first.
   const randomOrder = s.have.count() < randomFirst;
-  for (const index of rankNewPieces(s, peer, random, randomOrder)) {
+  const chosen = new Set<number>();
+  const skip = (i: number) => s.inProgress.has(i) || chosen.has(i);
+  while (requests.length < peer.slots) {
+    const index = randomOrder ? s.rarity.randomIn(peer.has, skip, random) : s.rarity.rarestIn(peer.has, peer.wanted, skip, random);
+    if (index === null) break;
+    chosen.add(index);
     newPieces.push(index);
     const blocks = blocksIn(pieceBytes(s, index), blockLength);
     for (let b = 0; b < blocks && requests.length < peer.slots; b++) requests.push(block(s, index, b, blockLength));
-    if (requests.length >= peer.slots) return { requests, newPieces, endgame: false };
   }
   if (requests.length > 0 || newPieces.length > 0) return { requests, newPieces, endgame: false };
 
   // 4. Endgame: nothing unrequested is left that this peer can give. If no missing block anywhere
-  //    is unrequested, re-request from this peer what is out to others.
-  let unrequestedAnywhere = false;
-  for (let i = 0; i < s.pieceCount && !unrequestedAnywhere; i++) {
-    if (s.have.get(i)) continue;
-    const p = s.inProgress.get(i);
-    if (!p || p.requested.some((r, b) => !r && !p.received[b])) unrequestedAnywhere = true;
+  //    is unrequested (every piece we lack is started, and every started block is out), re-request
+  //    from this peer what is out to others.
+  if (s.rarity.lackingCount > s.inProgress.size) return { requests, newPieces, endgame: false };
+  for (const progress of s.inProgress.values()) {
+    for (let b = 0; b < progress.requested.length; b++) if (!progress.requested[b] && !progress.received[b]) return { requests, newPieces, endgame: false };
   }
-  if (unrequestedAnywhere) return { requests, newPieces, endgame: false };
-  for (const [index, progress] of started) {
+  for (const { index, progress } of started) {
     for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
       if (!progress.received[b] && !progress.requestedFrom[b]!.has(peer.id)) requests.push(block(s, index, b, blockLength));
     }

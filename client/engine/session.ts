@@ -6,7 +6,8 @@
 import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EngineOptions } from './options.ts';
-import { realClock, Torrent, type Clock, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
+import { realClock, type Clock } from './clock.ts';
+import { Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
 import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
 import type { PeerConnector } from './webrtc.ts';
 
@@ -125,7 +126,7 @@ export class SwarmSession extends Emitter<SessionEvents> {
 
   /** Peer connections this swarm holds: open ones, and offers and answers still under way (each is an RTCPeerConnection). */
   connections(): number {
-    let n = this.torrent.peers.size;
+    let n = this.torrent.peerCount;
     for (const t of this.trackers) n += t.pendingConnections;
     return n;
   }

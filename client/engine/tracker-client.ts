@@ -9,7 +9,7 @@ import { Emitter } from '../../shared/emitter.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import type { AnnounceEvent, AnnounceRequest, AnswerRequest, ScrapeCounts } from '../../shared/tracker/messages.ts';
 import { parseJsonFrame, validateServerMessage } from '../../shared/tracker/validate.ts';
-import type { Clock } from './torrent.ts';
+import type { Clock } from './clock.ts';
 import type { Transport } from './transport.ts';
 import type { PeerConnector } from './webrtc.ts';
 

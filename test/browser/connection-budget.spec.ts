@@ -95,7 +95,7 @@ test('a tab in two swarms with more peers than its budget never exceeds it, and 
     const sessions = await Promise.all(magnets.map((m: string) => client.add(m)));
     await Promise.all(sessions.map((s: any) => (s.torrent.done ? null : new Promise((r) => s.on('done', r)))));
     clearInterval(sampler);
-    return { peakCount, peers: sessions.map((s: any) => s.torrent.peers.size) };
+    return { peakCount, peers: sessions.map((s: any) => s.torrent.peerCount) };
   }, { budget: BUDGET, magnets });
   const counted = await pcs(page);
   expect(counted.peak).toBeLessThanOrEqual(BUDGET);

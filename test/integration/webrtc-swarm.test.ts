@@ -54,14 +54,14 @@ describe('real WebRTC in Node', () => {
     const done = new Promise<void>((r) => leecher.on('done', r));
     await leecher.start();
     await done;
-    expect(leecher.torrent.peers.size).toBe(1);
+    expect(leecher.torrent.peerCount).toBe(1);
 
     const lost = new Promise<void>((r) => leecher.on('tracker', (t) => !t.connected && r()));
     await server.server.close();
     await lost;
     expect(leecher.trackers[0]!.connected).toBe(false);
     await new Promise((r) => setTimeout(r, 300));
-    expect(leecher.torrent.peers.size).toBe(1);
+    expect(leecher.torrent.peerCount).toBe(1);
 
     server = await startServer({ port });
     const back = new Promise<void>((r) => leecher.on('tracker', (t) => t.connected && t.incomplete !== undefined && r()));

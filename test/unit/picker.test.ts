@@ -2,14 +2,17 @@
 import { describe, expect, it } from 'vitest';
 import { Bitfield } from '../../shared/bitfield.ts';
 import { newProgress, nextRequests, type PickerSnapshot, type PieceProgress } from '../../client/engine/picker.ts';
+import { Availability } from '../../client/engine/availability.ts';
 
 const PIECE = 4 * 16_384; // 4 blocks a piece keeps fixtures small
 
 function snapshot(have: string, availability: number[], inProgress: Record<number, PieceProgress> = {}, totalLength = have.length * PIECE): PickerSnapshot {
-  return { pieceCount: have.length, pieceLength: PIECE, totalLength, have: Bitfield.fromString(have), availability, inProgress: new Map(Object.entries(inProgress).map(([k, v]) => [Number(k), v])) };
+  const haveBits = Bitfield.fromString(have);
+  return { pieceCount: have.length, pieceLength: PIECE, totalLength, have: haveBits, rarity: Availability.withCounts(availability, haveBits, rng(99)), inProgress: new Map(Object.entries(inProgress).map(([k, v]) => [Number(k), v])) };
 }
 
-const peer = (has: string, slots = 100, id = 'p') => ({ id, has: Bitfield.fromString(has), slots });
+/** A peer's pieces; `wanted` is counted against the snapshot's `have` by the test that uses it (all pieces we lack here). */
+const peer = (has: string, slots = 100, id = 'p') => ({ id, has: Bitfield.fromString(has), wanted: [...has].filter((c) => c === '1').length, slots });
 /** A seeded PRNG, so tie-break tests are reproducible. */
 function rng(seed: number) {
   let x = seed >>> 0 || 1;

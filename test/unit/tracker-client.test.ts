@@ -1,7 +1,7 @@
 /** The tracker client's timing, on a manual clock and a scripted socket. */
 import { describe, expect, it } from 'vitest';
 import { MIN_ANNOUNCE_INTERVAL_MS, TrackerClient, type WebSocketLike } from '../../client/engine/tracker-client.ts';
-import type { Clock } from '../../client/engine/torrent.ts';
+import type { Clock } from '../../client/engine/clock.ts';
 
 class ManualClock implements Clock {
   t = 0;

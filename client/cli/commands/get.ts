@@ -88,7 +88,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
   const noPeers = new Promise<never>((_, reject) => {
     const started = Date.now();
     const timer = setInterval(() => {
-      if (session.torrent.peers.size > 0 || session.torrent.done) return clearInterval(timer);
+      if (session.torrent.peerCount > 0 || session.torrent.done) return clearInterval(timer);
       if (Date.now() - started > args.timeoutS * 1000) {
         clearInterval(timer);
         reject(new ExitError(EXIT_NO_PEERS, `No peer found within ${args.timeoutS} s on ${trackers.join(', ')}. Is anyone seeding this torrent? (--timeout sets the wait)`));

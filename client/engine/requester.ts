@@ -1,0 +1,261 @@
+/**
+ * The requester: which blocks are out to which source, pipelines sized to each source's rate,
+ * timeouts, endgame duplicates and their cancels, and the download limit. It assembles each piece's
+ * blocks and hands the whole piece to completion; it never verifies or stores anything itself.
+ *
+ * A source is anything that can be asked for blocks and answers with them — a peer wire today; a
+ * web seed can be another, since all the requester needs is a key, the source's pieces, and a port
+ * to send a request or a cancel through.
+ */
+import type { Bitfield } from '../../shared/bitfield.ts';
+import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
+import { fullBucket, take, waitMs, type TokenBucket } from '../../shared/token-bucket.ts';
+import type { Availability } from './availability.ts';
+import type { Clock } from './clock.ts';
+import { blocksIn, newProgress, nextRequests, pieceBytes, type BlockRequest, type PickerSnapshot, type PieceProgress } from './picker.ts';
+
+export interface RequesterOptions {
+  randomFirstPieces: number;
+  /** A request unanswered this long goes back to the picker, for this or another source. */
+  blockTimeoutMs: number;
+  minPipeline: number;
+  maxPipeline: number;
+  /** Seconds of a source's rate to keep in flight. */
+  pipelineSeconds: number;
+  /** Bytes/s for the whole torrent; 0 = none. */
+  downloadLimit: number;
+}
+
+export interface RequesterPort {
+  send(key: string, request: BlockRequest): void;
+  cancel(key: string, request: BlockRequest): void;
+  /** Every block of a piece is in: verify and store it (then call verified() or failed()). */
+  complete(index: number, data: Uint8Array, senders: readonly string[]): void;
+  /** Completion is behind (pieces waiting for the store): start nothing new until it catches up. */
+  backlogged(): boolean;
+  /** The download budget has refilled: pipelines may be topped up again. */
+  refilled(): void;
+}
+
+/** A source as the requester needs it now. */
+export interface RequestSource {
+  key: string;
+  has: Bitfield;
+  /** Pieces it has that we lack. */
+  wanted: number;
+  /** Its recent rate (bytes/s), which sizes its pipeline. */
+  rate: number;
+  /** Most requests it accepts at once (BEP 10 `reqq`), if it said. */
+  maxRequests?: number;
+}
+
+/** What became of a received block. */
+export type BlockResult =
+  | { kind: 'accepted' }
+  /** Not requested from this source (cancelled, timed out, a late duplicate): dropped. */
+  | { kind: 'unrequested' }
+  /** A block of the wrong size: the source is broken. Its requests stay out until release(). */
+  | { kind: 'invalid'; reason: string };
+
+interface PendingPiece {
+  buffer: Uint8Array;
+  progress: PieceProgress;
+  received: number;
+  /** Who sent each block (source key), for the smart ban. */
+  senders: string[];
+}
+
+/** The pipeline for a source at `rate` bytes/s: `pipelineSeconds` of its rate, within [min, cap]. */
+export function pipelineSize(rate: number, o: Pick<RequesterOptions, 'pipelineSeconds' | 'minPipeline' | 'maxPipeline'>, maxRequests?: number): number {
+  const wanted = Math.ceil((rate * o.pipelineSeconds) / BLOCK_LENGTH_BYTES);
+  const cap = Math.min(o.maxPipeline, maxRequests ?? o.maxPipeline);
+  return Math.max(Math.min(o.minPipeline, cap), Math.min(wanted, cap));
+}
+
+export class Requester {
+  private readonly pending = new Map<number, PendingPiece>();
+  private readonly progress = new Map<number, PieceProgress>();
+  /** Per source: block id → when it was requested (insertion order is time order). */
+  private readonly outstanding = new Map<string, Map<number, number>>();
+  private readonly snapshot: PickerSnapshot;
+  private readonly blocksPerPiece: number;
+  private downloadBucket: TokenBucket;
+  private refillTimer: unknown = null;
+  private inFlightCount = 0;
+
+  constructor(
+    private readonly shape: { pieceCount: number; pieceLength: number; totalLength: number },
+    have: Bitfield,
+    availability: Availability,
+    private readonly clock: Clock,
+    private readonly random: () => number,
+    private readonly port: RequesterPort,
+    private readonly options: RequesterOptions,
+  ) {
+    this.blocksPerPiece = blocksIn(shape.pieceLength);
+    this.snapshot = { ...shape, have, rarity: availability, inProgress: this.progress };
+    this.downloadBucket = fullBucket(this.downloadBurst(), clock.now());
+  }
+
+  /** Requests in flight, to one source or to all. */
+  inFlight(key?: string): number {
+    return key === undefined ? this.inFlightCount : (this.outstanding.get(key)?.size ?? 0);
+  }
+
+  /** Pieces started and not yet verified. */
+  inProgress(): number[] {
+    return [...this.pending.keys()];
+  }
+
+  /** Tops up one source's pipeline from the picker. The caller checks it may be asked (unchoked, interesting). */
+  fill(source: RequestSource): void {
+    if (this.port.backlogged()) return; // resumes when a write completes
+    const sent = this.outstandingOf(source.key);
+    const slots = pipelineSize(source.rate, this.options, source.maxRequests) - sent.size;
+    if (slots <= 0) return;
+    const now = this.clock.now();
+    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
+    for (const index of newPieces) {
+      const size = pieceBytes(this.shape, index);
+      const progress = newProgress(blocksIn(size));
+      this.pending.set(index, { buffer: new Uint8Array(size), progress, received: 0, senders: [] });
+      this.progress.set(index, progress);
+    }
+    const limit = this.options.downloadLimit;
+    for (const r of requests) {
+      if (limit > 0) {
+        // The download limit meters what we ask for: what is not asked for cannot arrive.
+        const t = take(this.downloadBucket, now, limit, this.downloadBurst(), r.length);
+        this.downloadBucket = t.bucket;
+        if (!t.allowed) {
+          this.scheduleRefill(waitMs(this.downloadBucket, now, limit, this.downloadBurst(), r.length));
+          return;
+        }
+      }
+      const progress = this.progress.get(r.index)!;
+      const b = r.begin / BLOCK_LENGTH_BYTES;
+      progress.requested[b] = true;
+      progress.requestedFrom[b]!.add(source.key);
+      sent.set(this.blockId(r.index, b), now);
+      this.inFlightCount++;
+      this.port.send(source.key, r);
+    }
+  }
+
+  onBlock(key: string, index: number, begin: number, block: Uint8Array): BlockResult {
+    const sent = this.outstanding.get(key);
+    const b = begin / BLOCK_LENGTH_BYTES;
+    const id = this.blockId(index, b);
+    // Out-of-range places are checked first: a block id names a place only inside its piece.
+    if (!sent || !Number.isInteger(b) || b >= this.blocksPerPiece || index >= this.shape.pieceCount || !sent.has(id)) return { kind: 'unrequested' };
+    const pending = this.pending.get(index);
+    if (!pending || pending.progress.received[b]) {
+      this.forget(sent, id);
+      return { kind: 'unrequested' };
+    }
+    const expected = Math.min(BLOCK_LENGTH_BYTES, pending.buffer.length - begin);
+    // Checked before the request is forgotten: release() then gives the block back to the picker.
+    if (block.length !== expected) return { kind: 'invalid', reason: `a ${block.length}-byte block where ${expected} bytes were requested` };
+    this.forget(sent, id);
+    pending.buffer.set(block, begin);
+    pending.progress.received[b] = true;
+    pending.senders[b] = key;
+    // Endgame duplicates: whoever else was asked for this block need not send it.
+    for (const other of pending.progress.requestedFrom[b]!) {
+      const theirs = this.outstanding.get(other);
+      if (other === key || !theirs?.has(id)) continue;
+      this.forget(theirs, id);
+      this.port.cancel(other, { index, begin, length: block.length });
+    }
+    pending.progress.requestedFrom[b]!.clear();
+    if (++pending.received === pending.progress.received.length) this.port.complete(index, pending.buffer, pending.senders);
+    return { kind: 'accepted' };
+  }
+
+  /** Gives every request out to a source back to the picker (it choked us, or left). */
+  release(key: string): void {
+    const sent = this.outstanding.get(key);
+    if (!sent) return;
+    for (const id of sent.keys()) this.unmark(key, id);
+    this.inFlightCount -= sent.size;
+    this.outstanding.delete(key);
+  }
+
+  /** Requests unanswered past the timeout go back to the picker, with a cancel to their source. */
+  expire(): void {
+    const now = this.clock.now();
+    for (const [key, sent] of this.outstanding) {
+      for (const [id, at] of sent) {
+        if (now - at < this.options.blockTimeoutMs) break; // the rest were sent later
+        const block = this.unmark(key, id);
+        this.forget(sent, id);
+        if (block) this.port.cancel(key, block);
+      }
+    }
+  }
+
+  /** Completion verified and stored the piece. */
+  verified(index: number): void {
+    this.pending.delete(index);
+    this.progress.delete(index);
+  }
+
+  /** The piece failed its hash: it may be picked again from scratch. */
+  failed(index: number): void {
+    this.verified(index);
+  }
+
+  setDownloadLimit(limit: number): void {
+    this.options.downloadLimit = Math.max(0, limit);
+    this.downloadBucket = fullBucket(this.downloadBurst(), this.clock.now());
+  }
+
+  get downloadLimit(): number {
+    return this.options.downloadLimit;
+  }
+
+  destroy(): void {
+    if (this.refillTimer !== null) this.clock.clearTimeout(this.refillTimer);
+    this.refillTimer = null;
+  }
+
+  private outstandingOf(key: string): Map<number, number> {
+    let sent = this.outstanding.get(key);
+    if (!sent) this.outstanding.set(key, (sent = new Map()));
+    return sent;
+  }
+
+  private forget(sent: Map<number, number>, id: number): void {
+    if (sent.delete(id)) this.inFlightCount--;
+  }
+
+  /** Marks a block no longer out to `key`; returns it as a request, or null if its piece is not pending. */
+  private unmark(key: string, id: number): BlockRequest | null {
+    const index = Math.floor(id / this.blocksPerPiece);
+    const b = id - index * this.blocksPerPiece;
+    const pending = this.pending.get(index);
+    if (!pending) return null;
+    const from = pending.progress.requestedFrom[b]!;
+    from.delete(key);
+    if (from.size === 0 && !pending.progress.received[b]) pending.progress.requested[b] = false;
+    const begin = b * BLOCK_LENGTH_BYTES;
+    return { index, begin, length: Math.min(BLOCK_LENGTH_BYTES, pending.buffer.length - begin) };
+  }
+
+  private blockId(index: number, b: number): number {
+    return index * this.blocksPerPiece + b;
+  }
+
+  /** Bursts of at most a quarter second of the limit (and at least one block), so the rate stays smooth. */
+  private downloadBurst(): number {
+    return Math.max(BLOCK_LENGTH_BYTES, this.options.downloadLimit / 4);
+  }
+
+  private scheduleRefill(delayMs: number): void {
+    if (this.refillTimer !== null) return;
+    this.refillTimer = this.clock.setTimeout(() => {
+      this.refillTimer = null;
+      this.port.refilled();
+    }, Math.max(1, delayMs));
+  }
+}

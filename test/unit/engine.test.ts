@@ -7,8 +7,16 @@ import type { TabswarmError } from '../../shared/errors.ts';
 import { memoryPair } from '../../client/engine/transport.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent, realClock } from '../../client/engine/torrent.ts';
+import { ManualClock } from '../../client/engine/clock.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
+import { rawPeer } from '../helpers/raw-peer.ts';
 import { FAST, connect, connectAll, filledStore, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
+
+/**
+ * Waits until every in-memory message sent so far has been delivered: memoryPair delivers on a
+ * zero-delay timer, and timers of equal delay fire in the order they were set. Ordering, not time.
+ */
+const deliveredSoFar = () => new Promise((r) => setTimeout(r, 0));
 
 const torrents: Torrent[] = [];
 afterEach(async () => {
@@ -71,10 +79,11 @@ describe('swarm', () => {
     expect(leecher.torrent.stats().banned).toBe(1);
     expect(warnings.map((w) => w.code)).toContain('PIECE_HASH_MISMATCH');
     expect(warnings.map((w) => w.code)).toContain('PEER_BANNED');
-    // The liar is gone and is not let back in.
+    // The liar is gone and is not let back in: its next connection is closed at the handshake.
     expect(leecher.torrent.stats().peers).toHaveLength(1);
+    const refused = new Promise<string>((r) => leecher.torrent.once('peer-close', (_key, reason) => r(reason)));
     connect(liar.torrent, leecher.torrent);
-    await new Promise((r) => setTimeout(r, 100));
+    expect(await refused).toMatch(/banned/);
     expect(leecher.torrent.stats().peers).toHaveLength(1);
   });
 
@@ -91,20 +100,6 @@ describe('swarm', () => {
   });
 });
 
-/** A hand-driven hostile peer: raw bytes in, parsed messages out. */
-function rawPeer(victim: Torrent) {
-  const [ours, theirs] = memoryPair();
-  const parser = new WireParser();
-  const received: string[] = [];
-  let closed = false;
-  theirs.onData = (d) => {
-    for (const e of parser.push(d)) received.push(e.kind === 'message' ? e.message.type : e.kind);
-  };
-  theirs.onClose = () => (closed = true);
-  victim.addPeer(ours);
-  return { send: (b: Uint8Array) => theirs.send(b), received, isClosed: () => closed };
-}
-
 describe('hostile peers are dropped, others unaffected', () => {
   it('a peer that floods requests', async () => {
     const { data, meta } = await makeContent(1024 * 1024);
@@ -115,8 +110,7 @@ describe('hostile peers are dropped, others unaffected', () => {
     const evil = rawPeer(seeder.torrent);
     evil.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
     evil.send(encodeMessage({ type: 'interested' }));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(evil.received).toContain('unchoke');
+    await expect.poll(() => evil.received).toContain('unchoke');
     // More requests than the send buffer (4 MiB) and the queue (50) hold together: a flood, not a fast reader.
     for (let i = 0; i < 1000; i++) evil.send(encodeMessage({ type: 'request', index: 0, begin: 0, length: 16_384 }));
     connect(seeder.torrent, leecher.torrent);
@@ -136,8 +130,7 @@ describe('hostile peers are dropped, others unaffected', () => {
     garbage.send(new TextEncoder().encode('GET / HTTP/1.1\r\nHost: x\r\n\r\n'.repeat(4)));
     const wrongTorrent = rawPeer(seeder.torrent);
     wrongTorrent.send(encodeHandshake({ infoHash: new Uint8Array(20), peerId: peerId() }));
-    await new Promise((r) => setTimeout(r, 100));
-    expect([big.isClosed(), garbage.isClosed(), wrongTorrent.isClosed()]).toEqual([true, true, true]);
+    await expect.poll(() => [big.isClosed(), garbage.isClosed(), wrongTorrent.isClosed()]).toEqual([true, true, true]);
     const leecher = track(await makePeer({ metainfo: meta }));
     connect(seeder.torrent, leecher.torrent);
     await waitDone(leecher.torrent);
@@ -150,67 +143,81 @@ describe('hostile peers are dropped, others unaffected', () => {
     const outside = rawPeer(seeder.torrent);
     outside.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
     outside.send(encodeMessage({ type: 'interested' }));
-    await new Promise((r) => setTimeout(r, 100));
+    await expect.poll(() => outside.received).toContain('unchoke');
     outside.send(encodeMessage({ type: 'request', index: 99, begin: 0, length: 16_384 }));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(outside.isClosed()).toBe(true);
+    await expect.poll(() => outside.isClosed()).toBe(true);
     const badBitfield = rawPeer(seeder.torrent);
     badBitfield.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
     badBitfield.send(encodeMessage({ type: 'bitfield', bitfield: new Bitfield(meta.pieceCount + 8).bytes }));
-    await new Promise((r) => setTimeout(r, 50));
-    expect(badBitfield.isClosed()).toBe(true);
+    await expect.poll(() => badBitfield.isClosed()).toBe(true);
   });
 });
 
 describe('timeouts and limits', () => {
   it('requests a silent peer never answers are given to another peer after the block timeout', async () => {
     const { data, meta } = await makeContent(1024 * 1024);
-    const options = { ...FAST, blockTimeoutMs: 200 };
-    const leecher = track(await makePeer({ metainfo: meta }, options));
+    const clock = new ManualClock();
+    const options = { ...FAST, blockTimeoutMs: 200, tickMs: 20 };
+    const leecher = new Torrent({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => new MemoryStore(), clock }, options);
+    torrents.push(leecher);
+    await leecher.start();
     // A "seeder" that says it has everything, unchokes, and then never sends a block.
-    const silent = rawPeer(leecher.torrent);
+    const silent = rawPeer(leecher);
     silent.send(encodeHandshake({ infoHash: meta.infoHashBytes, peerId: peerId() }));
     const all = new Bitfield(meta.pieceCount);
     for (let i = 0; i < meta.pieceCount; i++) all.set(i);
     silent.send(encodeMessage({ type: 'bitfield', bitfield: all.bytes }));
     silent.send(encodeMessage({ type: 'unchoke' }));
-    await new Promise((r) => setTimeout(r, 100));
-    expect(silent.received).toContain('request');
+    await expect.poll(() => silent.received).toContain('request');
+    const asked = leecher.stats().requestsInFlight;
+    expect(asked).toBeGreaterThan(0);
+    // Time stands still: nothing is withdrawn before the timeout…
+    const tickMs = 20;
+    clock.advance(options.blockTimeoutMs - tickMs);
+    await deliveredSoFar();
     expect(silent.received).not.toContain('cancel');
-    // Past the timeout, with no other peer around: the requests are withdrawn (cancel) and free again.
-    await new Promise((r) => setTimeout(r, 300));
-    expect(silent.received, silent.received.join(',')).toContain('cancel');
-    const honest = track(await makeSeeder(meta, data, options));
-    connect(honest.torrent, leecher.torrent);
-    await waitDone(leecher.torrent);
-    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+    // …and past it every request is withdrawn with a cancel, and free again for any peer.
+    clock.advance(2 * tickMs);
+    await expect.poll(() => silent.received.filter((m) => m === 'cancel').length).toBe(asked);
+    const honest = track(await makeSeeder(meta, data));
+    connect(honest.torrent, leecher);
+    await waitDone(leecher);
+    expect(leecher.stats().bytesVerified).toBe(data.length);
   });
 
   it('storage slower than the network holds back requests instead of filling memory', async () => {
     const { data, meta } = await makeContent(4 * 1024 * 1024);
-    /** The most piece writes waiting at once, downloading with the given limit. */
-    const mostWaitingWrites = async (maxPendingWrites: number) => {
+    /**
+     * Downloads into a store whose writes wait until released, and returns how many piece writes
+     * were waiting at once once the leecher had nothing left in flight (so nothing more can come).
+     */
+    const waitingWrites = async (maxPendingWrites: number) => {
       const seeder = track(await makeSeeder(meta, data));
-      const slowStore = new MemoryStore();
-      const realWrite = slowStore.write.bind(slowStore);
-      let writing = 0;
-      let most = 0;
-      slowStore.write = async (i, d) => {
-        most = Math.max(most, ++writing);
-        await new Promise((r) => setTimeout(r, 20));
+      const gated = new MemoryStore();
+      const realWrite = gated.write.bind(gated);
+      const held: Array<() => void> = [];
+      gated.write = async (i, d) => {
+        await new Promise<void>((r) => held.push(r));
         await realWrite(i, d);
-        writing--;
       };
-      const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, maxPendingWrites }, slowStore));
+      const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, maxPendingWrites }, gated));
       connect(seeder.torrent, leecher.torrent);
+      // Quiet: writes are held and no request is out, so no block can arrive and nothing more starts.
+      await expect.poll(() => held.length > 0 && leecher.torrent.stats().requestsInFlight === 0, { timeout: 20_000 }).toBe(true);
+      const waiting = held.length;
+      // Release every write as it comes: the download then finishes byte-exact.
+      const release = setInterval(() => held.splice(0).forEach((r) => r()), 1);
       await waitDone(leecher.torrent);
-      expect(sha256(storedBytes(slowStore, meta))).toBe(sha256(data));
-      return most;
+      clearInterval(release);
+      expect(sha256(storedBytes(gated, meta))).toBe(sha256(data));
+      return waiting;
     };
     // Bounded: the limit, plus the pieces whose blocks were already requested when it was reached.
-    expect(await mostWaitingWrites(2)).toBeLessThanOrEqual(4);
-    // Without the bound, writes pile up (this is what filled a tab's memory with a whole download).
-    expect(await mostWaitingWrites(1000)).toBeGreaterThan(6);
+    const bounded = await waitingWrites(2);
+    expect(bounded).toBeGreaterThanOrEqual(2);
+    expect(bounded).toBeLessThanOrEqual(4);
+    // Without the bound, every piece piles up waiting for the store (what filled a tab's memory).
+    expect(await waitingWrites(1000)).toBe(meta.pieceCount);
   });
 
   it('the upload limit holds: bytes sent never exceed the burst plus limit × elapsed (fake clock)', async () => {
@@ -337,26 +344,34 @@ describe('what the teaching demo reads from the engine', () => {
 
   it('the choker runs on its interval, the optimistic unchoke moves on its own, and stats say when each comes next', async () => {
     const { data, meta } = await makeContent(512 * 1024);
+    const clock = new ManualClock();
     const options = { ...FAST, rechokeIntervalMs: 100, optimisticIntervalMs: 300 };
-    const seeder = track(await makePeer({ metainfo: meta }, options, await filledStore(meta, data)));
-    const events: Array<{ atMs: number; scheduled: boolean; rotated: boolean }> = [];
-    seeder.torrent.on('rechoke', (e) => events.push(e));
-    // Six interested peers that download slowly: more than the 4 regular slots, so the optimistic one matters.
-    const leechers = await Promise.all(Array.from({ length: 6 }, async () => track(await makePeer({ metainfo: meta }, { ...options, downloadLimit: 16 * 1024 }))));
-    for (const l of leechers) connect(seeder.torrent, l.torrent);
-    await new Promise((r) => setTimeout(r, 1_300));
-    const scheduled = events.filter((e) => e.scheduled).map((e) => e.atMs);
-    const gaps = scheduled.slice(1).map((t, i) => t - scheduled[i]!);
-    expect(gaps.length).toBeGreaterThanOrEqual(8);
-    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(80), expect(g).toBeLessThanOrEqual(160);
-    const rotations = events.filter((e) => e.rotated).map((e) => e.atMs);
-    const rotationGaps = rotations.slice(1).map((t, i) => t - rotations[i]!);
-    expect(rotationGaps.length).toBeGreaterThanOrEqual(2);
-    for (const g of rotationGaps) expect(g).toBeGreaterThanOrEqual(280), expect(g).toBeLessThanOrEqual(420);
-    const { choker } = seeder.torrent.stats();
-    expect(choker.nextMs - choker.lastMs).toBe(100);
-    expect(choker.nextOptimisticMs).toBeGreaterThanOrEqual(choker.nextMs);
-    expect(choker.nextOptimisticMs - choker.nextMs).toBeLessThanOrEqual(300);
+    const store = await filledStore(meta, data);
+    const seeder = new Torrent({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, options);
+    torrents.push(seeder);
+    await seeder.start();
+    const start = clock.now();
+    const events: Array<{ atMs: number; scheduled: boolean; rotated: boolean; optimistic: string | null }> = [];
+    seeder.on('rechoke', (e) => events.push(e));
+    // Six interested peers: more than the 4 regular slots, so the optimistic one matters.
+    const peers = Array.from({ length: 6 }, () => rawPeer(seeder));
+    for (const p of peers) {
+      p.handshake(meta.infoHashBytes);
+      p.message({ type: 'interested' });
+    }
+    await expect.poll(() => seeder.stats().peers.filter((p) => p.peerInterested).length).toBe(6);
+    // 1.2 s of the choker's time, in 10 ms steps.
+    for (let t = 0; t < 120; t++) clock.advance(10);
+    const scheduled = events.filter((e) => e.scheduled);
+    expect(scheduled.map((e) => e.atMs - start)).toEqual([100, 200, 300, 400, 500, 600, 700, 800, 900, 1000, 1100, 1200]);
+    // Every third run (300 / 100) moves the optimistic unchoke, counting from the first.
+    expect(scheduled.filter((e) => e.rotated).map((e) => e.atMs - start)).toEqual([100, 400, 700, 1000]);
+    // Between rotations the optimistic peer keeps its slot.
+    for (const [i, e] of scheduled.entries()) if (!e.rotated) expect(e.optimistic).toBe(scheduled[i - 1]!.optimistic);
+    const { choker } = seeder.stats();
+    expect(choker).toEqual({ lastMs: start + 1200, nextMs: start + 1300, nextOptimisticMs: start + 1300 });
+    clock.advance(100);
+    expect(seeder.stats().choker).toEqual({ lastMs: start + 1300, nextMs: start + 1400, nextOptimisticMs: start + 1600 });
   });
 });
 
@@ -368,9 +383,14 @@ describe('initial seeding', () => {
       const seeder = track(await makeSeeder(meta, data, { ...limit, superSeed }));
       let most = 0;
       seeder.torrent.on('rechoke', (e) => (most = Math.max(most, e.unchoked.length)));
+      let scheduledSinceAllInterested = 0;
+      seeder.torrent.on('rechoke', (e) => {
+        if (e.scheduled && seeder.torrent.stats().peers.filter((p) => p.peerInterested).length === 8) scheduledSinceAllInterested++;
+      });
       const leechers = await Promise.all(Array.from({ length: 8 }, async () => track(await makePeer({ metainfo: meta }, limit))));
       for (const l of leechers) connect(seeder.torrent, l.torrent);
-      await new Promise((r) => setTimeout(r, 600)); // a dozen rechokes; 1 MiB at 128 KiB/s takes 8 s
+      // Three scheduled rechokes with all eight interested (1 MiB at 128 KiB/s takes 8 s, so none is done).
+      await expect.poll(() => scheduledSinceAllInterested, { timeout: 20_000 }).toBeGreaterThanOrEqual(3);
       return most;
     };
     expect(await mostUnchoked(true)).toBe(8);

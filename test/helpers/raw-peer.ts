@@ -1,0 +1,47 @@
+/** A hand-driven peer for engine tests: raw bytes in, parsed messages out — a hostile or scripted neighbour. */
+import { memoryPair } from '../../client/engine/transport.ts';
+import type { Torrent } from '../../client/engine/torrent.ts';
+import { encodeHandshake, encodeMessage } from '../../shared/wire/encode.ts';
+import type { WireMessage } from '../../shared/wire/messages.ts';
+import { WireParser } from '../../shared/wire/parser.ts';
+import { peerId } from './swarm.ts';
+
+export interface RawPeer {
+  send(bytes: Uint8Array): void;
+  /** Encodes and sends one wire message. */
+  message(msg: WireMessage): void;
+  /** Sends our handshake for this info hash (extensions on unless told otherwise). */
+  handshake(infoHash: Uint8Array, extended?: boolean): void;
+  /** What arrived, by kind ("handshake", "request", …), in order. */
+  received: string[];
+  /** The messages that arrived, in order. */
+  messages: WireMessage[];
+  isClosed(): boolean;
+  /** The victim's key for this connection. */
+  key: string | null;
+}
+
+export function rawPeer(victim: Torrent): RawPeer {
+  const [ours, theirs] = memoryPair();
+  const parser = new WireParser();
+  const received: string[] = [];
+  const messages: WireMessage[] = [];
+  let closed = false;
+  theirs.onData = (d) => {
+    for (const e of parser.push(d)) {
+      received.push(e.kind === 'message' ? e.message.type : e.kind);
+      if (e.kind === 'message') messages.push(e.message);
+    }
+  };
+  theirs.onClose = () => (closed = true);
+  const key = victim.addPeer(ours);
+  return {
+    send: (b) => theirs.send(b),
+    message: (m) => theirs.send(encodeMessage(m)),
+    handshake: (infoHash, extended = true) => theirs.send(encodeHandshake({ infoHash, peerId: peerId(), extended })),
+    received,
+    messages,
+    isClosed: () => closed,
+    key,
+  };
+}

@@ -34,6 +34,10 @@ export interface RunResult extends Omit<RunSettings, 'tracker' | 'iceServers'> {
   seconds: number;
   dP2p: number;
   dCs: number;
+  /** Bytes the seeder uploaded during the run: N·F at least in a client-server run. */
+  seederUploaded: number;
+  /** Bytes the leechers uploaded to each other, all together: none in a client-server run. */
+  leechersUploaded: number;
 }
 
 /** Each run gets fresh bytes, so a new swarm, untouched by the previous run's peers. */
@@ -73,7 +77,9 @@ export async function runDistribution(s: RunSettings, onProgress?: (done: number
     await Promise.all(finished);
     const seconds = (performance.now() - start) / 1000;
     const dist = uniform(s.F, s.us, s.ui, s.N);
-    return { F: s.F, us: s.us, ui: s.ui, N: s.N, mode: s.mode, superSeed: s.superSeed, seconds, dP2p: dPeerToPeer(dist), dCs: dClientServer(dist) };
+    const seederUploaded = seeder.torrent.stats().uploaded;
+    const leechersUploaded = leechers.reduce((sum, l) => sum + l.torrent.stats().uploaded, 0);
+    return { F: s.F, us: s.us, ui: s.ui, N: s.N, mode: s.mode, superSeed: s.superSeed, seconds, dP2p: dPeerToPeer(dist), dCs: dClientServer(dist), seederUploaded, leechersUploaded };
   } finally {
     await Promise.all([seeder, ...leechers].map((p) => p.stop().catch(() => {})));
   }

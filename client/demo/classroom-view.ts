@@ -106,11 +106,11 @@ export class DemoClassroom extends LitElement {
         ${this.plot()}
         ${this.results.length > 0
           ? html`<table>
-              <tr><th>run</th><th>N</th><th>measured</th><th>D<sub>p2p</sub></th><th>D<sub>cs</sub></th><th>measured / bound</th></tr>
+              <tr><th>run</th><th>N</th><th>measured</th><th>D<sub>p2p</sub></th><th>D<sub>cs</sub></th><th>measured / bound</th><th>seeder sent</th><th>peers sent</th></tr>
               ${this.results.map((r) => {
                 const bound = r.mode === 'p2p' ? r.dP2p : r.dCs;
-                return html`<tr data-testid="result" data-mode=${r.mode} data-n=${r.N} data-seconds=${r.seconds} data-dp2p=${r.dP2p} data-dcs=${r.dCs}>
-                  <td>${RUN_LABEL[r.mode]}</td><td>${r.N}</td><td>${r.seconds.toFixed(1)} s</td><td>${r.dP2p.toFixed(1)} s</td><td>${r.dCs.toFixed(1)} s</td><td>${(r.seconds / bound).toFixed(2)}×</td>
+                return html`<tr data-testid="result" data-mode=${r.mode} data-n=${r.N} data-seconds=${r.seconds} data-dp2p=${r.dP2p} data-dcs=${r.dCs} data-seeder-uploaded=${r.seederUploaded} data-leechers-uploaded=${r.leechersUploaded}>
+                  <td>${RUN_LABEL[r.mode]}</td><td>${r.N}</td><td>${r.seconds.toFixed(1)} s</td><td>${r.dP2p.toFixed(1)} s</td><td>${r.dCs.toFixed(1)} s</td><td>${(r.seconds / bound).toFixed(2)}×</td><td>${formatBytes(r.seederUploaded)}</td><td>${formatBytes(r.leechersUploaded)}</td>
                 </tr>`;
               })}
             </table>

@@ -2,6 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { DEFAULT_TRACKER_OPTIONS, type TrackerOptions } from '../../signal-server/tracker/options.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
+import { until } from '../helpers/until.ts';
 import { TestClient, id, isAnswer, isFailure, isOffer, isReply } from '../helpers/ws-client.ts';
 
 const HASH = id('swarm-1');
@@ -63,10 +64,15 @@ describe('signalling', () => {
     const offers = [1, 2, 3, 4, 5].map((n) => ({ offer: offer(n), offer_id: id(`o${n}`) }));
     sender.send(announce('S', { numwant: 3, offers }));
     await sender.next(isReply);
-    await new Promise((r) => setTimeout(r, 200));
-    const counts = others.map((c) => c.received.filter(isOffer).length);
-    expect(counts.reduce((a, b) => a + b, 0)).toBe(3);
-    expect(Math.max(...counts)).toBe(1);
+    const counts = () => others.map((c) => c.received.filter(isOffer).length);
+    await until(() => counts().reduce((a, b) => a + b, 0) >= 3);
+    // Then a round trip on every socket: anything forwarded beyond numwant would have arrived by now.
+    for (const c of others) {
+      c.send({ action: 'scrape', info_hash: HASH });
+      await c.next((m) => m.action === 'scrape');
+    }
+    expect(counts().reduce((a, b) => a + b, 0)).toBe(3);
+    expect(Math.max(...counts())).toBe(1);
     expect(sender.received.filter(isOffer)).toEqual([]);
   });
 
@@ -127,8 +133,7 @@ describe('leaving', () => {
     await a.next(isReply);
     expect(s.server.tracker.core.connectionCount).toBe(2);
     await a.close();
-    await new Promise((r) => setTimeout(r, 50));
-    expect(await scrape(watcher)).toBe(0);
+    await until(async () => (await scrape(watcher)) === 0);
     const health = await (await fetch(`${s.httpUrl}/healthz`)).json();
     expect(health).toMatchObject({ swarms: 0, peers: 0, sockets: 1 });
   });
@@ -317,7 +322,7 @@ describe('limits and bad input', () => {
       flooder.send(announce('F', { numwant: 1, offers: [{ offer: big, offer_id: id(`f${i}`) }] }));
       if (i % 50 === 0) await new Promise((r) => setTimeout(r, 5));
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await until(() => s.server.metrics.rejects.get('slow_reader') !== undefined);
     expect(s.server.metrics.rejects.get('slow_reader')).toBe(1);
     // The flooder is unaffected.
     flooder.send({ action: 'scrape', info_hash: HASH });

@@ -1,6 +1,38 @@
 #!/usr/bin/env node
-// The CLI is TypeScript; tsx compiles it on the fly so `npx tabswarm` works right after `npm install`.
-import { register } from 'tsx/esm/api';
+// The CLI runs as compiled JavaScript (dist/cli/, built by `npm run build` with esbuild). When that
+// bundle is missing or older than the TypeScript it comes from — a fresh clone, an edit — it is
+// rebuilt first (about a tenth of a second); where it cannot be written, the sources run through tsx.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
-register();
-await import('../client/cli/main.ts');
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bundle = join(root, 'dist', 'cli', 'tabswarm.js');
+
+function newestMtime(dir) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function fresh() {
+  if (!existsSync(bundle)) return false;
+  const built = statSync(bundle).mtimeMs;
+  return ['client', 'shared'].every((d) => !existsSync(join(root, d)) || newestMtime(join(root, d)) <= built);
+}
+
+let entry = bundle;
+if (!fresh()) {
+  try {
+    const { buildCli } = await import(pathToFileURL(join(root, 'scripts', 'build-cli.mjs')).href);
+    await buildCli();
+  } catch {
+    const { register } = await import('tsx/esm/api');
+    register();
+    entry = join(root, 'client', 'cli', 'main.ts');
+  }
+}
+await import(pathToFileURL(entry).href);

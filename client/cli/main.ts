@@ -20,8 +20,9 @@ Usage:
       Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
   tabswarm info FILE.torrent [--json]
       Show what a .torrent holds.
-  tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent]
-      Share a file or folder with the swarm until Ctrl-C (prints the magnet link).
+  tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding]
+      Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
+      seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
   tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
       Download, verify and save; resumes from what is already in DIR.
   tabswarm help
@@ -83,6 +84,7 @@ async function run(argv: string[]): Promise<void> {
             tracker: { type: 'string', multiple: true, short: 't' },
             'upload-limit': { type: 'string' },
             torrent: { type: 'string' },
+            'no-initial-seeding': { type: 'boolean', default: false },
           },
         }),
       );
@@ -93,6 +95,7 @@ async function run(argv: string[]): Promise<void> {
         torrent: values.torrent,
         trackers: checkTrackers(values.tracker ?? [DEFAULT_TRACKER]),
         uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
+        initialSeeding: !values['no-initial-seeding'],
       });
       return;
     }

@@ -19,6 +19,12 @@ export interface SeedArgs {
   torrent?: string;
   trackers: string[];
   uploadLimit: number;
+  /**
+   * Initial seeding (super-seed.ts) when this is a new share: the first seeder's upload is the
+   * swarm's bottleneck, so it hands out distinct pieces. A share from an existing .torrent may have
+   * other seeders already, so it seeds plainly.
+   */
+  initialSeeding: boolean;
 }
 
 const STATUS_INTERVAL_MS = 2_000;
@@ -62,7 +68,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) }),
     },
-    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit } },
+    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent } },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();

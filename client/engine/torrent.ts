@@ -5,18 +5,20 @@
  * the choke scheduler, and transfer stats. Each part owns its state; this class only routes events
  * between them. DOM-free and Node-free: transport, store, SHA-1, clock and randomness are injected.
  */
-import { bytesEqual, fromHex, toHex } from '../../shared/bytes.ts';
-import { METADATA_PIECE_LENGTH_BYTES } from '../../shared/constants.ts';
+import { bytesEqual, fromHex } from '../../shared/bytes.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import type { Sha1 } from '../../shared/sha1.ts';
-import { LOCAL_EXTENSION_IDS, UT_METADATA, decodeExtendedHandshake, decodeMetadataMessage, encodeExtendedHandshake, encodeMetadataMessage, type ExtendedHandshake } from '../../shared/wire/extension.ts';
-import { EXTENDED_HANDSHAKE_ID, type Handshake, type WireMessage } from '../../shared/wire/messages.ts';
-import { ChokeScheduler, type ChokeClock, type RechokeEvent } from './choke-scheduler.ts';
+import { UT_METADATA } from '../../shared/wire/extension.ts';
+import type { Handshake, WireMessage } from '../../shared/wire/messages.ts';
+import { ChokeScheduler, type RechokeEvent } from './choke-scheduler.ts';
 import type { ChokePeer } from './choker.ts';
 import { realClock, type Clock } from './clock.ts';
-import { Download, type DownloadPeer } from './download.ts';
+import { Download } from './download.ts';
+import { Extensions } from './extensions.ts';
+import { PeerRegistry, type PeerLink } from './peer-registry.ts';
+import type { TorrentStats } from './torrent-stats.ts';
 import { MetadataExchange } from './metadata-exchange.ts';
 import { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
 import { PeerWire } from './peer-wire.ts';
@@ -27,6 +29,7 @@ import type { Transport } from './transport.ts';
 
 export { realClock, type Clock } from './clock.ts';
 export type { RechokeEvent } from './choke-scheduler.ts';
+export type { PeerStats, TorrentStats } from './torrent-stats.ts';
 
 export interface TorrentDeps {
   peerId: Uint8Array;
@@ -39,51 +42,6 @@ export interface TorrentDeps {
 }
 
 export type TorrentSource = { metainfo: Metainfo } | { infoHash: string; name?: string };
-
-export interface PeerStats {
-  key: string;
-  id: string | null;
-  amChoking: boolean;
-  amInterested: boolean;
-  peerChoking: boolean;
-  peerInterested: boolean;
-  optimistic: boolean;
-  downloadRate: number;
-  uploadRate: number;
-  pieces: number;
-  /** The peer's bitfield as "1010…" (empty before the metadata). */
-  bitfield: string;
-  /** What a Tabswarm peer advertised about itself (BEP 10 handshake key `tabswarm`), if anything. */
-  advert: Record<string, number> | null;
-}
-
-export interface TorrentStats {
-  infoHash: string;
-  name: string | null;
-  length: number | null;
-  pieceCount: number | null;
-  piecesHave: number;
-  bytesVerified: number;
-  downloaded: number;
-  uploaded: number;
-  downloadRate: number;
-  uploadRate: number;
-  done: boolean;
-  /** Copies of each piece among connected peers (plus ours). */
-  availability: number[];
-  /** Our verified pieces as "1010…" (empty before the metadata). */
-  have: string;
-  /** Pieces started and not yet verified. */
-  inProgress: number[];
-  /** Block requests we have out to peers now. */
-  requestsInFlight: number;
-  peers: PeerStats[];
-  /** Pieces whose data failed verification and were fetched again. */
-  hashFailures: number;
-  banned: number;
-  /** The choker's clock: when it last ran on schedule, when it runs next, and when the optimistic unchoke next moves on. */
-  choker: ChokeClock;
-}
 
 type TorrentEvents = {
   metadata: [Metainfo];
@@ -99,20 +57,8 @@ type TorrentEvents = {
   error: [TabswarmError];
 };
 
-/** What the torrent knows of one connection. */
-interface PeerLink extends DownloadPeer {
-  connectedAtMs: number;
-  /** Hex peer id once the handshake arrived. */
-  id: string | null;
-  /** The peer's handshake offered BEP 10 extensions. */
-  extended: boolean;
-  ext: ExtendedHandshake | null;
-  /** Before the metadata: the bitfield and haves received, checked once the piece count is known. */
-  early: { bitfield: Uint8Array | null; haves: Set<number> };
-}
-
 /** `have`s kept per peer before the metadata arrives; more is a peer wasting our memory. */
-const MAX_PENDING_HAVES = 100_000;
+const MAX_EARLY_HAVES = 100_000;
 /** Progress events are for people and progress bars: a few a second is plenty, and each builds the stats. */
 export const PROGRESS_INTERVAL_MS = 250;
 
@@ -122,15 +68,15 @@ export class Torrent extends Emitter<TorrentEvents> {
   private readonly options: EngineOptions;
   private readonly clock: Clock;
   private readonly random: () => number;
-  private readonly links = new Map<string, PeerLink>();
-  private readonly banned = new Set<string>();
+  private readonly peers: PeerRegistry;
   private readonly transfers = new TransferStats();
   private readonly choker: ChokeScheduler;
   private readonly metadataExchange: MetadataExchange;
+  private readonly extensions: Extensions;
+  /** Before the metadata: each peer's bitfield and haves, checked once the piece count is known. */
+  private readonly early = new Map<string, { bitfield: Uint8Array | null; haves: Set<number> }>();
   private download: Download | null = null;
   private pendingMeta: Metainfo | null;
-  private advert: Record<string, number> | undefined;
-  private nextPeerKey = 1;
   private destroyed = false;
   private tickTimer: unknown = null;
   private progressTimer: unknown = null;
@@ -148,17 +94,23 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.pendingMeta = 'metainfo' in source ? source.metainfo : null;
     this.infoHash = 'metainfo' in source ? source.metainfo.infoHash : source.infoHash.toLowerCase();
     this.infoHashBytes = fromHex(this.infoHash)!;
+    this.peers = new PeerRegistry(deps.peerId);
     this.choker = new ChokeScheduler(this.clock, this.random, {
       table: (now) => this.chokeTable(now),
-      isChoking: (key) => this.links.get(key)?.wire.state.amChoking ?? true,
+      isChoking: (key) => this.peers.get(key)?.wire.state.amChoking ?? true,
       setChoking: (key, choking) => this.setChoking(key, choking),
       slots: () => (this.options.superSeed && this.done ? Math.max(this.options.unchokeSlots, SUPER_SEED_UNCHOKE_SLOTS) : this.options.unchokeSlots),
       seeding: () => this.done,
       reshare: () => this.options.reshare,
     }, this.options);
     this.choker.on('rechoke', (e) => this.emit('rechoke', e));
+    this.extensions = new Extensions({
+      wire: (key) => this.peers.handshaken(key)?.wire,
+      extendedPeers: () => [...this.peers.allHandshaken()].filter((l) => l.extended).map((l) => l.key),
+      infoBytes: () => this.download?.meta.infoBytes ?? null,
+    }, { clientName: deps.clientName, maxPeerRequests: this.options.maxPeerRequests });
     this.metadataExchange = new MetadataExchange(this.infoHashBytes, this.clock, {
-      request: (key, piece) => this.sendMetadata(key, encodeMetadataMessage({ msgType: 'request', piece })),
+      request: (key, piece) => this.extensions.requestMetadata(key, piece),
       fail: (key, reason) => this.protocolError(key, reason),
       warn: (e) => this.emit('warning', e),
     }, this.options.metadataTimeoutMs);
@@ -176,7 +128,7 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** Open peer connections (handshaken or not). */
   get peerCount(): number {
-    return this.links.size;
+    return this.peers.size;
   }
 
   get limits(): { uploadLimit: number; downloadLimit: number } {
@@ -199,19 +151,9 @@ export class Torrent extends Emitter<TorrentEvents> {
       return null;
     }
     const wire = new PeerWire(transport, () => this.clock.now());
-    const link: PeerLink = {
-      key: `peer-${this.nextPeerKey++}`,
-      wire,
-      id: null,
-      extended: false,
-      ext: null,
-      connectedAtMs: this.clock.now(),
-      early: { bitfield: null, haves: new Set() },
-      maxRequests: () => link.ext?.reqq,
-    };
+    const link = this.peers.add(wire, this.clock.now(), (key) => this.extensions.maxRequests(key));
     const meta = this.meta;
     if (meta) wire.setMaxBitfieldBytes(Math.ceil(meta.pieceCount / 8));
-    this.links.set(link.key, link);
     wire.on('handshake', (h) => this.onHandshake(link, h));
     wire.on('message', (m) => this.onMessage(link, m));
     wire.on('error', (e) => this.emit('warning', e));
@@ -222,35 +164,33 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   private protocolError(key: string, message: string): void {
-    this.links.get(key)?.wire.fail(new TabswarmError('WIRE_PROTOCOL_ERROR', `Peer protocol error: ${message}; disconnected.`));
+    this.peers.get(key)?.wire.fail(new TabswarmError('WIRE_PROTOCOL_ERROR', `Peer protocol error: ${message}; disconnected.`));
   }
 
   private onHandshake(link: PeerLink, h: Handshake): void {
     if (!bytesEqual(h.infoHash, this.infoHashBytes)) return this.protocolError(link.key, 'handshake for another torrent');
-    const id = toHex(h.peerId);
-    if (bytesEqual(h.peerId, this.deps.peerId)) return link.wire.destroy('connected to ourselves');
-    if (this.banned.has(id)) return link.wire.destroy('banned from this swarm for sending bad data');
-    for (const other of this.links.values()) if (other !== link && other.id === id) return link.wire.destroy('already connected to this peer');
-    link.id = id;
-    link.extended = h.extended;
+    const refused = this.peers.admit(link, h);
+    if (refused) return link.wire.destroy(refused);
     // BEP 3: the bitfield, if any, is the first message after the handshake. Initial seeding sends none.
     const bitfield = this.download?.addPeer(link.key) ?? null;
     if (bitfield) link.wire.send({ type: 'bitfield', bitfield: bitfield.bytes });
-    if (h.extended) this.sendExtendedHandshake(link);
+    if (h.extended) this.extensions.sendHandshake(link.key);
     this.download?.welcome(link.key);
   }
 
   private onPeerClose(link: PeerLink, reason: string): void {
-    if (!this.links.delete(link.key)) return;
+    if (!this.peers.remove(link.key)) return;
     this.download?.removePeer(link.key);
     this.metadataExchange.removePeer(link.key);
+    this.extensions.removePeer(link.key);
+    this.early.delete(link.key);
     this.choker.onPeerGone(link.key);
     this.transfers.removePeer(link.key);
     this.emit('peer-close', link.key, reason);
   }
 
   private setChoking(key: string, choking: boolean): void {
-    const wire = this.links.get(key)?.wire;
+    const wire = this.peers.get(key)?.wire;
     if (!wire) return;
     if (!choking) return wire.unchoke();
     wire.choke();
@@ -259,8 +199,7 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   private chokeTable(now: number): ChokePeer[] {
     const table: ChokePeer[] = [];
-    for (const p of this.links.values()) {
-      if (p.id === null) continue;
+    for (const p of this.peers.allHandshaken()) {
       table.push({
         id: p.key,
         interested: p.wire.state.peerInterested,
@@ -293,11 +232,11 @@ export class Torrent extends Emitter<TorrentEvents> {
       case 'have':
         if (d) return d.onHave(key, msg.index);
         // Before the metadata the piece count is unknown: keep it, check it when the metadata arrives.
-        if (link.early.haves.size < MAX_PENDING_HAVES) link.early.haves.add(msg.index);
+        if (this.earlyOf(key).haves.size < MAX_EARLY_HAVES) this.earlyOf(key).haves.add(msg.index);
         return;
       case 'bitfield':
         if (d) return d.onBitfield(key, msg.bitfield);
-        link.early.bitfield = msg.bitfield.slice();
+        this.earlyOf(key).bitfield = msg.bitfield.slice();
         return;
       case 'request':
         if (!d) return this.protocolError(key, 'a request before we have the metadata');
@@ -313,45 +252,16 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   // ── BEP 10 / BEP 9 ─────────────────────────────────────────────────────────────────────────
 
-  private sendExtendedHandshake(link: PeerLink): void {
-    const ext: ExtendedHandshake = { m: { ...LOCAL_EXTENSION_IDS }, reqq: this.options.maxPeerRequests };
-    const meta = this.meta;
-    if (meta && this.download) ext.metadataSize = meta.infoBytes.length;
-    if (this.deps.clientName) ext.v = this.deps.clientName;
-    if (this.advert) ext.advert = this.advert;
-    link.wire.send({ type: 'extended', id: EXTENDED_HANDSHAKE_ID, payload: encodeExtendedHandshake(ext) });
-  }
-
-  /** Tells every neighbour (now, and each new one) these facts about us; BEP 10 lets the handshake be sent again to update it. */
+  /** Tells every neighbour (now, and each new one) these facts about us (the teaching demo's advert). */
   setAdvert(advert: Record<string, number>): void {
-    this.advert = { ...advert };
-    for (const p of this.links.values()) if (p.id !== null && p.extended) this.sendExtendedHandshake(p);
-  }
-
-  private sendMetadata(key: string, payload: Uint8Array): void {
-    const link = this.links.get(key);
-    const theirId = link?.ext?.m[UT_METADATA];
-    if (link && theirId) link.wire.send({ type: 'extended', id: theirId, payload });
+    this.extensions.setAdvert(advert);
   }
 
   private onExtended(link: PeerLink, id: number, payload: Uint8Array): void {
-    if (id === EXTENDED_HANDSHAKE_ID) {
-      const hs = decodeExtendedHandshake(payload);
-      if (!hs.ok) return link.wire.fail(hs.error);
-      link.ext = hs.value;
-      if (!this.download && hs.value.metadataSize && hs.value.m[UT_METADATA]) this.metadataExchange.addSource(link.key, hs.value.metadataSize);
-      return;
-    }
-    if (id !== LOCAL_EXTENSION_IDS[UT_METADATA]) return; // an extension we did not offer
-    const msg = decodeMetadataMessage(payload);
-    if (!msg.ok) return link.wire.fail(msg.error);
-    const m = msg.value;
-    if (m.msgType !== 'request') return this.metadataExchange.onMessage(link.key, m);
-    const info = this.download?.meta.infoBytes;
-    const start = m.piece * METADATA_PIECE_LENGTH_BYTES;
-    this.sendMetadata(link.key, info && start < info.length
-      ? encodeMetadataMessage({ msgType: 'data', piece: m.piece, totalSize: info.length, data: info.subarray(start, start + METADATA_PIECE_LENGTH_BYTES) })
-      : encodeMetadataMessage({ msgType: 'reject', piece: m.piece }));
+    const r = this.extensions.onMessage(link.key, id, payload);
+    if (r.kind === 'invalid') return link.wire.fail(r.error);
+    if (r.kind === 'handshake' && !this.download && r.handshake.metadataSize && r.handshake.m[UT_METADATA]) this.metadataExchange.addSource(link.key, r.handshake.metadataSize);
+    if (r.kind === 'metadata') this.metadataExchange.onMessage(link.key, r.message);
   }
 
   private async onMetadata(meta: Metainfo): Promise<void> {
@@ -366,15 +276,15 @@ export class Torrent extends Emitter<TorrentEvents> {
     }
     if (this.destroyed) return;
     const d = this.download!;
-    for (const link of this.links.values()) {
+    for (const link of [...this.peers.all()]) {
       link.wire.setMaxBitfieldBytes(Math.ceil(meta.pieceCount / 8));
       if (link.id === null) continue;
       d.addPeer(link.key);
-      const { bitfield, haves } = link.early;
-      link.early = { bitfield: null, haves: new Set() };
-      if (bitfield) d.onBitfield(link.key, bitfield);
-      for (const index of haves) if (this.links.has(link.key)) d.onHave(link.key, index);
+      const early = this.early.get(link.key);
+      if (early?.bitfield) d.onBitfield(link.key, early.bitfield);
+      for (const index of early?.haves ?? []) if (this.peers.get(link.key)) d.onHave(link.key, index);
     }
+    this.early.clear();
     this.emit('metadata', meta);
     d.fillAll();
   }
@@ -386,17 +296,14 @@ export class Torrent extends Emitter<TorrentEvents> {
       return;
     }
     const d = await Download.open(meta, store, this.deps.sha1, this.clock, this.random, this.transfers, {
-      peers: () => [...this.links.values()].filter((l) => l.id !== null),
-      peer: (key) => {
-        const l = this.links.get(key);
-        return l && l.id !== null ? l : undefined;
-      },
+      peers: () => this.peers.allHandshaken(),
+      peer: (key) => this.peers.handshaken(key),
       protocolError: (key, reason) => this.protocolError(key, reason),
       strike: (key, strikes) => this.strike(key, strikes),
     }, this.options);
     this.download = d;
     this.pendingMeta = null;
-    d.on('interest', (key, interested) => this.links.get(key)?.wire.setInterested(interested));
+    d.on('interest', (key, interested) => this.peers.get(key)?.wire.setInterested(interested));
     d.on('warning', (e) => this.emit('warning', e));
     d.on('error', (e) => {
       if (this.destroyed) return;
@@ -415,9 +322,9 @@ export class Torrent extends Emitter<TorrentEvents> {
   }
 
   private strike(key: string, strikes: number): void {
-    const link = this.links.get(key);
+    const link = this.peers.get(key);
     if (!link || strikes < this.options.maxBadPieces) return;
-    if (link.id) this.banned.add(link.id);
+    if (link.id) this.peers.ban(link.id);
     link.wire.fail(new TabswarmError('PEER_BANNED', `Peer ${link.id ?? key} sent bad data for ${strikes} pieces and is banned from this swarm.`));
   }
 
@@ -425,9 +332,15 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   private tick(): void {
     const now = this.clock.now();
-    for (const link of this.links.values()) if (now - link.wire.lastSentMs >= this.options.keepAliveMs) link.wire.send({ type: 'keep-alive' });
+    for (const link of this.peers.all()) if (now - link.wire.lastSentMs >= this.options.keepAliveMs) link.wire.send({ type: 'keep-alive' });
     this.metadataExchange.tick();
     this.download?.tick();
+  }
+
+  private earlyOf(key: string): { bitfield: Uint8Array | null; haves: Set<number> } {
+    let e = this.early.get(key);
+    if (!e) this.early.set(key, (e = { bitfield: null, haves: new Set() }));
+    return e;
   }
 
   /** A progress event now, or at the end of the current interval if one went out lately. */
@@ -474,7 +387,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       have: have?.toString() ?? '',
       inProgress: d?.requester.inProgress() ?? [],
       requestsInFlight: d?.requester.inFlight() ?? 0,
-      peers: [...this.links.values()].map((p) => {
+      peers: [...this.peers.all()].map((p) => {
         const bits = d?.availability.peerBitfield(p.key) ?? null;
         return {
           key: p.key,
@@ -485,11 +398,11 @@ export class Torrent extends Emitter<TorrentEvents> {
           uploadRate: this.transfers.uploadRate(p.key, now),
           pieces: bits?.count() ?? 0,
           bitfield: bits?.toString() ?? '',
-          advert: p.ext?.advert ?? null,
+          advert: this.extensions.advert(p.key),
         };
       }),
       hashFailures: d?.completion.hashFailures ?? 0,
-      banned: this.banned.size,
+      banned: this.peers.bannedCount,
       choker: this.choker.schedule(),
     };
   }
@@ -500,7 +413,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (this.tickTimer !== null) this.clock.clearInterval(this.tickTimer);
     if (this.progressTimer !== null) this.clock.clearTimeout(this.progressTimer);
     this.choker.stop();
-    for (const p of [...this.links.values()]) p.wire.destroy('torrent closed');
+    for (const p of [...this.peers.all()]) p.wire.destroy('torrent closed');
     await this.download?.destroy();
   }
 }

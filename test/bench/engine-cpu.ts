@@ -62,6 +62,8 @@ export interface CpuResult {
 
 export async function measureCpu(pieceCounts: number[], runs: number, log: (line: string) => void): Promise<CpuResult[]> {
   const out: CpuResult[] = [];
+  // Untimed: the first swarm in a process pays for compiling the engine's hot paths.
+  await runOnce(64);
   for (const pieces of pieceCounts) {
     const done: CpuRun[] = [];
     for (let r = 0; r < runs; r++) {

@@ -1,0 +1,94 @@
+/**
+ * bench:engine, part three: one `tabswarm get` downloading a 4 GiB file (16,384 pieces) from one
+ * `tabswarm seed` over real WebRTC (@roamhq/wrtc), with the get process's peak resident memory
+ * (VmHWM from /proc) — the headless peer must not hold a download in memory. The file is a pattern
+ * torrent's content (lib/pattern-torrent.ts) written to disk; the get verifies every piece's SHA-1.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CLI } from '../helpers/cli.ts';
+import { spawnServer } from '../helpers/process.ts';
+import { patternTorrent, writePatternFile } from './lib/pattern-torrent.ts';
+
+const MiB = 1024 * 1024;
+const RUN_TIMEOUT_MS = 30 * 60_000;
+
+export interface GetRun {
+  pieces: number;
+  GiB: number;
+  seconds: number;
+  MiBps: number;
+  /** Peak resident set of the get process, MiB. */
+  peakRssMiB: number;
+}
+
+/** Peak and current resident set of a process, KiB, from /proc. */
+function rssKiB(pid: number): { peak: number; now: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+  return { peak: kib('VmHWM'), now: kib('VmRSS') };
+}
+
+function lineFrom(child: ChildProcess, re: RegExp, what: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => re.test(l));
+      if (line) resolve(line.trim());
+    });
+    child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before printing ${re}: ${err}`)));
+  });
+}
+
+export async function measureGet(pieceCount: number, log: (line: string) => void): Promise<GetRun> {
+  const work = mkdtempSync(join(tmpdir(), 'tabswarm-bench-get-'));
+  const server = await spawnServer();
+  const tracker = `ws://127.0.0.1:${server.port}`;
+  const children: ChildProcess[] = [];
+  try {
+    const t = patternTorrent(pieceCount, 'big.bin');
+    const src = join(work, 'src');
+    mkdirSync(src);
+    log(`  writing ${(t.meta.length / 2 ** 30).toFixed(1)} GiB to disk…`);
+    await writePatternFile(t, join(src, 'big.bin'));
+    writeFileSync(join(work, 'big.torrent'), t.torrentBytes);
+    const seed = spawn(process.execPath, [CLI, 'seed', join(src, 'big.bin'), '--torrent', join(work, 'big.torrent'), '--tracker', tracker], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(seed);
+    log('  seeder checking its copy…');
+    const magnet = await lineFrom(seed, /^magnet:/, 'seed');
+    const out = join(work, 'out');
+    mkdirSync(out);
+    const t0 = performance.now();
+    const get = spawn(process.execPath, [CLI, 'get', magnet, '-o', out, '--tracker', tracker, '--seed', '--timeout', '120'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    children.push(get);
+    let peakSeen = 0;
+    const sampler = setInterval(() => {
+      try {
+        peakSeen = Math.max(peakSeen, rssKiB(get.pid!).now);
+      } catch {
+        // exited: the final read below says so
+      }
+    }, 500);
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`4 GiB get not done within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS)));
+    await Promise.race([lineFrom(get, /^saved /, 'get'), timeout]);
+    clearTimeout(timer);
+    clearInterval(sampler);
+    const seconds = (performance.now() - t0) / 1000;
+    // Still running (--seed): the kernel's high-water mark covers the whole download.
+    const peakRssMiB = Math.max(rssKiB(get.pid!).peak, peakSeen) / 1024;
+    const size = statSync(join(out, 'big.bin')).size;
+    if (size !== t.meta.length) throw new Error(`saved ${size} bytes, expected ${t.meta.length}`);
+    return { pieces: pieceCount, GiB: t.meta.length / 2 ** 30, seconds, MiBps: t.meta.length / MiB / seconds, peakRssMiB };
+  } finally {
+    for (const c of children) c.kill('SIGKILL');
+    server.child.kill('SIGKILL');
+    await server.exited;
+    rmSync(work, { recursive: true, force: true });
+  }
+}

@@ -110,8 +110,11 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return session;
   }
 
-  /** Hashes files in a worker (progress reported), stores their pieces, and starts seeding. */
-  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'hashing' | 'storing', done: number, total: number) => void): Promise<SwarmSession> {
+  /**
+   * Hashes files in a worker (progress reported), stores their pieces, and starts seeding —
+   * initially (super-seed.ts) unless `initialSeeding: false`.
+   */
+  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean } = {}): Promise<SwarmSession> {
     const entries = files.map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath ? f.webkitRelativePath.split('/').slice(1) : [f.name] } : f));
     if (entries.length === 0) throw new TabswarmError('INPUT_EMPTY', 'Choose at least one file to share.');
     // A picked folder names the torrent; several loose files go in a folder named for their count.
@@ -140,7 +143,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
     // We are the swarm's first seeder, the case initial seeding is for (unless the options say otherwise).
-    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: true });
+    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? true });
     await session.start();
     return session;
   }

@@ -1,13 +1,17 @@
 /**
  * `npm run bench:swarm` — distribution time against the P2P bound, Tabswarm and WebTorrent in the
- * same run, every peer in its own Chromium context, our tracker:
+ * same run, every peer in its own Chromium context, our tracker (and, for WebTorrent at N = 8,
+ * bittorrent-tracker's own server too, so its figures do not depend on our tracker):
  *  - one seeder and N leechers, F = 16 MiB, uploads shaped to u_s = u_i = 1 MiB/s (each system's
  *    own limiter), downloads unlimited, N = 1, 2, 4, 8: time from the leechers' start to the last
  *    byte-exact finish, with D_p2p = max(F/u_s, F/d_min, N·F/(u_s+Σu_i)) and D_cs = max(N·F/u_s, F/d_min);
  *  - a single unthrottled link (128 MiB): ours, WebTorrent's, and a raw RTCDataChannel blast;
  *  - join latency: opening a magnet to the first verified piece.
+ * Each swarm run also records the connections each leecher held when it finished and the machine's
+ * CPU use over the run (from /proc/stat), so a CPU-bound run says so.
  * Each figure: min/median/max of BENCH_RUNS (default 3) runs.
  */
+import { readFileSync } from 'node:fs';
 import { uniformCurves } from '../../shared/theory.ts';
 import { spawn } from 'node:child_process';
 import { execFileSync } from 'node:child_process';
@@ -26,9 +30,20 @@ const U = MiB;
 const NS = (process.env.BENCH_NS ?? '1,2,4,8').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const LINK_MIB = Number(process.env.BENCH_LINK_MIB ?? 128);
-const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,webtorrent-rarest,webtorrent-default').split(',');
+const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,tabswarm-no-initial-seeding,webtorrent-rarest,webtorrent-default,webtorrent-rarest@bittorrent-tracker').split(',');
+/** Peer counts for the runs on bittorrent-tracker's server (they only check the tracker's part). */
+const BT_NS = (process.env.BENCH_BT_NS ?? '8').split(',').map(Number);
 
-type System = 'tabswarm' | 'webtorrent-rarest' | 'webtorrent-default';
+type System = 'tabswarm' | 'tabswarm-no-initial-seeding' | 'webtorrent-rarest' | 'webtorrent-default' | 'webtorrent-rarest@bittorrent-tracker';
+const isTabswarm = (s: System) => s.startsWith('tabswarm');
+
+/** Busy and total jiffies of all CPUs so far (/proc/stat's first line). */
+function cpuTimes(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3]! + (f[4] ?? 0);
+  const total = f.reduce((a, b) => a + b, 0);
+  return { busy: total - idle, total };
+}
 
 execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
 execFileSync('bash', ['scripts/ensure-reference-peers.sh'], { cwd: ROOT, stdio: 'inherit' });
@@ -41,6 +56,18 @@ const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.t
 await new Promise((r) => setTimeout(r, 1500));
 const origin = `http://localhost:${port}`;
 const tracker = `ws://localhost:${port}/announce`;
+// bittorrent-tracker's server, what WebTorrent's public trackers run.
+const btServer = spawn(process.execPath, [fileURLToPath(new URL('./bt-tracker-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
+const btPort = await new Promise<number>((resolve) => {
+  let buf = '';
+  btServer.stdout!.on('data', (c: Buffer) => {
+    buf += c.toString();
+    const m = /"port":(\d+)/.exec(buf);
+    if (m) resolve(Number(m[1]));
+  });
+});
+const btTracker = `ws://127.0.0.1:${btPort}`;
+const trackerFor = (system: System) => (system.endsWith('@bittorrent-tracker') ? btTracker : tracker);
 const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
 
 async function newPage(kind: 'tabswarm' | 'webtorrent', uploadLimit: number): Promise<Page> {
@@ -61,9 +88,9 @@ async function newPage(kind: 'tabswarm' | 'webtorrent', uploadLimit: number): Pr
 }
 
 /** Generates `bytes` of content in the page and seeds it; returns the magnet link and SHA-256. */
-async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, uploadLimit: number): Promise<{ magnet: string; sha256: string }> {
+async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, uploadLimit: number, opts: { initialSeeding?: boolean; tracker?: string } = {}): Promise<{ magnet: string; sha256: string }> {
   return page.evaluate(
-    async ({ kind, bytes, uploadLimit, tracker }) => {
+    async ({ kind, bytes, uploadLimit, tracker, initialSeeding }) => {
       const data = new Uint8Array(bytes);
       for (let i = 0; i < data.length; i += 65_536) crypto.getRandomValues(data.subarray(i, i + 65_536));
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
@@ -71,45 +98,48 @@ async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, 
       const file = new File([data], 'bench.bin');
       if (kind === 'tabswarm') {
         const client = await (window as any).tabswarm;
-        const session = await client.seed([file]);
+        const session = await client.seed([file], undefined, { initialSeeding });
         session.torrent.setLimits({ uploadLimit });
         return { magnet: client.magnet(session.torrent.infoHash), sha256 };
       }
       const magnet = await new Promise<string>((resolve) => (window as any).wt.seed(file, { announce: [tracker] }, (t: any) => resolve(t.magnetURI)));
       return { magnet, sha256 };
     },
-    { kind, bytes, uploadLimit, tracker },
+    { kind, bytes, uploadLimit, tracker: opts.tracker ?? tracker, initialSeeding: opts.initialSeeding ?? true },
   );
 }
 
 /** Starts a download; resolves with the SHA-256 of the result once complete, and when that was (ms, page clock). */
-function download(page: Page, system: System, magnet: string, uploadLimit: number): Promise<{ sha256: string; doneAt: number; uploaded: number }> {
+function download(page: Page, system: System, magnet: string, uploadLimit: number): Promise<{ sha256: string; doneAt: number; uploaded: number; connections: number }> {
   return page.evaluate(
     async ({ system, magnet, uploadLimit, tracker }) => {
       // (No named helper functions in here: tsx would wrap them with a helper the page lacks.)
       let blob: Blob;
       let doneAt: number;
       let uploaded: number;
-      if (system === 'tabswarm') {
+      let connections: number;
+      if (system.startsWith('tabswarm')) {
         const client = await (window as any).tabswarm;
         const session = await client.add(magnet);
         session.torrent.setLimits({ uploadLimit });
         if (!session.torrent.done) await new Promise<void>((r) => session.on('done', r));
         doneAt = Date.now();
+        connections = session.torrent.peerCount;
         blob = (await client.file(session.torrent.infoHash)).blob;
         uploaded = session.torrent.stats().uploaded;
       } else {
         const wt = (window as any).wt;
-        const torrent: any = await new Promise((resolve) => wt.add(magnet, { announce: [tracker], strategy: system === 'webtorrent-rarest' ? 'rarest' : 'sequential' }, resolve));
+        const torrent: any = await new Promise((resolve) => wt.add(magnet, { announce: [tracker], strategy: system.startsWith('webtorrent-rarest') ? 'rarest' : 'sequential' }, resolve));
         if (!torrent.done) await new Promise<void>((r) => torrent.on('done', r));
         doneAt = Date.now();
+        connections = torrent.numPeers;
         blob = await torrent.files[0].blob();
         uploaded = torrent.uploaded;
       }
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-      return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), doneAt, uploaded };
+      return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), doneAt, uploaded, connections };
     },
-    { system, magnet, uploadLimit, tracker },
+    { system, magnet, uploadLimit, tracker: trackerFor(system) },
   );
 }
 
@@ -120,16 +150,24 @@ async function closeAll(pages: Page[]): Promise<void> {
 interface SwarmRun {
   seconds: number;
   seederMBps: number;
+  /** Mean connections a leecher held when it finished (of N possible: the seeder and N − 1 others). */
+  connections: number;
+  /** The machine's CPU use over the run, % of all cores. */
+  cpuBusyPct: number;
 }
 
 async function swarmRun(system: System, n: number): Promise<SwarmRun> {
-  const kind = system === 'tabswarm' ? 'tabswarm' : 'webtorrent';
+  const kind = isTabswarm(system) ? 'tabswarm' : 'webtorrent';
   const seeder = await newPage(kind, U);
-  const { magnet, sha256 } = await seed(seeder, kind, F, U);
+  const { magnet, sha256 } = await seed(seeder, kind, F, U, { initialSeeding: system !== 'tabswarm-no-initial-seeding', tracker: trackerFor(system) });
   const leechers = await Promise.all(Array.from({ length: n }, () => newPage(kind, U)));
+  const cpu0 = cpuTimes();
   const start = Date.now();
   const results = await Promise.all(leechers.map((l) => download(l, system, magnet, U)));
   const seconds = (Math.max(...results.map((r) => r.doneAt)) - start) / 1000;
+  const cpu1 = cpuTimes();
+  const cpuBusyPct = (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total);
+  const connections = results.reduce((s, r) => s + r.connections, 0) / results.length;
   for (const r of results) if (r.sha256 !== sha256) throw new Error(`${system} N=${n}: a leecher's file does not match`);
   const seederUploaded = await seeder.evaluate(async (kind) => {
     if (kind === 'tabswarm') {
@@ -139,7 +177,7 @@ async function swarmRun(system: System, n: number): Promise<SwarmRun> {
     return (window as any).wt.torrents[0].uploaded as number;
   }, kind);
   await closeAll([seeder, ...leechers]);
-  return { seconds, seederMBps: seederUploaded / seconds / MiB };
+  return { seconds, seederMBps: seederUploaded / seconds / MiB, connections, cpuBusyPct };
 }
 
 async function singleLink(system: 'tabswarm' | 'webtorrent'): Promise<number> {
@@ -224,22 +262,23 @@ const { dP2p, dCs } = uniformCurves(F, U, U);
 try {
   const swarm: SwarmRow[] = [];
   for (const system of SYSTEMS as System[]) {
-    for (const n of NS) {
-      const seconds: number[] = [];
-      const seederRates: number[] = [];
+    for (const n of system.endsWith('@bittorrent-tracker') ? BT_NS : NS) {
+      const runs: SwarmRun[] = [];
       for (let run = 0; run < RUNS; run++) {
         const r = await swarmRun(system, n);
-        seconds.push(r.seconds);
-        seederRates.push(r.seederMBps);
-        process.stdout.write(`${system} N=${n} run ${run + 1}: ${r.seconds.toFixed(1)} s (D_p2p ${dP2p(n).toFixed(1)} s), seeder ${r.seederMBps.toFixed(2)} MiB/s\n`);
+        runs.push(r);
+        process.stdout.write(`${system} N=${n} run ${run + 1}: ${r.seconds.toFixed(1)} s (D_p2p ${dP2p(n).toFixed(1)} s), seeder ${r.seederMBps.toFixed(2)} MiB/s, ${r.connections.toFixed(1)} connections per leecher, CPU ${r.cpuBusyPct.toFixed(0)} %\n`);
       }
-      const s = spread(seconds);
-      swarm.push({ system, N: n, fileBytes: F, us: U, ui: U, seconds: s, dP2p: dP2p(n), dCs: dCs(n), ratioToP2p: Math.round((s.median / dP2p(n)) * 100) / 100, seederMBps: spread(seederRates) });
+      const s = spread(runs.map((r) => r.seconds));
+      swarm.push({
+        system, N: n, fileBytes: F, us: U, ui: U, seconds: s, dP2p: dP2p(n), dCs: dCs(n), ratioToP2p: Math.round((s.median / dP2p(n)) * 100) / 100,
+        seederMBps: spread(runs.map((r) => r.seederMBps)), connections: spread(runs.map((r) => r.connections)), cpuBusyPct: spread(runs.map((r) => r.cpuBusyPct)),
+      });
     }
   }
-  // "webtorrent" is the faster of its two strategies at each N.
+  // "webtorrent" is the faster of its two strategies at each N, on our tracker.
   for (const n of NS) {
-    const wt = swarm.filter((r) => r.N === n && r.system.startsWith('webtorrent-')).sort((a, b) => a.seconds.median - b.seconds.median)[0];
+    const wt = swarm.filter((r) => r.N === n && (r.system === 'webtorrent-rarest' || r.system === 'webtorrent-default')).sort((a, b) => a.seconds.median - b.seconds.median)[0];
     if (wt) swarm.push({ ...wt, system: 'webtorrent' });
   }
 
@@ -263,6 +302,7 @@ try {
 } finally {
   await browser.close();
   server.kill('SIGTERM');
+  btServer.kill('SIGTERM');
 }
 process.exit(0);
 

@@ -21,6 +21,10 @@ export interface SwarmRow {
   dCs: number;
   ratioToP2p: number;
   seederMBps: Spread;
+  /** Connections a leecher held when it finished, mean over the leechers (absent in runs before 2026-12-02). */
+  connections?: Spread;
+  /** The machine's CPU use over each run, % of all cores (absent in runs before 2026-12-02). */
+  cpuBusyPct?: Spread;
 }
 
 export interface SwarmResult {
@@ -33,8 +37,11 @@ export interface SwarmResult {
 /** The goals issue 9 sets, checked against a run. */
 export const GOALS = { ratioToP2p: 1.1, ofWebTorrent: 0.4, ofRawLink: 0.85, joinSeconds: 1.5 };
 
+/** A run whose cores were this busy (median) was bound by the CPU, not by the upload limits D_p2p assumes. */
+export const CPU_BOUND_PCT = 90;
+
 export function writeSwarmReport(result: SwarmResult): void {
-  const rows = result.swarm.filter((r) => r.system !== 'webtorrent');
+  const rows = result.swarm.filter((r) => r.system !== 'webtorrent' && !r.system.includes('@'));
   const { fileBytes: F, us, ui } = rows[0]!;
   writeFileSync(join(RESULTS_DIR, 'swarm.svg'), swarmPlot(rows, uniformCurves(F, us, ui)));
   writeResults('swarm', result, swarmMarkdown(result));
@@ -54,7 +61,7 @@ export function swarmMarkdown(result: SwarmResult): string {
   const ours = swarm.find((r) => r.system === 'tabswarm' && r.N === maxN);
   const wt = swarm.find((r) => r.system === 'webtorrent' && r.N === maxN);
   const row = (r: SwarmRow) =>
-    `| ${r.system} | ${r.N} | ${fmt(r.seconds)} | ${r.dP2p.toFixed(1)} | ${r.dCs.toFixed(1)} | ${r.ratioToP2p.toFixed(2)} | ${r.seederMBps.median.toFixed(2)} |`;
+    `| ${r.system} | ${r.N} | ${fmt(r.seconds)} | ${r.dP2p.toFixed(1)} | ${r.dCs.toFixed(1)} | ${r.ratioToP2p.toFixed(2)} | ${r.seederMBps.median.toFixed(2)} | ${r.connections ? r.connections.median.toFixed(1) : '–'} | ${r.cpuBusyPct ? `${r.cpuBusyPct.median.toFixed(0)}${r.cpuBusyPct.median >= CPU_BOUND_PCT ? ' (CPU-bound)' : ''}` : '–'} |`;
   const linkShare = link.tabswarm.MBps.median / link.raw.MBps.median;
   return [
     '# Swarm benchmark (`npm run bench:swarm`)',
@@ -63,11 +70,11 @@ export function swarmMarkdown(result: SwarmResult): string {
     '',
     `F = ${first.fileBytes / MiB} MiB, u_s = u_i = ${first.us / MiB} MiB/s (each system's own upload limiter), downloads unlimited. D_p2p = max(F/u_s, N·F/(u_s+Σu_i)); D_cs = N·F/u_s.`,
     '',
-    '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s | connections per leecher | CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...swarm.map(row),
     '',
-    '"webtorrent" is the faster of WebTorrent\'s two strategies at each N. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long.',
+    '"tabswarm" seeds initially (the app\'s default for a new share); "tabswarm-no-initial-seeding" is the same engine with it off. "webtorrent" is the faster of WebTorrent\'s two strategies at each N on our tracker; "@bittorrent-tracker" rows ran on bittorrent-tracker\'s own server instead. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long. "connections per leecher" is the mean number a leecher held when it finished (N is all of them: the seeder and the other leechers). "CPU %" is the whole machine\'s CPU use over the run; at ' + CPU_BOUND_PCT + ' % or more the run is marked CPU-bound: its time measures the CPU, not the upload limits D_p2p assumes.',
     '',
     `Single link, ${link.fileBytes / MiB} MiB unthrottled (MB/s = 10^6 B/s): ours ${fmt(link.tabswarm.MBps)}, WebTorrent ${fmt(link.webtorrent.MBps)}, raw RTCDataChannel ${fmt(link.raw.MBps)}. The raw blast sends 64 KiB messages keeping at most 8 MiB queued (Chromium refuses more than 16 MiB); where it comes out below ours it is not a ceiling, only what that simple loop reaches.`,
     '',
@@ -79,25 +86,49 @@ export function swarmMarkdown(result: SwarmResult): string {
       ? `Goals at N = ${maxN}: ours ≤ ${GOALS.ratioToP2p.toFixed(2)} × D_p2p — ${verdict(ours.ratioToP2p <= GOALS.ratioToP2p)} (${ours.ratioToP2p.toFixed(2)}×); ours ≤ ${GOALS.ofWebTorrent} × the faster WebTorrent (${wt.seconds.median.toFixed(1)} s) — ${verdict(ours.seconds.median <= GOALS.ofWebTorrent * wt.seconds.median)} (${(ours.seconds.median / wt.seconds.median).toFixed(2)}×); single link ≥ ${GOALS.ofRawLink * 100} % of raw — ${verdict(linkShare >= GOALS.ofRawLink)} (${Math.round(100 * linkShare)} %); join ≤ ${GOALS.joinSeconds} s — ${verdict(joinSeconds.median <= GOALS.joinSeconds)}.`
       : '',
     '',
-    FINDINGS,
+    findings(result),
   ].join('\n');
 }
 
-/**
- * What we found while working on the N = 8 goal. Prose, not measured by this run: its figures come
- * from the runs it names (committed results, or the engine-only swarm of bench:swarm:memory).
- */
-const FINDINGS = `## What limits a rate-limited swarm, and what we changed
+/** Findings computed from this run's figures: nothing here is fixed prose about numbers. */
+export function findings(result: SwarmResult): string {
+  const { swarm, singleLink: link } = result;
+  const get = (system: string, n: number) => swarm.find((r) => r.system === system && r.N === n);
+  const ns = [...new Set(swarm.filter((r) => r.system === 'tabswarm').map((r) => r.N))].sort((a, b) => a - b);
+  const out: string[] = ['## Findings from this run', ''];
+  const plain = ns.map((n) => [get('tabswarm', n), get('tabswarm-no-initial-seeding', n)] as const).filter(([a, b]) => a && b);
+  if (plain.length > 0) {
+    out.push(`- **Initial seeding.** ${plain.map(([a, b]) => `N = ${a!.N}: ${a!.seconds.median.toFixed(1)} s with it, ${b!.seconds.median.toFixed(1)} s without (${a!.ratioToP2p.toFixed(2)}× against ${b!.ratioToP2p.toFixed(2)}× D_p2p)`).join('; ')}.`);
+  }
+  const maxN = ns.at(-1);
+  if (maxN !== undefined) {
+    const ours = get('tabswarm', maxN);
+    const rarest = get('webtorrent-rarest', maxN);
+    const seq = get('webtorrent-default', maxN);
+    const bt = get('webtorrent-rarest@bittorrent-tracker', maxN);
+    const idle = (r: SwarmRow) => Math.max(0, 100 * (1 - r.seederMBps.median / (r.us / MiB)));
+    const conns = (r: SwarmRow | undefined) => (r?.connections ? `${r.connections.median.toFixed(1)} of ${r.N}` : 'not recorded');
+    if (ours?.connections) out.push(`- **Connections.** At N = ${maxN} a Tabswarm leecher held ${conns(ours)} possible connections when it finished${rarest ? `; a WebTorrent leecher (rarest first) ${conns(rarest)}` : ''}${seq ? `, (sequential) ${conns(seq)}` : ''}.`);
+    for (const r of [rarest, seq, bt]) {
+      if (r) out.push(`- **${r.system} at N = ${maxN}:** ${r.seconds.median.toFixed(1)} s (${r.ratioToP2p.toFixed(2)}× D_p2p); its seeder uploaded ${r.seederMBps.median.toFixed(2)} MiB/s of its ${(r.us / MiB).toFixed(0)} MiB/s over the run, idle about ${idle(r).toFixed(0)} % of the time.`);
+    }
+    if (rarest && bt) {
+      const change = bt.seconds.median / rarest.seconds.median;
+      out.push(`- **Our tracker or theirs?** WebTorrent rarest-first at N = ${maxN} took ${rarest.seconds.median.toFixed(1)} s on our tracker and ${bt.seconds.median.toFixed(1)} s on bittorrent-tracker's server (${change.toFixed(2)}×): ${Math.abs(change - 1) <= 0.2 ? 'within 20 %, so its time is WebTorrent\'s own, not our tracker\'s' : change < 1 ? 'faster on its own tracker, so part of its time on ours is the tracker\'s' : 'slower on its own tracker: our tracker does not hold it back'}.`);
+    }
+    const cpuBound = swarm.filter((r) => r.cpuBusyPct && r.cpuBusyPct.median >= CPU_BOUND_PCT);
+    const cpuRecorded = swarm.some((r) => r.cpuBusyPct);
+    if (!cpuRecorded) out.push('- CPU use was not recorded in this run.');
+    else out.push(cpuBound.length > 0
+      ? `- **CPU-bound runs:** ${cpuBound.map((r) => `${r.system} N = ${r.N} (${r.cpuBusyPct!.median.toFixed(0)} %)`).join(', ')}. Their ratio to D_p2p measures this machine's CPU as much as the protocol.`
+      : `- **No run was CPU-bound** (every median below ${CPU_BOUND_PCT} % of the machine's CPU), so the times measure the upload limits and the protocol.`);
+  }
+  out.push(`- **Single link:** ours ${link.tabswarm.MBps.median.toFixed(1)} MB/s is ${Math.round((100 * link.tabswarm.MBps.median) / link.raw.MBps.median)} % of this run's raw data channel (${link.raw.MBps.median.toFixed(1)} MB/s); the raw blast itself ranged ${link.raw.MBps.min.toFixed(1)}–${link.raw.MBps.max.toFixed(1)} MB/s across the runs.`);
+  out.push('', HISTORY);
+  return out.join('\n');
+}
 
-Every peer uploads at most 1 MiB/s, so D_p2p at N = 8 is F/u_s = 16 s: the seeder must send each piece once and never idle, and the leechers must pass every piece on as soon as it is whole. BEP 3 forwards only whole, verified pieces (256 KiB, a quarter second at 1 MiB/s), so whatever makes a piece whole later delays everyone downstream of it. Our median at N = 8 went from 1.53 to 1.27 to the figure above in these steps:
+/** Earlier committed runs, quoted with their commits and dates (git log test/bench/results/swarm.json). */
+const HISTORY = `## Earlier runs (quoted from git, not measured by this run)
 
-1. **Initial seeding** (\`client/engine/super-seed.ts\`, after BEP 16). The seeder sends no bitfield and reveals pieces a few at a time, least spread first, so it sends every piece once before any twice. Before, a third of what the rate-limited seeder sent at N = 8 were second copies while other pieces had not gone out at all (1.53×); with it, 1.27× (the run committed before this one).
-2. **One piece at a time under an upload limit** (\`client/engine/upload-order.ts\`). The peers a limited upload serves share one budget. Spent block by block in turn among the five peers a seeder or leecher unchokes, it made five pieces whole together after 1.25 s; spent on one piece at a time (finish the piece part-way through, else serve a peer kept waiting 5 s, else start the rarest, else serve whoever waited longest), the first is whole after 0.25 s and starts spreading while the next goes out — the same bytes, but every piece forwardable sooner. The previous run blamed its tail on "the last pieces must each reach N − 1 others"; most of it was pieces made late by interleaving, all through the run.
-3. **The initial seeder unchokes every interested peer** (up to 16, \`SUPER_SEED_UNCHOKE_SLOTS\`), not 4 + 1. With five slots three leechers at a time got nothing from the seeder for a rechoke period or more, held nothing rare, and were the last to finish. With one-piece-at-a-time uploads, more slots do not thin the seeder's rate.
-4. **Seeking peers.** The tracker sends each announce's offers to a few random peers, and in this benchmark some leechers held 5 of their 8 neighbours for their first seconds. A download connected to fewer peers than the tracker reports now announces again after 5, 10, 20… s.
-
-Steps 2 and 3 measured without the browser, in the engine's in-memory swarm (\`npm run bench:swarm:memory\`: same F, N and limits, real time, default 10 s / 30 s choking, 3 runs each, medians at N = 8): 20.9 s = 1.31 × D_p2p with the engine before them (commit 120f26b), 17.2 s = 1.07× with step 2 alone (commit 1c48ae4), 16.4 s = 1.03× now (\`swarm-memory.md\`). Step 3 alone, tried on a temporary variant of the engine: 1.21–1.25× (two runs). There the leechers hold every piece between them at 15.8 s, a quarter second inside F/u_s because the limiter allows a quarter second's burst, and the last one finishes 0.6 s later.
-
-What is left between the engine's 1.03× in memory and the browser's figure above is what a tab adds to each hop: connecting through the tracker (offers, answers, ICE on loopback, ut_metadata for the magnet), SHA-1 in a worker and the IndexedDB write before a piece can be announced, and each request's round trip over a data channel. The seeder column shows the seeder kept to its limit; hashing, IndexedDB writes and back-pressure do not hold it back.
-
-**Single link.** The engine stopped writing to a peer above 1 MiB buffered, 40 ms of data at 25 MB/s, and the channel ran dry while the next batch was read from IndexedDB; at 4 MiB (drain reported below 1 MiB) paired runs against the raw blast went from a median of about 21 MB/s to about 28 MB/s. The raw blast itself varies from 20 to 35 MB/s between runs on this machine, so the ratio of the two medians moves by ten points or more from one run to the next.`;
+Tabswarm's median at N = 8 against D_p2p in earlier committed runs of this benchmark, on machines of the same kind: 1.53× (commit 56426df, 2026-11-25); 1.27× after initial seeding (230d964, 2026-11-25); 1.06× after one-piece-at-a-time uploads under a limit, more unchoke slots for an initial seeder and seeking peers when under-connected (abf683e, 2026-12-01). The engine-only swarm (\`npm run bench:swarm:memory\`) measured 1.31× at commit 120f26b and 1.07× at 1c48ae4 (both recorded in commit abf683e's swarm.md). The raw data channel carried 20–35 MB/s in those runs; on 2026-12-02 a machine of the same kind carried 10.5–11.7 MiB/s (issue 22), so figures from different days are not comparable: only figures from one run are.`;

@@ -2,21 +2,13 @@
 // The CLI runs as compiled JavaScript (dist/cli/, built by `npm run build` with esbuild). When that
 // bundle is missing or older than the TypeScript it comes from — a fresh clone, an edit — it is
 // rebuilt first (about a tenth of a second); where it cannot be written, the sources run through tsx.
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { newestMtime } from '../scripts/lib/newest-mtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bundle = join(root, 'dist', 'cli', 'tabswarm.js');
-
-function newestMtime(dir) {
-  let newest = 0;
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name);
-    newest = Math.max(newest, entry.isDirectory() ? newestMtime(path) : statSync(path).mtimeMs);
-  }
-  return newest;
-}
 
 function fresh() {
   if (!existsSync(bundle)) return false;

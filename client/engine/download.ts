@@ -128,6 +128,19 @@ export class Download extends Emitter<DownloadEvents> {
     return this.completion.have.count() > 0 ? this.completion.have : null;
   }
 
+  /**
+   * A peer handshaken before we had the metadata got no bitfield from us (BEP 3 allows one only
+   * first): tell it what we already hold, one HAVE per piece. Without this, a resumed magnet
+   * download looks empty to its neighbours, and an initial seeder reveals pieces it already has,
+   * then waits forever for it to report them.
+   */
+  announceHave(key: string): void {
+    const wire = this.port.peer(key)?.wire;
+    const have = this.completion.have;
+    if (!wire || have.count() === 0 || this.isRevealingTo(key)) return;
+    for (let i = 0; i < have.length; i++) if (have.get(i)) wire.send({ type: 'have', index: i });
+  }
+
   /** After the first messages: start revealing to an initial-seeding peer. */
   welcome(key: string): void {
     this.reveal(key);

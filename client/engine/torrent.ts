@@ -280,6 +280,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       link.wire.setMaxBitfieldBytes(Math.ceil(meta.pieceCount / 8));
       if (link.id === null) continue;
       d.addPeer(link.key);
+      d.announceHave(link.key);
       const early = this.early.get(link.key);
       if (early?.bitfield) d.onBitfield(link.key, early.bitfield);
       for (const index of early?.haves ?? []) if (this.peers.get(link.key)) d.onHave(link.key, index);

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { dPeerToPeer, uniform } from '../../shared/theory.ts';
 import { CLI } from '../helpers/cli.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { spawnServer, waitForLine } from '../helpers/process.ts';
 import { spread, type Spread } from './lib/report.ts';
 
 const MiB = 1024 * 1024;
@@ -27,21 +27,6 @@ export type CliVariant = 'compiled' | 'compiled, no initial seeding' | 'tsx (sou
 
 function cliArgs(variant: CliVariant, args: string[]): string[] {
   return variant.startsWith('tsx') ? ['--import', 'tsx', MAIN_TS, ...args] : [CLI, ...args];
-}
-
-/** Resolves with the first stdout line matching `re` (and the time it came). */
-function waitLine(child: ChildProcess, re: RegExp, what: string): Promise<{ line: string; atMs: number }> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => re.test(l));
-      if (line) resolve({ line, atMs: performance.now() });
-    });
-    child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
-    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before printing ${re}: ${err}`)));
-  });
 }
 
 export async function cliSwarmOnce(variant: CliVariant): Promise<number> {
@@ -61,12 +46,12 @@ export async function cliSwarmOnce(variant: CliVariant): Promise<number> {
     const seedArgs = ['seed', file, '--tracker', tracker, '--upload-limit', String(u)];
     if (variant === 'compiled, no initial seeding') seedArgs.push('--no-initial-seeding');
     const seeder = start(seedArgs);
-    const magnet = (await waitLine(seeder, /^magnet:/, 'seed')).line.trim();
+    const magnet = (await waitForLine(seeder, /^magnet:/, 'seed')).line.trim();
     const t0 = performance.now();
     const gets = Array.from({ length: N }, (_, i) => {
       const dir = join(work, `get-${i}`);
       mkdirSync(dir);
-      return waitLine(start(['get', magnet, '-o', dir, '--tracker', tracker, '--upload-limit', String(u), '--seed', '--timeout', '120']), /^saved /, `get ${i}`);
+      return waitForLine(start(['get', magnet, '-o', dir, '--tracker', tracker, '--upload-limit', String(u), '--seed', '--timeout', '120']), /^saved /, `get ${i}`);
     });
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${variant}: not done within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS)));

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/cli.ts';
-import { spawnServer } from '../helpers/process.ts';
+import { spawnServer, waitForLine } from '../helpers/process.ts';
 import { patternTorrent, writePatternFile } from './lib/pattern-torrent.ts';
 
 const MiB = 1024 * 1024;
@@ -31,20 +31,6 @@ function rssKiB(pid: number): { peak: number; now: number } {
   return { peak: kib('VmHWM'), now: kib('VmRSS') };
 }
 
-function lineFrom(child: ChildProcess, re: RegExp, what: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout!.on('data', (c: Buffer) => {
-      out += c.toString();
-      const line = out.split('\n').find((l) => re.test(l));
-      if (line) resolve(line.trim());
-    });
-    child.stderr!.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
-    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before printing ${re}: ${err}`)));
-  });
-}
-
 export async function measureGet(pieceCount: number, log: (line: string) => void): Promise<GetRun> {
   const work = mkdtempSync(join(tmpdir(), 'tabswarm-bench-get-'));
   const server = await spawnServer();
@@ -60,7 +46,7 @@ export async function measureGet(pieceCount: number, log: (line: string) => void
     const seed = spawn(process.execPath, [CLI, 'seed', join(src, 'big.bin'), '--torrent', join(work, 'big.torrent'), '--tracker', tracker], { stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(seed);
     log('  seeder checking its copy…');
-    const magnet = await lineFrom(seed, /^magnet:/, 'seed');
+    const magnet = (await waitForLine(seed, /^magnet:/, 'seed')).line;
     const out = join(work, 'out');
     mkdirSync(out);
     const t0 = performance.now();
@@ -76,7 +62,7 @@ export async function measureGet(pieceCount: number, log: (line: string) => void
     }, 500);
     let timer: ReturnType<typeof setTimeout> | undefined;
     const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`4 GiB get not done within ${RUN_TIMEOUT_MS} ms`)), RUN_TIMEOUT_MS)));
-    await Promise.race([lineFrom(get, /^saved /, 'get'), timeout]);
+    await Promise.race([waitForLine(get, /^saved /, 'get'), timeout]);
     clearTimeout(timer);
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;

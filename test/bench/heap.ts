@@ -13,7 +13,7 @@ import { randomFillSync } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from '@playwright/test';
+import { chromium, type CDPSession } from '@playwright/test';
 import { machine, spread, writeResults } from './lib/report.ts';
 import { freePort } from '../helpers/process.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
@@ -45,6 +45,42 @@ const port = await freePort();
 const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await waitForLine(server, 'stdout', /"event":"listening"/);
 
+/**
+ * Samples a tab's JS heap every `everyMs` until stopped. After a GC, what is left is what the tab
+ * really holds; ArrayBuffers are freed by a sweeper that runs after the GC, so collect, give it a
+ * moment, and collect again before reading. `phase()` returns the peak since the last call.
+ */
+function heapSampler(cdp: CDPSession, everyMs: number) {
+  let phasePeak = 0;
+  let peakWithBuffers = 0;
+  let sampling = true;
+  const done = (async () => {
+    while (sampling) {
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
+      await new Promise((r) => setTimeout(r, 50));
+      await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
+      const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
+      phasePeak = Math.max(phasePeak, usage.usedSize);
+      // ArrayBuffer contents live outside the JS heap proper; count them too, to be honest about bytes held.
+      peakWithBuffers = Math.max(peakWithBuffers, usage.usedSize + (usage.backingStorageSize ?? 0));
+      await new Promise((r) => setTimeout(r, everyMs));
+    }
+  })();
+  return {
+    /** Peak JS heap (bytes) since the previous call. */
+    phase(): number {
+      const p = phasePeak;
+      phasePeak = 0;
+      return p;
+    },
+    async stop(): Promise<{ peakWithBuffers: number }> {
+      sampling = false;
+      await done;
+      return { peakWithBuffers };
+    },
+  };
+}
+
 const seeders: ChildProcess[] = [];
 /** Writes `mib` MiB of random bytes and seeds them with `tabswarm seed`; resolves with the magnet link. */
 async function seed(mib: number): Promise<string> {
@@ -72,23 +108,7 @@ try {
     await page.goto(`http://localhost:${port}/`);
     await page.waitForFunction(() => (window as any).tabswarm !== undefined);
     await page.evaluate(() => (window as any).tabswarm);
-    let peak = 0;
-    let peakWithBuffers = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        // After a GC, what is left is what the tab really holds. ArrayBuffers are freed by a sweeper
-        // that runs after the GC, so collect, give it a moment, and collect again before reading.
-        await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
-        await new Promise((r) => setTimeout(r, 50));
-        await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
-        const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
-        peak = Math.max(peak, usage.usedSize);
-        // ArrayBuffer contents live outside the JS heap proper; count them too, to be honest about bytes held.
-        peakWithBuffers = Math.max(peakWithBuffers, usage.usedSize + (usage.backingStorageSize ?? 0));
-        await new Promise((r) => setTimeout(r, SAMPLE_MS));
-      }
-    })();
+    const sampler = heapSampler(cdp, SAMPLE_MS);
     const start = performance.now();
     await page.evaluate(async (magnet) => {
       const client = await (window as any).tabswarm;
@@ -96,8 +116,8 @@ try {
       if (!session.torrent.done) await new Promise<void>((resolve) => session.on('done', resolve));
     }, magnet);
     seconds.push((performance.now() - start) / 1000);
-    sampling = false;
-    await sampler;
+    const peak = sampler.phase();
+    const { peakWithBuffers } = await sampler.stop();
     peaks.push(peak / 2 ** 20);
     peaksWithBuffers.push(peakWithBuffers / 2 ** 20);
     process.stdout.write(`run ${run + 1}: ${seconds.at(-1)!.toFixed(1)} s, peak JS heap ${peaks.at(-1)!.toFixed(1)} MiB, with ArrayBuffer contents ${peaksWithBuffers.at(-1)!.toFixed(1)} MiB\n`);
@@ -119,20 +139,7 @@ if (BIG_MIB > 0) {
     const cdp = await context.newCDPSession(page);
     await page.goto(`http://localhost:${port}/`);
     await page.waitForFunction(() => (window as any).tabswarm !== undefined);
-    let phasePeak = 0;
-    let peakWithBuffers = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
-        await new Promise((r) => setTimeout(r, 50));
-        await cdp.send('HeapProfiler.collectGarbage').catch(() => {});
-        const usage = (await cdp.send('Runtime.getHeapUsage')) as { usedSize: number; backingStorageSize?: number };
-        phasePeak = Math.max(phasePeak, usage.usedSize);
-        peakWithBuffers = Math.max(peakWithBuffers, usage.usedSize + (usage.backingStorageSize ?? 0));
-        await new Promise((r) => setTimeout(r, BIG_SAMPLE_MS));
-      }
-    })();
+    const sampler = heapSampler(cdp, BIG_SAMPLE_MS);
     const t0 = performance.now();
     const infoHash = await page.evaluate(async (magnet) => {
       const client = await (window as any).tabswarm;
@@ -141,8 +148,7 @@ if (BIG_MIB > 0) {
       return session.torrent.infoHash as string;
     }, bigMagnet);
     const downloadSeconds = (performance.now() - t0) / 1000;
-    const peakHeapDownloadMiB = phasePeak / 2 ** 20;
-    phasePeak = 0;
+    const peakHeapDownloadMiB = sampler.phase() / 2 ** 20;
     const t1 = performance.now();
     const savedBytes = await page.evaluate(async (infoHash) => {
       const client = await (window as any).tabswarm;
@@ -156,9 +162,9 @@ if (BIG_MIB > 0) {
       return size as number;
     }, infoHash);
     const saveSeconds = (performance.now() - t1) / 1000;
-    sampling = false;
-    await sampler;
-    big = { MiB: BIG_MIB, downloadSeconds, saveSeconds, peakHeapDownloadMiB, peakHeapSaveMiB: phasePeak / 2 ** 20, peakWithBuffersMiB: peakWithBuffers / 2 ** 20, savedBytes };
+    const peakHeapSaveMiB = sampler.phase() / 2 ** 20;
+    const { peakWithBuffers } = await sampler.stop();
+    big = { MiB: BIG_MIB, downloadSeconds, saveSeconds, peakHeapDownloadMiB, peakHeapSaveMiB, peakWithBuffersMiB: peakWithBuffers / 2 ** 20, savedBytes };
     if (savedBytes !== BIG_MIB * 2 ** 20) throw new Error(`saved ${savedBytes} bytes of ${BIG_MIB * 2 ** 20}`);
     process.stdout.write(`${BIG_MIB} MiB: download ${downloadSeconds.toFixed(1)} s (peak JS heap ${big.peakHeapDownloadMiB.toFixed(1)} MiB), save ${saveSeconds.toFixed(1)} s (peak ${big.peakHeapSaveMiB.toFixed(1)} MiB)\n`);
     await context.close();

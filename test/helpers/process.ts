@@ -50,3 +50,18 @@ export async function spawnServer(env: Record<string, string> = {}): Promise<Ser
   });
   return { child, port, lines, exited };
 }
+
+/** Resolves with the first stdout line of `child` that matches `re`, and when it came (performance.now()); rejects if the process exits first. */
+export function waitForLine(child: ChildProcess, re: RegExp, what: string): Promise<{ line: string; atMs: number }> {
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let err = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString();
+      const line = out.split('\n').find((l) => re.test(l));
+      if (line) resolve({ line: line.trim(), atMs: performance.now() });
+    });
+    child.stderr?.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-2000)));
+    child.on('exit', (code) => reject(new Error(`${what} exited (${code}) before printing ${re}: ${err}`)));
+  });
+}

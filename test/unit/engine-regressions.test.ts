@@ -165,4 +165,22 @@ describe('issue 15 regressions', () => {
     await expect.poll(() => seeder.stats().peers.find((p) => p.key === late.key)?.peerInterested).toBe(true);
     expect(unchoked()).toEqual(before);
   });
+
+  it('a magnet download resuming from stored pieces tells its neighbours what it has, so an initial seeder reveals what it lacks', async () => {
+    // Found when `tabswarm seed` began to seed initially: a resumed `tabswarm get MAGNET` waited forever.
+    const { data, meta } = await makeContent(2_300_000);
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, superSeed: true }));
+    const missing = 3;
+    const store = MemoryStore.filled(meta, data);
+    store.pieces.delete(missing);
+    const held = new Bitfield(meta.pieceCount);
+    for (let i = 0; i < meta.pieceCount; i++) if (i !== missing) held.set(i);
+    await store.saveCompletion(held.bytes);
+    const resumed = track(await makePeer({ infoHash: meta.infoHash }, FAST, store));
+    connect(seeder.torrent, resumed.torrent);
+    await waitDone(resumed.torrent);
+    expect(sha256(storedBytes(resumed.store, meta))).toBe(sha256(data));
+    // Only the missing piece came over the wire.
+    expect(resumed.torrent.stats().downloaded).toBe(meta.pieceLength);
+  });
 });

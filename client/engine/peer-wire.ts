@@ -27,11 +27,10 @@ type WireEvents = {
 };
 
 export class PeerWire extends Emitter<WireEvents> {
-  readonly state: WireState = { amChoking: true, amInterested: false, peerChoking: true, peerInterested: false };
+  private readonly st: WireState = { amChoking: true, amInterested: false, peerChoking: true, peerInterested: false };
   private readonly parser = new WireParser();
   private closed = false;
-  lastSentMs = 0;
-  lastReceivedMs = 0;
+  private sentAtMs = 0;
 
   constructor(
     readonly transport: Transport,
@@ -41,6 +40,16 @@ export class PeerWire extends Emitter<WireEvents> {
     transport.onData = (data) => this.onData(data);
     transport.onClose = (reason) => this.finish(reason ?? 'connection closed');
     transport.onDrain = () => this.emit('drain');
+  }
+
+  /** The four BEP 3 booleans; only this wire changes them, by what is sent and received. */
+  get state(): Readonly<WireState> {
+    return this.st;
+  }
+
+  /** When we last wrote anything to this peer (keep-alives are due after a silence). */
+  get lastSentMs(): number {
+    return this.sentAtMs;
   }
 
   get isClosed(): boolean {
@@ -53,7 +62,6 @@ export class PeerWire extends Emitter<WireEvents> {
 
   private onData(data: Uint8Array): void {
     if (this.closed) return;
-    this.lastReceivedMs = this.now();
     for (const event of this.parser.push(data)) {
       if (this.closed) return;
       if (event.kind === 'handshake') this.emit('handshake', event.handshake);
@@ -67,15 +75,15 @@ export class PeerWire extends Emitter<WireEvents> {
 
   /** Incoming state changes (BEP 3: choke/unchoke/interested/not interested). */
   private track(msg: WireMessage): void {
-    if (msg.type === 'choke') this.state.peerChoking = true;
-    else if (msg.type === 'unchoke') this.state.peerChoking = false;
-    else if (msg.type === 'interested') this.state.peerInterested = true;
-    else if (msg.type === 'not-interested') this.state.peerInterested = false;
+    if (msg.type === 'choke') this.st.peerChoking = true;
+    else if (msg.type === 'unchoke') this.st.peerChoking = false;
+    else if (msg.type === 'interested') this.st.peerInterested = true;
+    else if (msg.type === 'not-interested') this.st.peerInterested = false;
   }
 
   private write(bytes: Uint8Array): void {
     if (this.closed) return;
-    this.lastSentMs = this.now();
+    this.sentAtMs = this.now();
     this.transport.send(bytes);
   }
 
@@ -84,10 +92,10 @@ export class PeerWire extends Emitter<WireEvents> {
   }
 
   send(msg: WireMessage): void {
-    if (msg.type === 'choke') this.state.amChoking = true;
-    else if (msg.type === 'unchoke') this.state.amChoking = false;
-    else if (msg.type === 'interested') this.state.amInterested = true;
-    else if (msg.type === 'not-interested') this.state.amInterested = false;
+    if (msg.type === 'choke') this.st.amChoking = true;
+    else if (msg.type === 'unchoke') this.st.amChoking = false;
+    else if (msg.type === 'interested') this.st.amInterested = true;
+    else if (msg.type === 'not-interested') this.st.amInterested = false;
     this.write(encodeMessage(msg));
   }
 
@@ -98,15 +106,15 @@ export class PeerWire extends Emitter<WireEvents> {
   }
 
   choke(): void {
-    if (!this.state.amChoking) this.send({ type: 'choke' });
+    if (!this.st.amChoking) this.send({ type: 'choke' });
   }
 
   unchoke(): void {
-    if (this.state.amChoking) this.send({ type: 'unchoke' });
+    if (this.st.amChoking) this.send({ type: 'unchoke' });
   }
 
   setInterested(interested: boolean): void {
-    if (interested !== this.state.amInterested) this.send({ type: interested ? 'interested' : 'not-interested' });
+    if (interested !== this.st.amInterested) this.send({ type: interested ? 'interested' : 'not-interested' });
   }
 
   fail(error: TabswarmError): void {

@@ -4,12 +4,17 @@ export const RATE_WINDOW_S = 5;
 export class RateMeter {
   private buckets = new Float64Array(RATE_WINDOW_S);
   private lastSecond = -1;
-  total = 0;
+  private sum = 0;
+
+  /** Every byte counted so far. */
+  get total(): number {
+    return this.sum;
+  }
 
   add(bytes: number, nowMs: number): void {
     this.advance(nowMs);
     this.buckets[Math.floor(nowMs / 1000) % RATE_WINDOW_S]! += bytes;
-    this.total += bytes;
+    this.sum += bytes;
   }
 
   rate(nowMs: number): number {

@@ -31,12 +31,20 @@ export class Availability {
   /** bucketStart[c] = first position of the pieces with c copies; bucketStart[maxCount + 1] = end. */
   private bucketStart: Uint32Array;
   private lacking: number;
+  /**
+   * Pieces we have, as this part was told (onWeHave). Its own copy, not completion's bitfield:
+   * completion sets its bit before the store confirms and before onWeHave, and a HAVE arriving in
+   * between must be counted by the same rule onWeHave uncounts it by, or wanted drifts low and we
+   * lose interest in a peer that still has pieces we lack.
+   */
+  private readonly weHave: Bitfield;
 
   constructor(
     readonly pieceCount: number,
-    private readonly weHave: Bitfield,
+    weHave: Bitfield,
     random: () => number,
   ) {
+    this.weHave = new Bitfield(pieceCount, weHave.bytes);
     this.counts = new Uint16Array(pieceCount);
     this.order = new Uint32Array(pieceCount);
     this.position = new Int32Array(pieceCount).fill(-1);
@@ -117,6 +125,8 @@ export class Availability {
    * peers whose last wanted piece it was become uninteresting. Returns those peers.
    */
   onWeHave(i: number): string[] {
+    if (this.weHave.get(i)) return [];
+    this.weHave.set(i);
     this.removeFromOrder(i);
     const lost: string[] = [];
     for (const [key, p] of this.peers) if (p.has.get(i) && --p.wanted === 0) lost.push(key);

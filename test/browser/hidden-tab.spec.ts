@@ -25,8 +25,7 @@ test('a hidden tab keeps the engine’s rhythm (while its own timers are throttl
       const session = await client.seed([new File([new Uint8Array(100000).fill(1)], 'tick.bin')]);
       const torrent = session.torrent;
       window.rechokes = 0;
-      const run = torrent.runRechoke.bind(torrent);
-      torrent.runRechoke = () => { window.rechokes++; run(); };
+      torrent.on('rechoke', (e) => { if (e.scheduled) window.rechokes++; });
     })()`);
 
     // Another tab comes to the front: ours is now a background tab.

@@ -45,3 +45,9 @@ export function rawPeer(victim: Torrent): RawPeer {
     key,
   };
 }
+
+/**
+ * Waits until every in-memory message sent so far has been delivered: memoryPair delivers on a
+ * zero-delay timer, and timers of equal delay fire in the order they were set. Ordering, not time.
+ */
+export const deliveredSoFar = (): Promise<void> => new Promise((r) => setTimeout(r, 0));

@@ -12,7 +12,7 @@ import { LOCAL_EXTENSION_IDS, decodeMetadataMessage, encodeExtendedHandshake, en
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent } from '../../client/engine/torrent.ts';
-import { rawPeer, type RawPeer } from '../helpers/raw-peer.ts';
+import { deliveredSoFar, rawPeer, type RawPeer } from '../helpers/raw-peer.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
 
 const torrents: Torrent[] = [];
@@ -182,5 +182,55 @@ describe('issue 15 regressions', () => {
     expect(sha256(storedBytes(resumed.store, meta))).toBe(sha256(data));
     // Only the missing piece came over the wire.
     expect(resumed.torrent.stats().downloaded).toBe(meta.pieceLength);
+  });
+
+  it('a HAVE that arrives while a piece is being recorded does not cost our interest in that peer', async () => {
+    // Availability counted a peer's pieces we lack by completion's bitfield, which is set before the
+    // store confirms; a HAVE in that gap was not counted but was uncounted later, so we lost interest
+    // in a peer that still had pieces we lacked (a 3-leecher browser swarm stalled under load).
+    const { data, meta } = await makeContent(3 * 262_144);
+    const store = new MemoryStore();
+    const realSave = store.saveCompletion.bind(store);
+    const held: Array<() => void> = [];
+    store.saveCompletion = async (bits) => {
+      await new Promise<void>((r) => held.push(r));
+      await realSave(bits);
+    };
+    const leecher = track(await makePeer({ metainfo: meta }, FAST, store));
+    const bits = (pieces: number[]) => {
+      const b = new Bitfield(meta.pieceCount);
+      for (const i of pieces) b.set(i);
+      return b.bytes;
+    };
+    // Y has piece 2 only; X has piece 0 and serves it.
+    const y = rawPeer(leecher.torrent);
+    y.handshake(meta.infoHashBytes);
+    y.message({ type: 'bitfield', bitfield: bits([2]) });
+    await expect.poll(() => y.received).toContain('interested');
+    const x = rawPeer(leecher.torrent);
+    x.handshake(meta.infoHashBytes);
+    x.message({ type: 'bitfield', bitfield: bits([0]) });
+    x.message({ type: 'unchoke' });
+    const answered = new Set<string>();
+    const serve = setInterval(() => {
+      for (const r of requests(x)) {
+        const k = `${r.index}:${r.begin}`;
+        if (answered.has(k)) continue;
+        answered.add(k);
+        x.message({ type: 'piece', index: r.index, begin: r.begin, block: data.subarray(r.index * meta.pieceLength + r.begin, r.index * meta.pieceLength + r.begin + r.length) });
+      }
+    }, 1);
+    timers.push(serve);
+    // Piece 0 is verified and written; its completion record waits. Now Y says it has piece 0 too.
+    await expect.poll(() => held.length).toBe(1);
+    y.message({ type: 'have', index: 0 });
+    await expect.poll(() => leecher.torrent.stats().peers.find((p) => p.key === y.key)?.pieces).toBe(2);
+    held.splice(0).forEach((r) => r());
+    await expect.poll(() => leecher.torrent.stats().piecesHave).toBe(1);
+    // Y still has piece 2, which we lack: we stay interested.
+    const yState = () => leecher.torrent.stats().peers.find((p) => p.key === y.key)!;
+    expect(yState().amInterested).toBe(true);
+    await deliveredSoFar();
+    expect(y.received).not.toContain('not-interested');
   });
 });

@@ -9,14 +9,8 @@ import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent, realClock } from '../../client/engine/torrent.ts';
 import { ManualClock } from '../../client/engine/clock.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
-import { rawPeer } from '../helpers/raw-peer.ts';
+import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
 import { FAST, connect, connectAll, filledStore, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
-
-/**
- * Waits until every in-memory message sent so far has been delivered: memoryPair delivers on a
- * zero-delay timer, and timers of equal delay fire in the order they were set. Ordering, not time.
- */
-const deliveredSoFar = () => new Promise((r) => setTimeout(r, 0));
 
 const torrents: Torrent[] = [];
 afterEach(async () => {

@@ -2,7 +2,9 @@
 import { expect, test } from '@playwright/test';
 import { join, peerPage, savedSha256, seedGenerated, stats } from './helpers.ts';
 
-test.describe.configure({ timeout: 120_000 });
+// Budgets, not assertions: on a busy 2-core machine (another test suite, a benchmark) these swarms
+// have taken several times their usual half-minute, and a budget must not turn slow into red.
+test.describe.configure({ timeout: 360_000 });
 
 test('a seeder tab and 3 leecher tabs: every leecher saves the 20 MiB file byte-exact', async ({ browser }) => {
   const seeder = await peerPage(browser);
@@ -26,7 +28,7 @@ test('a leecher reloaded at about half resumes from IndexedDB and fetches only t
   }, infoHash);
   const leecher = await peerPage(browser);
   await join(leecher, magnet);
-  await expect.poll(async () => (await stats(leecher, infoHash)).piecesHave, { timeout: 30_000 }).toBeGreaterThanOrEqual(40);
+  await expect.poll(async () => (await stats(leecher, infoHash)).piecesHave, { timeout: 300_000 }).toBeGreaterThanOrEqual(40);
   const before = (await stats(leecher, infoHash)).piecesHave;
   await leecher.reload();
   await leecher.waitForFunction(() => (window as any).tabswarm !== undefined);
@@ -64,7 +66,7 @@ test('the seeder tab closes mid-swarm: the leechers finish from each other', asy
         const all = await haves();
         return all[0]!.length > 0 && [...all[0]!].every((_, i) => all.some((h) => h[i] === '1'));
       },
-      { timeout: 60_000, intervals: [50] },
+      { timeout: 300_000, intervals: [50] },
     )
     .toBe(true);
   await seeder.context().close();

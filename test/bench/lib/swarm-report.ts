@@ -21,7 +21,7 @@ export interface SwarmRow {
   dCs: number;
   ratioToP2p: number;
   seederMBps: Spread;
-  /** Connections a leecher held when it finished, mean over the leechers (absent in runs before 2026-12-02). */
+  /** Peer connections open or being opened when a leecher finished, mean over the leechers (absent in runs before 2026-12-02). */
   connections?: Spread;
   /** The machine's CPU use over each run, % of all cores (absent in runs before 2026-12-02). */
   cpuBusyPct?: Spread;
@@ -74,7 +74,7 @@ export function swarmMarkdown(result: SwarmResult): string {
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...swarm.map(row),
     '',
-    '"tabswarm" seeds initially (the app\'s default for a new share); "tabswarm-no-initial-seeding" is the same engine with it off. "webtorrent" is the faster of WebTorrent\'s two strategies at each N on our tracker; "@bittorrent-tracker" rows ran on bittorrent-tracker\'s own server instead. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long. "connections per leecher" is the mean number a leecher held when it finished (N is all of them: the seeder and the other leechers). "CPU %" is the whole machine\'s CPU use over the run; at ' + CPU_BOUND_PCT + ' % or more the run is marked CPU-bound: its time measures the CPU, not the upload limits D_p2p assumes.',
+    '"tabswarm" seeds initially (the app\'s default for a new share); "tabswarm-no-initial-seeding" is the same engine with it off. "webtorrent" is the faster of WebTorrent\'s two strategies at each N on our tracker; "@bittorrent-tracker" rows ran on bittorrent-tracker\'s own server instead. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long. "connections per leecher" is the mean number of peer connections a leecher had open or being opened when it finished (Tabswarm: \`torrent.peerCount\`; WebTorrent: \`torrent.numPeers\`); N is all its neighbours (the seeder and the other leechers), and a second connection between the same two peers counts until it is dropped as a duplicate, so the figure can exceed N. "CPU %" is the whole machine\'s CPU use over the run; at ' + CPU_BOUND_PCT + ' % or more the run is marked CPU-bound: its time measures the CPU, not the upload limits D_p2p assumes.',
     '',
     `Single link, ${link.fileBytes / MiB} MiB unthrottled (MB/s = 10^6 B/s): ours ${fmt(link.tabswarm.MBps)}, WebTorrent ${fmt(link.webtorrent.MBps)}, raw RTCDataChannel ${fmt(link.raw.MBps)}. The raw blast sends 64 KiB messages keeping at most 8 MiB queued (Chromium refuses more than 16 MiB); where it comes out below ours it is not a ceiling, only what that simple loop reaches.`,
     '',
@@ -107,8 +107,8 @@ export function findings(result: SwarmResult): string {
     const seq = get('webtorrent-default', maxN);
     const bt = get('webtorrent-rarest@bittorrent-tracker', maxN);
     const idle = (r: SwarmRow) => Math.max(0, 100 * (1 - r.seederMBps.median / (r.us / MiB)));
-    const conns = (r: SwarmRow | undefined) => (r?.connections ? `${r.connections.median.toFixed(1)} of ${r.N}` : 'not recorded');
-    if (ours?.connections) out.push(`- **Connections.** At N = ${maxN} a Tabswarm leecher held ${conns(ours)} possible connections when it finished${rarest ? `; a WebTorrent leecher (rarest first) ${conns(rarest)}` : ''}${seq ? `, (sequential) ${conns(seq)}` : ''}.`);
+    const conns = (r: SwarmRow | undefined) => (r?.connections ? `${r.connections.median.toFixed(1)} (for ${r.N} neighbours)` : 'not recorded');
+    if (ours?.connections) out.push(`- **Connections.** At N = ${maxN} a Tabswarm leecher had ${conns(ours)} connections open or opening when it finished${rarest ? `; a WebTorrent leecher (rarest first) ${conns(rarest)}` : ''}${seq ? `, (sequential) ${conns(seq)}` : ''}.`);
     for (const r of [rarest, seq, bt]) {
       if (r) out.push(`- **${r.system} at N = ${maxN}:** ${r.seconds.median.toFixed(1)} s (${r.ratioToP2p.toFixed(2)}× D_p2p); its seeder uploaded ${r.seederMBps.median.toFixed(2)} MiB/s of its ${(r.us / MiB).toFixed(0)} MiB/s over the run, idle about ${idle(r).toFixed(0)} % of the time.`);
     }

@@ -13,9 +13,8 @@ import { bytesEqual } from '../../shared/bytes.ts';
 import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { TabswarmError } from '../../shared/errors.ts';
-import { pieceHash, type Metainfo } from '../../shared/metainfo/types.ts';
+import { pieceHash, pieceSize, type Metainfo } from '../../shared/metainfo/types.ts';
 import type { Sha1 } from '../../shared/sha1.ts';
-import { pieceBytes } from './picker.ts';
 import type { PieceStore } from './storage.ts';
 
 type CompletionEvents = {
@@ -53,7 +52,7 @@ export class Completion extends Emitter<CompletionEvents> {
   ) {
     super();
     this.have = new Bitfield(meta.pieceCount, restored?.bytes);
-    for (let i = 0; i < meta.pieceCount; i++) if (this.have.get(i)) this.verifiedBytes += pieceBytes(this.shape(), i);
+    for (let i = 0; i < meta.pieceCount; i++) if (this.have.get(i)) this.verifiedBytes += pieceSize(meta, i);
   }
 
   /** Opens completion from what the store remembers of an earlier run. */
@@ -114,10 +113,6 @@ export class Completion extends Emitter<CompletionEvents> {
 
   stop(): void {
     this.stopped = true;
-  }
-
-  private shape() {
-    return { pieceCount: this.meta.pieceCount, pieceLength: this.meta.pieceLength, totalLength: this.meta.length };
   }
 
   private onHashFailure(index: number, data: Uint8Array, senders: readonly string[]): void {

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type CDPSession } from '@playwright/test';
 import { machine, spread, writeResults } from './lib/report.ts';
-import { freePort } from '../helpers/process.ts';
+import { freePort, waitForLine } from '../helpers/process.ts';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -27,23 +27,12 @@ const BIG_MIB = Number(process.env.BENCH_HEAP_BIG_MIB ?? 4096);
 /** The large run samples less often: each sample forces two GCs, which would slow a 4 GiB download for nothing. */
 const BIG_SAMPLE_MS = 1_000;
 
-function waitForLine(child: ChildProcess, stream: 'stdout' | 'stderr', pattern: RegExp): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let buf = '';
-    child[stream]!.on('data', (c: Buffer) => {
-      buf += c.toString();
-      const m = pattern.exec(buf);
-      if (m) resolve(m[0]);
-    });
-    child.on('exit', (code) => reject(new Error(`process exited (${code}) before printing ${pattern}`)));
-  });
-}
 
 execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
 const dir = mkdtempSync(join(tmpdir(), 'tabswarm-bench-heap-'));
 const port = await freePort();
 const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
-await waitForLine(server, 'stdout', /"event":"listening"/);
+await waitForLine(server, /"event":"listening"/, 'server');
 
 /**
  * Samples a tab's JS heap every `everyMs` until stopped. After a GC, what is left is what the tab
@@ -92,7 +81,7 @@ async function seed(mib: number): Promise<string> {
   const seeder = spawn(process.execPath, ['bin/tabswarm.js', 'seed', file, '--tracker', `ws://127.0.0.1:${port}`], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   seeders.push(seeder);
   seeder.stderr!.resume();
-  return waitForLine(seeder, 'stdout', /magnet:\?\S+/);
+  return (await waitForLine(seeder, /^magnet:\?\S+/, 'seed')).line;
 }
 const magnet = await seed(DOWNLOAD_MIB);
 

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
-import { freePort } from '../helpers/process.ts';
+import { freePort, waitForLine } from '../helpers/process.ts';
 import { machine, spread } from './lib/report.ts';
 import { writeSwarmReport, type SwarmResult, type SwarmRow } from './lib/swarm-report.ts';
 
@@ -58,14 +58,7 @@ const origin = `http://localhost:${port}`;
 const tracker = `ws://localhost:${port}/announce`;
 // bittorrent-tracker's server, what WebTorrent's public trackers run.
 const btServer = spawn(process.execPath, [fileURLToPath(new URL('./bt-tracker-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-const btPort = await new Promise<number>((resolve) => {
-  let buf = '';
-  btServer.stdout!.on('data', (c: Buffer) => {
-    buf += c.toString();
-    const m = /"port":(\d+)/.exec(buf);
-    if (m) resolve(Number(m[1]));
-  });
-});
+const btPort = Number(/"port":(\d+)/.exec((await waitForLine(btServer, /"port":\d+/, 'bittorrent-tracker server')).line)![1]);
 const btTracker = `ws://127.0.0.1:${btPort}`;
 const trackerFor = (system: System) => (system.endsWith('@bittorrent-tracker') ? btTracker : tracker);
 const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -11,19 +11,11 @@
  * CPU use over the run (from /proc/stat), so a CPU-bound run says so.
  * Each figure: min/median/max of BENCH_RUNS (default 3) runs.
  */
-import { readFileSync } from 'node:fs';
 import { uniformCurves } from '../../shared/theory.ts';
-import { spawn } from 'node:child_process';
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from '@playwright/test';
-import { CHROMIUM_ARGS, CHROMIUM_PATH } from '../helpers/chromium.ts';
-import { freePort, waitForLine } from '../helpers/process.ts';
+import { startBrowserSwarmLab, type SwarmRun, type System } from './lib/browser-swarm.ts';
 import { machine, spread } from './lib/report.ts';
 import { writeSwarmReport, type SwarmResult, type SwarmRow } from './lib/swarm-report.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const BUNDLE = fileURLToPath(new URL('../reference-peers/node_modules/webtorrent/dist/webtorrent.min.js', import.meta.url));
 const MiB = 1024 * 1024;
 const F = Number(process.env.BENCH_SWARM_MIB ?? 16) * MiB;
 const U = MiB;
@@ -34,221 +26,7 @@ const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,tabswarm-no-initial-seed
 /** Peer counts for the runs on bittorrent-tracker's server (they only check the tracker's part). */
 const BT_NS = (process.env.BENCH_BT_NS ?? '8').split(',').map(Number);
 
-type System = 'tabswarm' | 'tabswarm-no-initial-seeding' | 'webtorrent-rarest' | 'webtorrent-default' | 'webtorrent-rarest@bittorrent-tracker';
-const isTabswarm = (s: System) => s.startsWith('tabswarm');
-
-/** Busy and total jiffies of all CPUs so far (/proc/stat's first line). */
-function cpuTimes(): { busy: number; total: number } {
-  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
-  const idle = f[3]! + (f[4] ?? 0);
-  const total = f.reduce((a, b) => a + b, 0);
-  return { busy: total - idle, total };
-}
-
-execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
-execFileSync('bash', ['scripts/ensure-reference-peers.sh'], { cwd: ROOT, stdio: 'inherit' });
-const port = await freePort();
-const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], {
-  cwd: ROOT,
-  env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_SOCKETS_PER_IP: '0' },
-  stdio: ['ignore', 'pipe', 'inherit'],
-});
-await new Promise((r) => setTimeout(r, 1500));
-const origin = `http://localhost:${port}`;
-const tracker = `ws://localhost:${port}/announce`;
-// bittorrent-tracker's server, what WebTorrent's public trackers run.
-const btServer = spawn(process.execPath, [fileURLToPath(new URL('./bt-tracker-server.mjs', import.meta.url))], { stdio: ['ignore', 'pipe', 'inherit'] });
-const btPort = Number(/"port":(\d+)/.exec((await waitForLine(btServer, /"port":\d+/, 'bittorrent-tracker server')).line)![1]);
-const btTracker = `ws://127.0.0.1:${btPort}`;
-const trackerFor = (system: System) => (system.endsWith('@bittorrent-tracker') ? btTracker : tracker);
-const browser: Browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
-
-async function newPage(kind: 'tabswarm' | 'webtorrent', uploadLimit: number): Promise<Page> {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  await page.route('**/__reference/webtorrent.min.js', (route) => route.fulfill({ path: BUNDLE, contentType: 'text/javascript' }));
-  await page.goto(origin);
-  if (kind === 'tabswarm') {
-    await page.waitForFunction(() => (window as any).tabswarm !== undefined);
-    await page.evaluate(() => (window as any).tabswarm);
-  } else {
-    await page.evaluate(async (uploadLimit) => {
-      const { default: WebTorrent } = await import('/__reference/webtorrent.min.js' as string);
-      (window as any).wt = new WebTorrent({ uploadLimit: uploadLimit > 0 ? uploadLimit : -1, tracker: { rtcConfig: { iceServers: [] } } });
-    }, uploadLimit);
-  }
-  return page;
-}
-
-/** Generates `bytes` of content in the page and seeds it; returns the magnet link and SHA-256. */
-async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, uploadLimit: number, opts: { initialSeeding?: boolean; tracker?: string } = {}): Promise<{ magnet: string; sha256: string }> {
-  return page.evaluate(
-    async ({ kind, bytes, uploadLimit, tracker, initialSeeding }) => {
-      const data = new Uint8Array(bytes);
-      for (let i = 0; i < data.length; i += 65_536) crypto.getRandomValues(data.subarray(i, i + 65_536));
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
-      const sha256 = Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
-      const file = new File([data], 'bench.bin');
-      if (kind === 'tabswarm') {
-        const client = await (window as any).tabswarm;
-        const session = await client.seed([file], undefined, { initialSeeding });
-        session.torrent.setLimits({ uploadLimit });
-        return { magnet: client.magnet(session.torrent.infoHash), sha256 };
-      }
-      const magnet = await new Promise<string>((resolve) => (window as any).wt.seed(file, { announce: [tracker] }, (t: any) => resolve(t.magnetURI)));
-      return { magnet, sha256 };
-    },
-    { kind, bytes, uploadLimit, tracker: opts.tracker ?? tracker, initialSeeding: opts.initialSeeding ?? true },
-  );
-}
-
-/** Starts a download; resolves with the SHA-256 of the result once complete, and when that was (ms, page clock). */
-function download(page: Page, system: System, magnet: string, uploadLimit: number): Promise<{ sha256: string; doneAt: number; uploaded: number; connections: number }> {
-  return page.evaluate(
-    async ({ system, magnet, uploadLimit, tracker }) => {
-      // (No named helper functions in here: tsx would wrap them with a helper the page lacks.)
-      let blob: Blob;
-      let doneAt: number;
-      let uploaded: number;
-      let connections: number;
-      if (system.startsWith('tabswarm')) {
-        const client = await (window as any).tabswarm;
-        const session = await client.add(magnet);
-        session.torrent.setLimits({ uploadLimit });
-        if (!session.torrent.done) await new Promise<void>((r) => session.on('done', r));
-        doneAt = Date.now();
-        connections = session.torrent.peerCount;
-        blob = (await client.file(session.torrent.infoHash)).blob;
-        uploaded = session.torrent.stats().uploaded;
-      } else {
-        const wt = (window as any).wt;
-        const torrent: any = await new Promise((resolve) => wt.add(magnet, { announce: [tracker], strategy: system.startsWith('webtorrent-rarest') ? 'rarest' : 'sequential' }, resolve));
-        if (!torrent.done) await new Promise<void>((r) => torrent.on('done', r));
-        doneAt = Date.now();
-        connections = torrent.numPeers;
-        blob = await torrent.files[0].blob();
-        uploaded = torrent.uploaded;
-      }
-      const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-      return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), doneAt, uploaded, connections };
-    },
-    { system, magnet, uploadLimit, tracker: trackerFor(system) },
-  );
-}
-
-async function closeAll(pages: Page[]): Promise<void> {
-  await Promise.all(pages.map((p) => p.context().close()));
-}
-
-interface SwarmRun {
-  seconds: number;
-  seederMBps: number;
-  /** Mean connections a leecher held when it finished (of N possible: the seeder and N − 1 others). */
-  connections: number;
-  /** The machine's CPU use over the run, % of all cores. */
-  cpuBusyPct: number;
-}
-
-async function swarmRun(system: System, n: number): Promise<SwarmRun> {
-  const kind = isTabswarm(system) ? 'tabswarm' : 'webtorrent';
-  const seeder = await newPage(kind, U);
-  const { magnet, sha256 } = await seed(seeder, kind, F, U, { initialSeeding: system !== 'tabswarm-no-initial-seeding', tracker: trackerFor(system) });
-  const leechers = await Promise.all(Array.from({ length: n }, () => newPage(kind, U)));
-  const cpu0 = cpuTimes();
-  const start = Date.now();
-  const results = await Promise.all(leechers.map((l) => download(l, system, magnet, U)));
-  const seconds = (Math.max(...results.map((r) => r.doneAt)) - start) / 1000;
-  const cpu1 = cpuTimes();
-  const cpuBusyPct = (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total);
-  const connections = results.reduce((s, r) => s + r.connections, 0) / results.length;
-  for (const r of results) if (r.sha256 !== sha256) throw new Error(`${system} N=${n}: a leecher's file does not match`);
-  const seederUploaded = await seeder.evaluate(async (kind) => {
-    if (kind === 'tabswarm') {
-      const c = await (window as any).tabswarm;
-      return [...c.sessions.values()][0].torrent.stats().uploaded as number;
-    }
-    return (window as any).wt.torrents[0].uploaded as number;
-  }, kind);
-  await closeAll([seeder, ...leechers]);
-  return { seconds, seederMBps: seederUploaded / seconds / MiB, connections, cpuBusyPct };
-}
-
-async function singleLink(system: 'tabswarm' | 'webtorrent'): Promise<number> {
-  const seeder = await newPage(system, 0);
-  const { magnet, sha256 } = await seed(seeder, system, LINK_MIB * MiB, 0);
-  const leecher = await newPage(system, 0);
-  const start = Date.now();
-  const r = await download(leecher, system === 'tabswarm' ? 'tabswarm' : 'webtorrent-rarest', magnet, 0);
-  const seconds = (r.doneAt - start) / 1000;
-  if (r.sha256 !== sha256) throw new Error(`${system} single link: file does not match`);
-  await closeAll([seeder, leecher]);
-  return (LINK_MIB * MiB) / 1e6 / seconds;
-}
-
-/** The physical limit here: one RTCDataChannel between two contexts, 64 KiB messages, buffer kept full. */
-async function rawChannel(): Promise<number> {
-  const a = await newPage('tabswarm', 0);
-  const b = await newPage('tabswarm', 0);
-  const offer = await a.evaluate(async () => {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    const ch = pc.createDataChannel('raw', { ordered: true });
-    ch.binaryType = 'arraybuffer';
-    (window as any).raw = { pc, ch };
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-    return pc.localDescription!.toJSON();
-  });
-  const answer = await b.evaluate(async (offer) => {
-    const pc = new RTCPeerConnection({ iceServers: [] });
-    (window as any).received = new Promise<number>((resolve) =>
-      pc.addEventListener('datachannel', (e) => {
-        let bytes = 0;
-        let start = 0;
-        e.channel.binaryType = 'arraybuffer';
-        e.channel.onmessage = (m) => {
-          if (start === 0) start = performance.now();
-          bytes += (m.data as ArrayBuffer).byteLength;
-          if (m.data.byteLength === 1) resolve(bytes / 1e6 / ((performance.now() - start) / 1000));
-        };
-      }),
-    );
-    await pc.setRemoteDescription(offer);
-    await pc.setLocalDescription(await pc.createAnswer());
-    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-    (window as any).pcB = pc;
-    return pc.localDescription!.toJSON();
-  }, offer);
-  await a.evaluate(async ({ answer, total }) => {
-    const { pc, ch } = (window as any).raw;
-    await pc.setRemoteDescription(answer);
-    if (ch.readyState !== 'open') await new Promise((r) => (ch.onopen = r));
-    const chunk = new Uint8Array(65_536);
-    ch.bufferedAmountLowThreshold = 2 << 20;
-    for (let sent = 0; sent < total; sent += chunk.length) {
-      if (ch.bufferedAmount > 8 << 20) await new Promise((r) => (ch.onbufferedamountlow = r));
-      ch.send(chunk);
-    }
-    ch.send(new Uint8Array(1));
-  }, { answer, total: LINK_MIB * MiB });
-  const mbps = await b.evaluate(() => (window as any).received as Promise<number>);
-  await closeAll([a, b]);
-  return mbps;
-}
-
-async function joinLatency(): Promise<number> {
-  const seeder = await newPage('tabswarm', 0);
-  const { magnet } = await seed(seeder, 'tabswarm', 4 * MiB, 0);
-  const leecher = await newPage('tabswarm', 0);
-  const seconds = await leecher.evaluate(async (magnet) => {
-    const client = await (window as any).tabswarm;
-    const start = performance.now();
-    const session = await client.add(magnet);
-    await new Promise<void>((r) => session.torrent.once('piece', () => r()));
-    return (performance.now() - start) / 1000;
-  }, magnet);
-  await closeAll([seeder, leecher]);
-  return seconds;
-}
+const lab = await startBrowserSwarmLab();
 
 const { dP2p, dCs } = uniformCurves(F, U, U);
 
@@ -258,7 +36,7 @@ try {
     for (const n of system.endsWith('@bittorrent-tracker') ? BT_NS : NS) {
       const runs: SwarmRun[] = [];
       for (let run = 0; run < RUNS; run++) {
-        const r = await swarmRun(system, n);
+        const r = await lab.swarmRun(system, n, F, U);
         runs.push(r);
         process.stdout.write(`${system} N=${n} run ${run + 1}: ${r.seconds.toFixed(1)} s (D_p2p ${dP2p(n).toFixed(1)} s), seeder ${r.seederMBps.toFixed(2)} MiB/s, ${r.connections.toFixed(1)} connections per leecher, CPU ${r.cpuBusyPct.toFixed(0)} %\n`);
       }
@@ -278,10 +56,10 @@ try {
   const link = { tabswarm: [] as number[], webtorrent: [] as number[], raw: [] as number[] };
   const join: number[] = [];
   for (let run = 0; run < RUNS; run++) {
-    link.raw.push(await rawChannel());
-    link.tabswarm.push(await singleLink('tabswarm'));
-    link.webtorrent.push(await singleLink('webtorrent'));
-    join.push(await joinLatency());
+    link.raw.push(await lab.rawChannel(LINK_MIB * MiB));
+    link.tabswarm.push(await lab.singleLink('tabswarm', LINK_MIB * MiB));
+    link.webtorrent.push(await lab.singleLink('webtorrent', LINK_MIB * MiB));
+    join.push(await lab.joinLatency());
     process.stdout.write(`single link run ${run + 1}: ours ${link.tabswarm.at(-1)!.toFixed(1)} MB/s, WebTorrent ${link.webtorrent.at(-1)!.toFixed(1)} MB/s, raw ${link.raw.at(-1)!.toFixed(1)} MB/s; join ${join.at(-1)!.toFixed(2)} s\n`);
   }
 
@@ -293,9 +71,7 @@ try {
   };
   writeSwarmReport(result);
 } finally {
-  await browser.close();
-  server.kill('SIGTERM');
-  btServer.kill('SIGTERM');
+  await lab.close();
 }
 process.exit(0);
 

@@ -3,8 +3,17 @@ import SimplePeer from 'simple-peer/simplepeer.min.js';
 import type { WebSocketFactory, WebSocketLike } from '../engine/tracker-client.ts';
 import { simplePeerConnector, type PeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
 
+/** Generated once per page and shared by every connection (see ConnectorOptions.certificate). */
+let certificate: Promise<RTCCertificate | undefined> | null = null;
+
+function pageCertificate(): Promise<RTCCertificate | undefined> {
+  // A browser that cannot make one (or an old API) falls back to a certificate per connection.
+  certificate ??= RTCPeerConnection.generateCertificate({ name: 'ECDSA', namedCurve: 'P-256' } as EcKeyGenParams).catch(() => undefined);
+  return certificate;
+}
+
 export function browserConnector(iceServers: RTCIceServer[] = []): PeerConnector {
-  return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers });
+  return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers, certificate: pageCertificate });
 }
 
 export const browserOpenSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;

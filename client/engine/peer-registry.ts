@@ -42,6 +42,12 @@ export class PeerRegistry {
     return null;
   }
 
+  /** Whether a connection whose handshake we accepted has this (hex) peer id. */
+  hasId(id: string): boolean {
+    for (const l of this.links.values()) if (l.id === id) return true;
+    return false;
+  }
+
   ban(id: string): void {
     this.bannedIds.add(id);
   }

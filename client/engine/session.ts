@@ -3,6 +3,7 @@
  * budget so offers are made only for peers the torrent can still take. What the app, the CLI and
  * the teaching demo each run.
  */
+import { fromBinaryString, toHex } from '../../shared/bytes.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import type { EngineOptions } from './options.ts';
@@ -93,6 +94,11 @@ export class SwarmSession extends Emitter<SessionEvents> {
           return { uploaded: s.uploaded, downloaded: s.downloaded, left: s.length === null ? null : s.length - s.bytesVerified };
         },
         wantPeers: () => this.wantPeers(),
+        peersConnected: () => this.torrent.peerCount,
+        connectedTo: (peerIdBinary) => {
+          const id = fromBinaryString(peerIdBinary);
+          return id !== null && this.torrent.isConnectedTo(toHex(id));
+        },
         offerTimeoutMs: opts.offerTimeoutMs,
       });
       t.on('peer', (transport) => {
@@ -114,9 +120,10 @@ export class SwarmSession extends Emitter<SessionEvents> {
     this.torrent.on('warning', (w) => this.emit('warning', w));
     this.torrent.on('error', (e) => this.emit('error', e));
     this.torrent.on('progress', (s) => this.emit('progress', s));
-    // A download that loses a peer looks for more at once instead of waiting out the interval.
-    this.torrent.on('peer-close', () => {
-      if (!this.torrent.done && this.wantPeers() > 0) for (const t of this.trackers) t.announceSoon();
+    // A download that loses a peer looks for more at once instead of waiting out the interval
+    // (a connection refused at its handshake, a duplicate or ourselves, was no peer to lose).
+    this.torrent.on('peer-close', (_key, _reason, admitted) => {
+      if (admitted && !this.torrent.done && this.wantPeers() > 0) for (const t of this.trackers) t.announceSoon();
     });
     this.torrent.on('done', () => {
       for (const t of this.trackers) t.complete();

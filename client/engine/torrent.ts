@@ -49,7 +49,8 @@ type TorrentEvents = {
   /** At most every PROGRESS_INTERVAL_MS while pieces arrive, and once when done. */
   progress: [TorrentStats];
   done: [];
-  'peer-close': [string, string];
+  /** A connection closed: its key, why, and whether its handshake had been accepted (a refused duplicate's was not). */
+  'peer-close': [string, string, boolean];
   rechoke: [RechokeEvent];
   /** Something went wrong with one peer or piece; the torrent carries on. */
   warning: [TabswarmError];
@@ -131,6 +132,11 @@ export class Torrent extends Emitter<TorrentEvents> {
     return this.peers.size;
   }
 
+  /** Whether we hold a connection to this peer (hex id) whose handshake we accepted. */
+  isConnectedTo(peerIdHex: string): boolean {
+    return this.peers.hasId(peerIdHex);
+  }
+
   get limits(): { uploadLimit: number; downloadLimit: number } {
     return { uploadLimit: this.options.uploadLimit, downloadLimit: this.options.downloadLimit };
   }
@@ -186,7 +192,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.early.delete(link.key);
     this.choker.onPeerGone(link.key);
     this.transfers.removePeer(link.key);
-    this.emit('peer-close', link.key, reason);
+    this.emit('peer-close', link.key, reason, link.id !== null);
   }
 
   private setChoking(key: string, choking: boolean): void {

@@ -22,6 +22,21 @@ export const MIN_ANNOUNCE_INTERVAL_MS = 5_000;
 /** Unanswered offers are dropped after this long, freeing their connection budget. */
 export const OFFER_TIMEOUT_MS = 50_000;
 
+/**
+ * How many offers an announce carries. Each offer is an RTCPeerConnection (a DTLS certificate, ICE
+ * gathering, later a handshake), and an offer the tracker hands to a peer we already hold ends in a
+ * duplicate connection that is closed again: in an 8-tab swarm that churn cost more CPU than
+ * moving the data. So once the tracker has told us how many others the swarm holds, we offer only
+ * for those we are not connected to (never more than MAX_OFFERS_PER_ANNOUNCE or the budget).
+ */
+export function offersToMake(swarm: { complete: number; incomplete: number } | null, peersConnected: number, free: number): number {
+  const cap = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, free));
+  if (swarm === null) return cap;
+  // The counts include us.
+  const missing = swarm.complete + swarm.incomplete - 1 - peersConnected;
+  return Math.max(0, Math.min(cap, missing));
+}
+
 /** The browser's WebSocket, or the `ws` package's (same API) under Node. */
 export interface WebSocketLike {
   readonly readyState: number;
@@ -46,6 +61,10 @@ export interface TrackerClientOptions {
   stats(): { uploaded: number; downloaded: number; left: number | null };
   /** How many more peer connections the torrent can take now (the connection budget, counting our pending ones). */
   wantPeers(): number;
+  /** Peers the torrent holds open connections to (default: unknown, offers are made up to the budget). */
+  peersConnected?(): number;
+  /** Whether the torrent already holds a connection to this peer id (binary string, as the tracker sends it): its offers are not answered. */
+  connectedTo?(peerIdBinary: string): boolean;
   /** Unanswered offers are closed after this long (default OFFER_TIMEOUT_MS). */
   offerTimeoutMs?: number;
 }
@@ -77,6 +96,10 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private started = false;
   private announcing = false;
   private lastAnnounceMs = -Infinity;
+  /** The swarm's size as the tracker last told it (null before the first reply). */
+  private swarm: { complete: number; incomplete: number } | null = null;
+  /** Peers whose offer we are answering, so a second offer from one of them meanwhile is not answered too. */
+  private readonly answering = new Set<string>();
 
   constructor(private readonly opts: TrackerClientOptions) {
     super();
@@ -165,7 +188,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       if (event) msg.event = event;
       this.lastAnnounceMs = this.opts.clock.now();
       if (event !== 'stopped' && event !== 'completed') {
-        const want = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers()));
+        const want = this.opts.peersConnected ? offersToMake(this.swarm, this.opts.peersConnected(), this.opts.wantPeers()) : Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, this.opts.wantPeers()));
         // Reserve the slots while the connections are being made, so another swarm's announce meanwhile
         // sees them taken; each moves from the reservation to the offers as it is made (see makeOffer).
         this.connecting += want;
@@ -242,6 +265,7 @@ export class TrackerClient extends Emitter<TrackerEvents> {
         this.refusals = 0;
         this.intervalMs = Math.max(MIN_ANNOUNCE_INTERVAL_MS, msg.interval * 1000);
         this.scheduleAnnounce();
+        this.swarm = { complete: msg.complete, incomplete: msg.incomplete };
         return this.emit('update', { complete: msg.complete, incomplete: msg.incomplete, downloaded: 0, interval: msg.interval });
       case 'offer':
         return void this.answerOffer(msg.peer_id, msg.offer_id, msg.offer);
@@ -262,27 +286,36 @@ export class TrackerClient extends Emitter<TrackerEvents> {
 
   private async answerOffer(fromPeer: string, offerId: string, offer: { type: 'offer'; sdp: string }): Promise<void> {
     if (fromPeer === this.peerIdBinary || this.opts.wantPeers() <= 0) return;
+    // A peer we hold (or are answering) already: a second connection would be closed as a duplicate.
+    // Its offer stays unanswered and times out on its side.
+    if (this.answering.has(fromPeer) || this.opts.connectedTo?.(fromPeer)) return;
     // The slot is taken from now on: offers arriving together must not all pass the check above.
     this.connecting++;
+    this.answering.add(fromPeer);
     let handle: Awaited<ReturnType<PeerConnector['acceptOffer']>>;
     try {
       handle = await this.opts.connector.acceptOffer(offer);
     } catch {
       this.connecting--; // a broken offer costs nothing but itself
+      this.answering.delete(fromPeer);
       return;
     }
     this.send({ action: 'announce', info_hash: this.infoHashBinary, peer_id: this.peerIdBinary, to_peer_id: fromPeer, offer_id: offerId, answer: handle.answer });
-    this.whenOpen(handle.transport);
+    this.whenOpen(handle.transport, () => this.answering.delete(fromPeer));
   }
 
   /** A connection counted in `connecting` stops counting when its channel opens (handed to the torrent) or fails. */
-  private whenOpen(transport: Promise<Transport>): void {
+  private whenOpen(transport: Promise<Transport>, settled?: () => void): void {
     transport.then(
       (t) => {
         this.connecting--;
+        settled?.();
         this.emit('peer', t);
       },
-      () => this.connecting--,
+      () => {
+        this.connecting--;
+        settled?.();
+      },
     );
   }
 

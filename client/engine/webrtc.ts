@@ -50,6 +50,11 @@ export interface ConnectorOptions {
   /** @roamhq/wrtc under Node; undefined in a browser. */
   wrtc?: unknown;
   iceServers?: RTCIceServer[];
+  /**
+   * The DTLS certificate every connection uses (a browser generates a fresh ECDSA key for each
+   * RTCPeerConnection otherwise: most of the cost of making one). Undefined: per connection.
+   */
+  certificate?: () => Promise<RTCCertificate | undefined>;
   setTimeout?: (fn: () => void, ms: number) => unknown;
   clearTimeout?: (h: unknown) => void;
 }
@@ -115,8 +120,11 @@ function toTransport(peer: SimplePeerInstance, opts: ConnectorOptions): Transpor
 export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
   const set = opts.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clear = opts.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
-  const make = (initiator: boolean) =>
-    new opts.SimplePeer({ initiator, trickle: false, wrtc: opts.wrtc, config: { iceServers: opts.iceServers ?? [] }, channelConfig: { ordered: true } });
+  const make = async (initiator: boolean) => {
+    const certificate = await opts.certificate?.();
+    const config: RTCConfiguration = { iceServers: opts.iceServers ?? [], ...(certificate ? { certificates: [certificate] } : {}) };
+    return new opts.SimplePeer({ initiator, trickle: false, wrtc: opts.wrtc, config, channelConfig: { ordered: true } });
+  };
 
   function connected(peer: SimplePeerInstance): Promise<Transport> {
     return new Promise((resolve, reject) => {
@@ -145,7 +153,7 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
 
   return {
     async createOffer() {
-      const peer = make(true);
+      const peer = await make(true);
       const transport = connected(peer);
       transport.catch(() => {});
       const signal = await firstSignal(peer);
@@ -157,7 +165,7 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
       };
     },
     async acceptOffer(offer) {
-      const peer = make(false);
+      const peer = await make(false);
       const transport = connected(peer);
       transport.catch(() => {});
       peer.signal(offer);

@@ -1,6 +1,6 @@
 /** The tracker client's timing, on a manual clock and a scripted socket. */
 import { describe, expect, it } from 'vitest';
-import { MIN_ANNOUNCE_INTERVAL_MS, TrackerClient, type WebSocketLike } from '../../client/engine/tracker-client.ts';
+import { MAX_OFFERS_PER_ANNOUNCE, MIN_ANNOUNCE_INTERVAL_MS, TrackerClient, offersToMake, type WebSocketLike } from '../../client/engine/tracker-client.ts';
 import type { Clock } from '../../client/engine/clock.ts';
 
 class ManualClock implements Clock {
@@ -143,6 +143,79 @@ describe('connection budget', () => {
     void client.announce();
     await clock.advance(0);
     expect((socket.sent[2]!.offers as unknown[]).length).toBe(BUDGET);
+  });
+});
+
+describe('connection churn', () => {
+  it('offers only for the peers of the swarm we are not connected to, once the tracker has told its size', () => {
+    expect(offersToMake(null, 0, 30)).toBe(MAX_OFFERS_PER_ANNOUNCE);
+    expect(offersToMake(null, 0, 2)).toBe(2);
+    // 1 seeder + 8 leechers (us among them): 8 others.
+    expect(offersToMake({ complete: 1, incomplete: 8 }, 8, 30)).toBe(0);
+    expect(offersToMake({ complete: 1, incomplete: 8 }, 6, 30)).toBe(2);
+    expect(offersToMake({ complete: 1, incomplete: 8 }, 9, 30)).toBe(0);
+    expect(offersToMake({ complete: 100, incomplete: 100 }, 3, 30)).toBe(MAX_OFFERS_PER_ANNOUNCE);
+    expect(offersToMake({ complete: 100, incomplete: 100 }, 3, 0)).toBe(0);
+  });
+
+  it('an announce after a reply carries no offers when we hold every peer the swarm has', async () => {
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    let made = 0;
+    const connector = {
+      createOffer: async () => {
+        made++;
+        return { offer: { type: 'offer' as const, sdp: 'v=0' }, accept: () => {}, transport: new Promise<never>(() => {}), destroy: () => {} };
+      },
+      acceptOffer: () => Promise.reject(new Error('unused')),
+    };
+    let held = 0;
+    const client = new TrackerClient({
+      url: 'ws://tracker', infoHash: INFO_HASH, peerId: new Uint8Array(20).fill(0x64), clock, connector,
+      openSocket: () => socket, stats: () => ({ uploaded: 0, downloaded: 0, left: 10 }), wantPeers: () => 30, peersConnected: () => held,
+    });
+    client.start();
+    socket.open();
+    await clock.advance(0);
+    expect(made).toBe(MAX_OFFERS_PER_ANNOUNCE); // the swarm's size is not known yet
+    socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 1, incomplete: 3 });
+    held = 3;
+    void client.announce();
+    await clock.advance(0);
+    expect(socket.sent[1]!.offers).toEqual([]);
+    expect(made).toBe(MAX_OFFERS_PER_ANNOUNCE);
+    held = 2;
+    void client.announce();
+    await clock.advance(0);
+    expect((socket.sent[2]!.offers as unknown[]).length).toBe(1);
+  });
+
+  it('does not answer an offer from a peer it is connected to, nor a second offer from a peer it is answering', async () => {
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    const answered: string[] = [];
+    const connector = {
+      createOffer: () => Promise.reject(new Error('unused')),
+      acceptOffer: async (offer: { sdp: string }) => {
+        answered.push(offer.sdp);
+        return { answer: { type: 'answer' as const, sdp: `answer to ${offer.sdp}` }, transport: new Promise<never>(() => {}), destroy: () => {} };
+      },
+    };
+    const connectedPeer = 'C'.repeat(20);
+    const client = new TrackerClient({
+      url: 'ws://tracker', infoHash: INFO_HASH, peerId: new Uint8Array(20).fill(0x65), clock, connector,
+      openSocket: () => socket, stats: () => ({ uploaded: 0, downloaded: 0, left: 10 }), wantPeers: () => 30, connectedTo: (id) => id === connectedPeer,
+    });
+    client.start();
+    socket.open();
+    await clock.advance(0);
+    const offer = (from: string, sdp: string) => socket.reply({ action: 'announce', info_hash: binaryHash, peer_id: from, offer_id: 'o'.repeat(20), offer: { type: 'offer', sdp } });
+    offer(connectedPeer, 'from a peer we hold');
+    offer('N'.repeat(20), 'from a new peer');
+    offer('N'.repeat(20), 'again from the new peer');
+    await clock.advance(0);
+    expect(answered).toEqual(['from a new peer']);
+    expect(socket.sent.filter((m) => m.answer !== undefined).length).toBe(1);
   });
 });
 

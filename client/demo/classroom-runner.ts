@@ -12,6 +12,7 @@ import { SwarmSession } from '../engine/session.ts';
 import { MemoryStore } from '../engine/storage.ts';
 import { browserConnector, browserOpenSocket, browserPeerId } from '../browser/peer-env.ts';
 import { demoBytes } from './settings.ts';
+import { cpuVerdict, startLagMeter, type CpuVerdict, type LagSummary } from './loop-lag.ts';
 
 export type RunMode = 'p2p' | 'client-server';
 
@@ -38,6 +39,10 @@ export interface RunResult extends Omit<RunSettings, 'tracker' | 'iceServers'> {
   seederUploaded: number;
   /** Bytes the leechers uploaded to each other, all together: none in a client-server run. */
   leechersUploaded: number;
+  /** How late the page's timers ran during the run (loop-lag.ts). */
+  lag: LagSummary;
+  /** Whether the run was bound by this computer's CPU rather than the upload limits, and by how much. */
+  cpu: CpuVerdict;
 }
 
 /** Each run gets fresh bytes, so a new swarm, untouched by the previous run's peers. */
@@ -73,13 +78,16 @@ export async function runDistribution(s: RunSettings, onProgress?: (done: number
       resolve();
     })));
     const start = performance.now();
+    const meter = startLagMeter();
     await Promise.all(leechers.map((l) => l.start()));
     await Promise.all(finished);
     const seconds = (performance.now() - start) / 1000;
+    const lag = meter.stop();
     const dist = uniform(s.F, s.us, s.ui, s.N);
     const seederUploaded = seeder.torrent.stats().uploaded;
     const leechersUploaded = leechers.reduce((sum, l) => sum + l.torrent.stats().uploaded, 0);
-    return { F: s.F, us: s.us, ui: s.ui, N: s.N, mode: s.mode, superSeed: s.superSeed, seconds, dP2p: dPeerToPeer(dist), dCs: dClientServer(dist), seederUploaded, leechersUploaded };
+    const cpu = cpuVerdict(lag, seederUploaded / (s.us * seconds));
+    return { F: s.F, us: s.us, ui: s.ui, N: s.N, mode: s.mode, superSeed: s.superSeed, seconds, dP2p: dPeerToPeer(dist), dCs: dClientServer(dist), seederUploaded, leechersUploaded, lag, cpu };
   } finally {
     await Promise.all([seeder, ...leechers].map((p) => p.stop().catch(() => {})));
   }

@@ -35,6 +35,7 @@ export class DemoClassroom extends LitElement {
     .plot svg { max-width: 100%; height: auto; }
     .explain { color: #444; font-size: 0.9rem; border-left: 3px solid #c9d6ea; padding-left: 0.8rem; }
     .error { color: #a11; }
+    .cpu-bound { color: #8a4b00; background: #fff4e0; border-left: 3px solid #e0a030; padding: 0.3rem 0.6rem; font-size: 0.9rem; }
   `;
   results: RunResult[] = [];
   status = '';
@@ -109,11 +110,12 @@ export class DemoClassroom extends LitElement {
               <tr><th>run</th><th>N</th><th>measured</th><th>D<sub>p2p</sub></th><th>D<sub>cs</sub></th><th>measured / bound</th><th>seeder sent</th><th>peers sent</th></tr>
               ${this.results.map((r) => {
                 const bound = r.mode === 'p2p' ? r.dP2p : r.dCs;
-                return html`<tr data-testid="result" data-mode=${r.mode} data-n=${r.N} data-seconds=${r.seconds} data-dp2p=${r.dP2p} data-dcs=${r.dCs} data-seeder-uploaded=${r.seederUploaded} data-leechers-uploaded=${r.leechersUploaded}>
-                  <td>${RUN_LABEL[r.mode]}</td><td>${r.N}</td><td>${r.seconds.toFixed(1)} s</td><td>${r.dP2p.toFixed(1)} s</td><td>${r.dCs.toFixed(1)} s</td><td>${(r.seconds / bound).toFixed(2)}×</td><td>${formatBytes(r.seederUploaded)}</td><td>${formatBytes(r.leechersUploaded)}</td>
+                return html`<tr data-testid="result" data-mode=${r.mode} data-n=${r.N} data-seconds=${r.seconds} data-dp2p=${r.dP2p} data-dcs=${r.dCs} data-seeder-uploaded=${r.seederUploaded} data-leechers-uploaded=${r.leechersUploaded} data-cpu-bound=${String(r.cpu.cpuBound)} data-late-ms=${r.lag.meanLateMs.toFixed(1)}>
+                  <td>${RUN_LABEL[r.mode]}</td><td>${r.N}</td><td>${r.seconds.toFixed(1)} s</td><td>${r.dP2p.toFixed(1)} s</td><td>${r.dCs.toFixed(1)} s</td><td>${(r.seconds / bound).toFixed(2)}×${r.cpu.cpuBound ? html` <abbr title=${r.cpu.message}>(CPU-bound)</abbr>` : nothing}</td><td>${formatBytes(r.seederUploaded)}</td><td>${formatBytes(r.leechersUploaded)}</td>
                 </tr>`;
               })}
             </table>
+            ${this.results.filter((r) => r.cpu.cpuBound).map((r) => html`<p class="cpu-bound" role="note" data-testid="cpu-bound" data-mode=${r.mode} data-n=${r.N}>⚠ ${RUN_LABEL[r.mode]}, N = ${r.N}: ${r.cpu.message}</p>`)}
             <p><small>F = ${formatBytes(this.results[0]!.F)}, u<sub>s</sub> = ${formatRate(this.results[0]!.us)}, u<sub>i</sub> = ${formatRate(this.results[0]!.ui)}, downloads unlimited.</small></p>`
           : nothing}
         <div class="explain">${explainClassroom}</div>

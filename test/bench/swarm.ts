@@ -38,12 +38,12 @@ try {
       for (let run = 0; run < RUNS; run++) {
         const r = await lab.swarmRun(system, n, F, U);
         runs.push(r);
-        process.stdout.write(`${system} N=${n} run ${run + 1}: ${r.seconds.toFixed(1)} s (D_p2p ${dP2p(n).toFixed(1)} s), seeder ${r.seederMBps.toFixed(2)} MiB/s, ${r.connections.toFixed(1)} connections per leecher, CPU ${r.cpuBusyPct.toFixed(0)} %\n`);
+        process.stdout.write(`${system} N=${n} run ${run + 1}: ${r.seconds.toFixed(1)} s (D_p2p ${dP2p(n).toFixed(1)} s), seeder ${r.seederMBps.toFixed(2)} MiB/s, ${r.connections.toFixed(1)} connections per leecher (${r.connectionsCreated.toFixed(1)} created), CPU ${r.cpuBusyPct.toFixed(0)} %\n`);
       }
       const s = spread(runs.map((r) => r.seconds));
       swarm.push({
         system, N: n, fileBytes: F, us: U, ui: U, seconds: s, dP2p: dP2p(n), dCs: dCs(n), ratioToP2p: Math.round((s.median / dP2p(n)) * 100) / 100,
-        seederMBps: spread(runs.map((r) => r.seederMBps)), connections: spread(runs.map((r) => r.connections)), cpuBusyPct: spread(runs.map((r) => r.cpuBusyPct)),
+        seederMBps: spread(runs.map((r) => r.seederMBps)), connections: spread(runs.map((r) => r.connections)), cpuBusyPct: spread(runs.map((r) => r.cpuBusyPct)), connectionsCreated: spread(runs.map((r) => r.connectionsCreated)),
       });
     }
   }

@@ -25,6 +25,8 @@ export interface SwarmRow {
   connections?: Spread;
   /** The machine's CPU use over each run, % of all cores (absent in runs before 2026-12-02). */
   cpuBusyPct?: Spread;
+  /** RTCPeerConnections a leecher created from opening the link to its finish, mean over the leechers (absent before 2026-12-02). */
+  connectionsCreated?: Spread;
 }
 
 export interface SwarmResult {
@@ -61,7 +63,7 @@ export function swarmMarkdown(result: SwarmResult): string {
   const ours = swarm.find((r) => r.system === 'tabswarm' && r.N === maxN);
   const wt = swarm.find((r) => r.system === 'webtorrent' && r.N === maxN);
   const row = (r: SwarmRow) =>
-    `| ${r.system} | ${r.N} | ${fmt(r.seconds)} | ${r.dP2p.toFixed(1)} | ${r.dCs.toFixed(1)} | ${r.ratioToP2p.toFixed(2)} | ${r.seederMBps.median.toFixed(2)} | ${r.connections ? r.connections.median.toFixed(1) : '–'} | ${r.cpuBusyPct ? `${r.cpuBusyPct.median.toFixed(0)}${r.cpuBusyPct.median >= CPU_BOUND_PCT ? ' (CPU-bound)' : ''}` : '–'} |`;
+    `| ${r.system} | ${r.N} | ${fmt(r.seconds)} | ${r.dP2p.toFixed(1)} | ${r.dCs.toFixed(1)} | ${r.ratioToP2p.toFixed(2)} | ${r.seederMBps.median.toFixed(2)} | ${r.connections ? r.connections.median.toFixed(1) : '–'} | ${r.connectionsCreated ? r.connectionsCreated.median.toFixed(1) : '–'} | ${r.cpuBusyPct ? `${r.cpuBusyPct.median.toFixed(0)}${r.cpuBusyPct.median >= CPU_BOUND_PCT ? ' (CPU-bound)' : ''}` : '–'} |`;
   const linkShare = link.tabswarm.MBps.median / link.raw.MBps.median;
   return [
     '# Swarm benchmark (`npm run bench:swarm`)',
@@ -70,11 +72,11 @@ export function swarmMarkdown(result: SwarmResult): string {
     '',
     `F = ${first.fileBytes / MiB} MiB, u_s = u_i = ${first.us / MiB} MiB/s (each system's own upload limiter), downloads unlimited. D_p2p = max(F/u_s, N·F/(u_s+Σu_i)); D_cs = N·F/u_s.`,
     '',
-    '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s | connections per leecher | CPU % |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
+    '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s | connections per leecher | connections created per leecher | CPU % |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
     ...swarm.map(row),
     '',
-    '"tabswarm" seeds initially (the app\'s default for a new share); "tabswarm-no-initial-seeding" is the same engine with it off. "webtorrent" is the faster of WebTorrent\'s two strategies at each N on our tracker; "@bittorrent-tracker" rows ran on bittorrent-tracker\'s own server instead. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long. "connections per leecher" is the mean number of peer connections a leecher had open or being opened when it finished (Tabswarm: \`torrent.peerCount\`; WebTorrent: \`torrent.numPeers\`); N is all its neighbours (the seeder and the other leechers), and a second connection between the same two peers counts until it is dropped as a duplicate, so the figure can exceed N. "CPU %" is the whole machine\'s CPU use over the run; at ' + CPU_BOUND_PCT + ' % or more the run is marked CPU-bound: its time measures the CPU, not the upload limits D_p2p assumes.',
+    '"tabswarm" seeds initially (the app\'s default for a new share); "tabswarm-no-initial-seeding" is the same engine with it off. "webtorrent" is the faster of WebTorrent\'s two strategies at each N on our tracker; "@bittorrent-tracker" rows ran on bittorrent-tracker\'s own server instead. "seeder MiB/s" is what the seeder uploaded over the whole run, so it falls below the limit where the seeder sat idle or the run ran long. "connections per leecher" is the mean number of peer connections a leecher had open or being opened when it finished (Tabswarm: \`torrent.peerCount\`; WebTorrent: \`torrent.numPeers\`); N is all its neighbours (the seeder and the other leechers), and a second connection between the same two peers counts until it is dropped as a duplicate, so the figure can exceed N. "connections created per leecher" counts the RTCPeerConnections the leecher\'s page constructed from opening the link to its finish (offers, answers, duplicates closed again): N would be one per neighbour. "CPU %" is the whole machine\'s CPU use over the run; at ' + CPU_BOUND_PCT + ' % or more the run is marked CPU-bound: its time measures the CPU, not the upload limits D_p2p assumes.',
     '',
     `Single link, ${link.fileBytes / MiB} MiB unthrottled (MB/s = 10^6 B/s): ours ${fmt(link.tabswarm.MBps)}, WebTorrent ${fmt(link.webtorrent.MBps)}, raw RTCDataChannel ${fmt(link.raw.MBps)}. The raw blast sends 64 KiB messages keeping at most 8 MiB queued (Chromium refuses more than 16 MiB); where it comes out below ours it is not a ceiling, only what that simple loop reaches.`,
     '',

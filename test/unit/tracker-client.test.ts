@@ -66,6 +66,20 @@ class ScriptedSocket implements WebSocketLike {
   }
 }
 
+/** A connector whose offers never get an answer; it counts offers made and still open. */
+function offeringConnector() {
+  const counts = { made: 0, live: 0 };
+  const connector = {
+    createOffer: async () => {
+      counts.made++;
+      counts.live++;
+      return { offer: { type: 'offer' as const, sdp: 'v=0' }, accept: () => {}, transport: new Promise<never>(() => {}), destroy: () => void counts.live-- };
+    },
+    acceptOffer: () => Promise.reject(new Error('unused')),
+  };
+  return { connector, counts };
+}
+
 const INFO_HASH = 'ab'.repeat(20);
 const binaryHash = String.fromCharCode(...Array.from({ length: 20 }, () => 0xab));
 
@@ -107,14 +121,7 @@ describe('connection budget', () => {
   it('offers are made only up to the free budget, count as connections while pending, and are closed when unanswered', async () => {
     const clock = new ManualClock();
     const socket = new ScriptedSocket();
-    let live = 0;
-    const connector = {
-      createOffer: async () => {
-        live++;
-        return { offer: { type: 'offer' as const, sdp: 'v=0' }, accept: () => {}, transport: new Promise<never>(() => {}), destroy: () => void live-- };
-      },
-      acceptOffer: () => Promise.reject(new Error('unused')),
-    };
+    const { connector, counts } = offeringConnector();
     const BUDGET = 3;
     const OFFER_TIMEOUT = 2_000;
     let client!: TrackerClient;
@@ -129,7 +136,7 @@ describe('connection budget', () => {
     const first = socket.sent[0]!;
     expect((first.offers as unknown[]).length).toBe(BUDGET);
     expect(client.pendingConnections).toBe(BUDGET);
-    expect(live).toBe(BUDGET);
+    expect(counts.live).toBe(BUDGET);
 
     // Nothing free: the next announce carries no offers.
     void client.announce();
@@ -138,7 +145,7 @@ describe('connection budget', () => {
 
     // Unanswered offers close when their time is up, and the budget is free again.
     await clock.advance(OFFER_TIMEOUT);
-    expect(live).toBe(0);
+    expect(counts.live).toBe(0);
     expect(client.pendingConnections).toBe(0);
     void client.announce();
     await clock.advance(0);
@@ -161,14 +168,7 @@ describe('connection churn', () => {
   it('an announce after a reply carries no offers when we hold every peer the swarm has', async () => {
     const clock = new ManualClock();
     const socket = new ScriptedSocket();
-    let made = 0;
-    const connector = {
-      createOffer: async () => {
-        made++;
-        return { offer: { type: 'offer' as const, sdp: 'v=0' }, accept: () => {}, transport: new Promise<never>(() => {}), destroy: () => {} };
-      },
-      acceptOffer: () => Promise.reject(new Error('unused')),
-    };
+    const { connector, counts } = offeringConnector();
     let held = 0;
     const client = new TrackerClient({
       url: 'ws://tracker', infoHash: INFO_HASH, peerId: new Uint8Array(20).fill(0x64), clock, connector,
@@ -177,13 +177,13 @@ describe('connection churn', () => {
     client.start();
     socket.open();
     await clock.advance(0);
-    expect(made).toBe(MAX_OFFERS_PER_ANNOUNCE); // the swarm's size is not known yet
+    expect(counts.made).toBe(MAX_OFFERS_PER_ANNOUNCE); // the swarm's size is not known yet
     socket.reply({ action: 'announce', info_hash: binaryHash, interval: 120, complete: 1, incomplete: 3 });
     held = 3;
     void client.announce();
     await clock.advance(0);
     expect(socket.sent[1]!.offers).toEqual([]);
-    expect(made).toBe(MAX_OFFERS_PER_ANNOUNCE);
+    expect(counts.made).toBe(MAX_OFFERS_PER_ANNOUNCE);
     held = 2;
     void client.announce();
     await clock.advance(0);

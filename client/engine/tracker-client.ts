@@ -23,18 +23,21 @@ export const MIN_ANNOUNCE_INTERVAL_MS = 5_000;
 export const OFFER_TIMEOUT_MS = 50_000;
 
 /**
- * How many offers an announce carries. Each offer is an RTCPeerConnection (a DTLS certificate, ICE
- * gathering, later a handshake), and an offer the tracker hands to a peer we already hold ends in a
- * duplicate connection that is closed again: in an 8-tab swarm that churn cost more CPU than
- * moving the data. So once the tracker has told us how many others the swarm holds, we offer only
- * for those we are not connected to (never more than MAX_OFFERS_PER_ANNOUNCE or the budget).
+ * How many offers an announce carries. Each offer is an RTCPeerConnection (ICE gathering, and if
+ * answered a DTLS handshake), and an offer the tracker hands to a peer we already hold used to end
+ * in a duplicate connection, made and closed again: in an 8-tab swarm that churn cost more CPU than
+ * moving the data. Peers now leave offers from peers they hold unanswered, so an offer that lands
+ * on one costs little; but an announce made while we hold every peer the tracker counts needs none
+ * at all. While some are missing we offer the full MAX_OFFERS_PER_ANNOUNCE (within the budget):
+ * the tracker hands offers to random peers, so offering only as many as are missing would mostly
+ * reach peers we hold, and leave the missing ones unmet for many rounds.
  */
 export function offersToMake(swarm: { complete: number; incomplete: number } | null, peersConnected: number, free: number): number {
   const cap = Math.max(0, Math.min(MAX_OFFERS_PER_ANNOUNCE, free));
   if (swarm === null) return cap;
   // The counts include us.
   const missing = swarm.complete + swarm.incomplete - 1 - peersConnected;
-  return Math.max(0, Math.min(cap, missing));
+  return missing > 0 ? cap : 0;
 }
 
 /** The browser's WebSocket, or the `ws` package's (same API) under Node. */

@@ -154,12 +154,13 @@ describe('connection budget', () => {
 });
 
 describe('connection churn', () => {
-  it('offers only for the peers of the swarm we are not connected to, once the tracker has told its size', () => {
+  it('makes no offers once it holds every peer the tracker counts, and the full number while any is missing', () => {
     expect(offersToMake(null, 0, 30)).toBe(MAX_OFFERS_PER_ANNOUNCE);
     expect(offersToMake(null, 0, 2)).toBe(2);
     // 1 seeder + 8 leechers (us among them): 8 others.
     expect(offersToMake({ complete: 1, incomplete: 8 }, 8, 30)).toBe(0);
-    expect(offersToMake({ complete: 1, incomplete: 8 }, 6, 30)).toBe(2);
+    expect(offersToMake({ complete: 1, incomplete: 8 }, 7, 30)).toBe(MAX_OFFERS_PER_ANNOUNCE);
+    expect(offersToMake({ complete: 1, incomplete: 8 }, 7, 1)).toBe(1);
     expect(offersToMake({ complete: 1, incomplete: 8 }, 9, 30)).toBe(0);
     expect(offersToMake({ complete: 100, incomplete: 100 }, 3, 30)).toBe(MAX_OFFERS_PER_ANNOUNCE);
     expect(offersToMake({ complete: 100, incomplete: 100 }, 3, 0)).toBe(0);
@@ -187,7 +188,7 @@ describe('connection churn', () => {
     held = 2;
     void client.announce();
     await clock.advance(0);
-    expect((socket.sent[2]!.offers as unknown[]).length).toBe(1);
+    expect((socket.sent[2]!.offers as unknown[]).length).toBe(MAX_OFFERS_PER_ANNOUNCE);
   });
 
   it('does not answer an offer from a peer it is connected to, nor a second offer from a peer it is answering', async () => {

@@ -8,6 +8,7 @@ import { createStore, del, delMany, get, keys, set, values, type UseStore } from
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import type { PieceStore } from '../engine/storage.ts';
+import { coalescedWriter } from './coalesced-write.ts';
 
 /** Pieces kept in memory for serving (8 × 256 KiB = 2 MiB). */
 export const PIECE_CACHE_SIZE = 8;
@@ -37,6 +38,14 @@ function isQuotaError(err: unknown): boolean {
 
 export class IdbStore implements PieceStore {
   private readonly cache = new Map<number, Uint8Array>();
+  /** This torrent's record as last read or written (read once; only this store writes it). */
+  private record: StoredTorrent | null = null;
+  /**
+   * The completion record is saved after every verified piece; a write is a read-modify-write of
+   * a record holding the info dictionary (327 KB for 16,384 pieces). Pieces verified while one is
+   * being written share the next write.
+   */
+  private readonly writeCompletion = coalescedWriter((bitfield: Uint8Array) => this.writeRecord(bitfield));
 
   constructor(private readonly meta: Metainfo) {}
 
@@ -75,21 +84,28 @@ export class IdbStore implements PieceStore {
   }
 
   async loadCompletion(): Promise<Uint8Array | null> {
-    const record = await get<StoredTorrent>(this.meta.infoHash, torrents());
-    return record?.have ?? null;
+    this.record = (await get<StoredTorrent>(this.meta.infoHash, torrents())) ?? null;
+    return this.record?.have ?? null;
   }
 
-  async saveCompletion(bitfield: Uint8Array): Promise<void> {
-    const record: StoredTorrent = (await get<StoredTorrent>(this.meta.infoHash, torrents())) ?? {
+  /** Resolves once a record holding at least this bitfield is stored. */
+  saveCompletion(bitfield: Uint8Array): Promise<void> {
+    return this.writeCompletion(bitfield.slice());
+  }
+
+  private async writeRecord(have: Uint8Array): Promise<void> {
+    const base: StoredTorrent = this.record ?? (await get<StoredTorrent>(this.meta.infoHash, torrents())) ?? {
       infoHash: this.meta.infoHash,
       name: this.meta.name,
       length: this.meta.length,
       infoBytes: this.meta.infoBytes,
       announce: this.meta.announce,
-      have: bitfield,
+      have,
       addedAt: Date.now(),
     };
-    await this.guarded(() => set(this.meta.infoHash, { ...record, have: bitfield.slice() }, torrents()));
+    const next = { ...base, have };
+    await this.guarded(() => set(this.meta.infoHash, next, torrents()));
+    this.record = next;
   }
 
   async close(): Promise<void> {

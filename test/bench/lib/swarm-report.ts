@@ -34,6 +34,8 @@ export interface SwarmResult {
   swarm: SwarmRow[];
   singleLink: { fileBytes: number; tabswarm: { MBps: Spread }; webtorrent: { MBps: Spread }; raw: { MBps: Spread } };
   joinSeconds: Spread;
+  /** What the person who ran it knows about the run's conditions that the figures cannot show (added to the JSON by hand, rendered as theirs). */
+  runNote?: string;
 }
 
 /** The goals issue 9 sets, checked against a run. */
@@ -70,6 +72,7 @@ export function swarmMarkdown(result: SwarmResult): string {
     '',
     `${m.cpu}, ${m.cores} cores, ${m.chromium}, ${m.date}. Every peer is a Chromium context of one browser on this machine; our tracker. ${runs} runs per figure (min / median / max).`,
     '',
+    ...(result.runNote ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${result.runNote}`, ''] : []),
     `F = ${first.fileBytes / MiB} MiB, u_s = u_i = ${first.us / MiB} MiB/s (each system's own upload limiter), downloads unlimited. D_p2p = max(F/u_s, N·F/(u_s+Σu_i)); D_cs = N·F/u_s.`,
     '',
     '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s | connections per leecher | connections created per leecher | CPU % |',

@@ -36,7 +36,8 @@ export class PeerRegistry {
     const id = toHex(h.peerId);
     if (bytesEqual(h.peerId, this.ourId)) return 'connected to ourselves';
     if (this.bannedIds.has(id)) return 'banned from this swarm for sending bad data';
-    for (const other of this.links.values()) if (other !== link && other.id === id) return 'already connected to this peer';
+    // `link` has no id yet, so only another connection can match.
+    if (this.hasId(id)) return 'already connected to this peer';
     link.id = id;
     link.extended = h.extended;
     return null;

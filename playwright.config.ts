@@ -19,7 +19,7 @@ export default defineConfig({
     },
   },
   webServer: {
-    command: `node --import tsx signal-server/main.ts`,
+    command: `node lib/serve.js`,
     env: { PORT: String(TEST_PORT), HOST: '127.0.0.1' },
     url: `http://localhost:${TEST_PORT}/healthz`,
     reuseExistingServer: false,

@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Only unit and property tests: Playwright's specs (test/browser/*.spec.ts) are not Vitest's.
+// Unit, property and integration tests. Playwright's specs (test/browser/*.spec.ts) are not
+// Vitest's; the package test (test/package/) runs alone, through vitest.package.config.ts.
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    exclude: ['test/package/**', '**/node_modules/**'],
     testTimeout: 30_000,
   },
 });

@@ -1,30 +1,22 @@
 #!/usr/bin/env node
-// The CLI runs as compiled JavaScript (dist/cli/, built by `npm run build` with esbuild). When that
-// bundle is missing or older than the TypeScript it comes from — a fresh clone, an edit — it is
-// rebuilt first (about a tenth of a second); where it cannot be written, the sources run through tsx.
+// The CLI is compiled JavaScript (lib/cli.js, built by `npm run build`); starting it compiles
+// nothing. In a checkout of the sources (client/ beside this folder), a bundle that is missing or
+// older than them is rebuilt first, about a tenth of a second; an installed package has no
+// sources and runs its bundle as shipped.
 import { existsSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { newestMtime } from '../scripts/lib/newest-mtime.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bundle = join(root, 'dist', 'cli', 'tabswarm.js');
+const bundle = join(root, 'lib', 'cli.js');
 
-function fresh() {
-  if (!existsSync(bundle)) return false;
-  const built = statSync(bundle).mtimeMs;
-  return ['client', 'shared'].every((d) => !existsSync(join(root, d)) || newestMtime(join(root, d)) <= built);
-}
-
-let entry = bundle;
-if (!fresh()) {
-  try {
-    const { buildCli } = await import(pathToFileURL(join(root, 'scripts', 'build-cli.mjs')).href);
-    await buildCli();
-  } catch {
-    const { register } = await import('tsx/esm/api');
-    register();
-    entry = join(root, 'client', 'cli', 'main.ts');
+if (existsSync(join(root, 'client'))) {
+  const { newestMtime } = await import(pathToFileURL(join(root, 'scripts', 'lib', 'newest-mtime.mjs')).href);
+  const built = existsSync(bundle) ? statSync(bundle).mtimeMs : -Infinity;
+  const stale = ['client', 'shared', 'signal-server'].some((d) => existsSync(join(root, d)) && newestMtime(join(root, d)) > built);
+  if (stale) {
+    const { buildNode } = await import(pathToFileURL(join(root, 'scripts', 'build-node.mjs')).href);
+    await buildNode();
   }
 }
-await import(pathToFileURL(entry).href);
+await import(pathToFileURL(bundle).href);

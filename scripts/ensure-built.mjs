@@ -1,12 +1,18 @@
-// `npm start` serves dist/: build it when it is missing or older than the client sources.
+// `npm start` runs lib/serve.js and serves dist/: build either when it is missing or older than the
+// sources it comes from (a fresh clone, an edit). An installed package ships both, built.
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
+import { buildNode } from './build-node.mjs';
 import { newestMtime } from './lib/newest-mtime.mjs';
 
-const built = 'dist/index.html';
+const newest = (...dirs) => Math.max(...dirs.filter((d) => existsSync(d)).map((d) => newestMtime(d)));
+const builtAt = (...files) => (files.every((f) => existsSync(f)) ? Math.min(...files.map((f) => statSync(f).mtimeMs)) : -Infinity);
 
-const stale = !existsSync(built) || !existsSync('dist/tabswarm-file.js') || Math.max(newestMtime('client'), newestMtime('shared')) > statSync(built).mtimeMs;
-if (stale) {
+if (builtAt('dist/index.html', 'dist/tabswarm-file.js') < newest('client', 'shared')) {
   process.stderr.write('Building the web app (dist/)…\n');
   for (const mode of [[], ['--mode', 'widget']]) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', ...mode, '--logLevel', 'warn'], { stdio: 'inherit' });
+}
+if (builtAt('lib/serve.js', 'lib/cli.js') < newest('client', 'shared', 'signal-server')) {
+  process.stderr.write('Building the server and CLI (lib/)…\n');
+  await buildNode();
 }

@@ -121,11 +121,14 @@ export function parseMagnet(uri: string): MagnetLink {
   return link;
 }
 
-export function buildMagnet(link: MagnetLink): string {
+/** What buildMagnet needs: trackers and web seeds may be left out (none). */
+export type MagnetInput = Omit<MagnetLink, 'trackers' | 'webSeeds'> & Partial<Pick<MagnetLink, 'trackers' | 'webSeeds'>>;
+
+export function buildMagnet(link: MagnetInput): string {
   if (parseInfoHash(link.infoHash) === null) invalid('the info hash must be 40 hex digits');
   const params = [`xt=${BTIH_PREFIX}${link.infoHash.toLowerCase()}`];
   if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
-  for (const tr of link.trackers) params.push(`tr=${encodeURIComponent(tr)}`);
-  for (const ws of link.webSeeds) params.push(`ws=${encodeURIComponent(ws)}`);
+  for (const tr of link.trackers ?? []) params.push(`tr=${encodeURIComponent(tr)}`);
+  for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
   return MAGNET_PREFIX + params.join('&');
 }

@@ -4,10 +4,10 @@ import type { AddressInfo } from 'node:net';
 import type { ServerConfig } from './config.ts';
 import { createStaticHandler } from './http/static.ts';
 import { createLogger, type Logger } from './log.ts';
-import { Metrics } from './metrics.ts';
-import { TrackerGateway } from './tracker/gateway.ts';
-import { RedisSwarmStore } from './redis/swarm-store.ts';
-import { MemorySwarmStore, type SwarmStore } from './tracker/swarm-store.ts';
+import type { Metrics } from './metrics.ts';
+import type { TrackerGateway } from './tracker/gateway.ts';
+import type { SwarmStore } from './tracker/swarm-store.ts';
+import { createTrackerService } from './tracker-service.ts';
 
 export interface TabswarmServer {
   http: Server;
@@ -35,9 +35,7 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 
 export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}): TabswarmServer {
   const log = deps.log ?? createLogger(config.logLevel);
-  const metrics = new Metrics();
-  const store = deps.store ?? (config.redis ? new RedisSwarmStore({ config: config.redis, peerTimeoutMs: config.tracker.peerTimeoutMs, log, now: deps.now }) : new MemorySwarmStore());
-  const tracker = new TrackerGateway({ options: config.tracker, store, metrics, log, now: deps.now, random: deps.random });
+  const { store, tracker, metrics } = createTrackerService({ tracker: config.tracker, redis: config.redis, log, store: deps.store, now: deps.now, random: deps.random });
   const serveStatic = createStaticHandler(config.staticDir);
   const configBody = JSON.stringify({ iceServers: config.iceServers });
 

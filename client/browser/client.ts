@@ -4,6 +4,7 @@
  * worker, timers in a worker. One `BrowserClient` per tab holds all its swarms within one
  * connection budget. The UI (and the tests) drive it; it touches no DOM elements.
  */
+import { trackerForOrigin } from './endpoints.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
@@ -40,7 +41,7 @@ export interface BrowserClientOptions {
 type ClientEvents = { warning: [TabswarmError]; error: [string, TabswarmError] };
 
 export function originTracker(): string {
-  return `${location.protocol === 'https:' ? 'wss:' : 'ws:'}//${location.host}/announce`;
+  return trackerForOrigin(location.origin);
 }
 
 /** ICE servers the deployment configured (GET /config); none on loopback or when unreachable. */

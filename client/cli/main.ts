@@ -8,27 +8,11 @@ import { createCommand } from './commands/create.ts';
 import { infoCommand } from './commands/info.ts';
 import { ExitError } from './exit.ts';
 import { DEFAULT_TRACKER, checkTrackers, parseByteRate } from './swarm-args.ts';
+import { COMMAND_HELP, USAGE, isCommandName } from './usage.ts';
 import { CLI_NAME_VERSION } from './version.ts';
 
 /** Bad input, by the CLI's contract: scripts can tell it from success (0) and crashes (1). */
 const EXIT_BAD_INPUT = 2;
-
-const USAGE = `${CLI_NAME_VERSION}
-
-Usage:
-  tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--json]
-      Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
-  tabswarm info FILE.torrent [--json]
-      Show what a .torrent holds.
-  tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding]
-      Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
-      seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
-  tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
-      Download, verify and save; resumes from what is already in DIR.
-  tabswarm help
-
-Default tracker: ${DEFAULT_TRACKER}. Exit codes: 0 done, 2 bad input, 3 no peers in time, 4 storage error.
-`;
 
 class UsageError extends Error {}
 
@@ -49,6 +33,12 @@ function onePositional(positionals: string[], what: string): string {
 
 async function run(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
+  // `tabswarm COMMAND --help` (anywhere before a lone "--"): that command's help, nothing run.
+  const beforeDashes = rest.indexOf('--') === -1 ? rest : rest.slice(0, rest.indexOf('--'));
+  if (isCommandName(command) && (beforeDashes.includes('--help') || beforeDashes.includes('-h'))) {
+    process.stdout.write(`${COMMAND_HELP[command]}\n`);
+    return;
+  }
   switch (command) {
     case 'create': {
       const { values, positionals } = parsed(() =>
@@ -126,10 +116,33 @@ async function run(argv: string[]): Promise<void> {
       });
       return;
     }
-    case 'help':
+    case 'serve': {
+      parsed(() => parseArgs({ args: rest, allowPositionals: false, options: {} }));
+      const { runServer, ServerStartError } = await import('../../signal-server/run.ts');
+      try {
+        await runServer();
+      } catch (err) {
+        if (err instanceof ServerStartError) throw new ExitError(err.exitCode, err.message);
+        throw err;
+      }
+      return;
+    }
+    case 'help': {
+      const topic = rest[0];
+      if (isCommandName(topic)) process.stdout.write(`${COMMAND_HELP[topic]}\n`);
+      else if (topic === undefined) process.stdout.write(USAGE);
+      else throw new UsageError(`no help on "${topic}": the commands are ${Object.keys(COMMAND_HELP).join(', ')}`);
+      return;
+    }
     case '--help':
     case '-h':
       process.stdout.write(USAGE);
+      return;
+    case 'version':
+    case '--version':
+    case '-v':
+    case '-V':
+      process.stdout.write(`${CLI_NAME_VERSION}\n`);
       return;
     case undefined:
       throw new UsageError('missing command');
@@ -142,7 +155,7 @@ try {
   await run(process.argv.slice(2));
 } catch (err) {
   if (err instanceof UsageError) {
-    process.stderr.write(`tabswarm: ${err.message} (see "tabswarm help")\n`);
+    process.stderr.write(`tabswarm: ${err.message} (see "tabswarm --help")\n`);
     process.exitCode = EXIT_BAD_INPUT;
   } else if (err instanceof TabswarmError) {
     process.stderr.write(`tabswarm: ${err.message} [${err.code}]\n`);

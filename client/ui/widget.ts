@@ -13,6 +13,7 @@ import type { TorrentStats } from '../engine/torrent.ts';
 import './content-preview.ts';
 import type { StoredFile } from '../browser/save.ts';
 import { saveFile } from './save-file.ts';
+import { configUrlFor, trackerForOrigin } from '../browser/endpoints.ts';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const REFRESH_MS = 500;
@@ -22,14 +23,14 @@ const clients = new Map<string, Promise<BrowserClient>>();
 function clientFor(tracker: string): Promise<BrowserClient> {
   let c = clients.get(tracker);
   if (!c) {
-    c = BrowserClient.create({ trackers: [tracker], configUrl: `${SCRIPT_ORIGIN}/config` });
+    c = BrowserClient.create({ trackers: [tracker], configUrl: configUrlFor(tracker) });
     clients.set(tracker, c);
   }
   return c;
 }
 
 export function defaultTracker(): string {
-  return `${SCRIPT_ORIGIN.replace(/^http/, 'ws')}/announce`;
+  return trackerForOrigin(SCRIPT_ORIGIN);
 }
 
 export class TabswarmFile extends LitElement {

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { createTorrent } from '../../shared/metainfo/index.ts';
 import { portableSha1, webCryptoSha1, type Sha1 } from '../../shared/sha1.ts';
 import { readFsInput } from '../../client/cli/fs-input.ts';
-import { nodeSha1 } from '../../client/cli/node-sha1.ts';
+import { nodeSha1 } from '../../client/node/sha1.ts';
 import { machine, spread, writeResults } from './lib/report.ts';
 
 const FILE_BYTES = 256 * 1024 * 1024;

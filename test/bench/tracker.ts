@@ -50,8 +50,8 @@ function startServer(system: System, extraEnv: Record<string, string> = {}): Pro
     MAX_SWARMS_PER_SOCKET: '1000',
     ...extraEnv,
   };
-  // Our server runs as `npm start` runs it: one Node process with tsx's loader (no wrapper process).
-  const args = system === 'tabswarm' ? ['--import', 'tsx', 'signal-server/main.ts'] : ['test/bench/bt-tracker-server.mjs'];
+  // Our server runs as `npm start` runs it: one Node process, the built lib/serve.js.
+  const args = system === 'tabswarm' ? ['lib/serve.js'] : ['test/bench/bt-tracker-server.mjs'];
   const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolve, reject) => {
     let buf = '';

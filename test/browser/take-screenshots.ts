@@ -19,7 +19,7 @@ const OUT = fileURLToPath(new URL('./screenshots/', import.meta.url));
 
 execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
 const port = await freePort();
-const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
+const server = spawn(process.execPath, ['lib/serve.js'], { cwd: ROOT, env: { ...process.env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'inherit'] });
 await new Promise((r) => server.stdout!.once('data', r));
 const origin = `http://localhost:${port}`;
 const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });

@@ -10,7 +10,7 @@ export interface CliResult {
 }
 
 /** Runs the real `tabswarm` binary, as a user would. */
-export function runCli(args: string[], cwd?: string): CliResult {
-  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+export function runCli(args: string[], cwd?: string, env: Record<string, string> = {}): CliResult {
+  const r = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }

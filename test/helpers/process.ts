@@ -1,4 +1,4 @@
-/** Runs the real server (`signal-server/main.ts`, as `npm start` does) as a child process. */
+/** Runs the real server (lib/serve.js, built from signal-server/main.ts, as `npm start` does) as a child process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
@@ -26,8 +26,8 @@ export interface ServerProcess {
 /** Starts the server and resolves once it logs "listening". */
 export async function spawnServer(env: Record<string, string> = {}): Promise<ServerProcess> {
   const port = await freePort();
-  // As `npm start` runs it: one process (tsx's CLI would fork a child that a SIGKILL leaves running).
-  const child = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], {
+  // As `npm start` runs it: the built server (lib/serve.js; `npm test` builds lib/ before Vitest runs).
+  const child = spawn(process.execPath, ['lib/serve.js'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

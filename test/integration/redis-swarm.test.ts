@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { SwarmSession } from '../../client/engine/session.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../client/node/peer-env.ts';
-import { nodeSha1 } from '../../client/cli/node-sha1.ts';
+import { nodeSha1 } from '../../client/node/sha1.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { startRedis, type TestRedis } from '../helpers/redis.ts';

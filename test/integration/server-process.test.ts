@@ -51,12 +51,11 @@ describe('server process', () => {
   });
 
   it('refuses a bad setting at start-up with a message naming the variable', () => {
-    const tsx = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
     const root = fileURLToPath(new URL('../..', import.meta.url));
-    const r = spawnSync(process.execPath, [tsx, 'signal-server/main.ts'], { cwd: root, env: { ...process.env, ICE_SERVERS: '[{"urls":"http://x"}]' }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, ['lib/serve.js'], { cwd: root, env: { ...process.env, ICE_SERVERS: '[{"urls":"http://x"}]' }, encoding: 'utf8' });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/ICE_SERVERS\[0\]\.urls must be stun/);
-    const r2 = spawnSync(process.execPath, [tsx, 'signal-server/main.ts'], { cwd: root, env: { ...process.env, MAX_SWARMS_PER_SOCKET: 'lots' }, encoding: 'utf8' });
+    const r2 = spawnSync(process.execPath, ['lib/serve.js'], { cwd: root, env: { ...process.env, MAX_SWARMS_PER_SOCKET: 'lots' }, encoding: 'utf8' });
     expect(r2.status).toBe(2);
     expect(r2.stderr).toMatch(/MAX_SWARMS_PER_SOCKET=lots/);
   });

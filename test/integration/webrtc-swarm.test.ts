@@ -3,7 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { SwarmSession } from '../../client/engine/session.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../client/node/peer-env.ts';
-import { nodeSha1 } from '../../client/cli/node-sha1.ts';
+import { nodeSha1 } from '../../client/node/sha1.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { startServer, type RunningServer } from '../helpers/server.ts';
 import { FAST, filledStore, makeContent, sha256, storedBytes } from '../helpers/swarm.ts';

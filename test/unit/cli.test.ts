@@ -87,3 +87,34 @@ describe('tabswarm create / info', () => {
     expect(r.status).toBe(0);
   });
 });
+
+describe('tabswarm --version and help', () => {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+
+  it.each([['--version'], ['-v'], ['version']])('%s prints the name and version', (flag) => {
+    expect(runCli([flag])).toMatchObject({ status: 0, stdout: `Tabswarm ${pkg.version}\n`, stderr: '' });
+  });
+
+  it('--help lists every command; COMMAND --help and help COMMAND print that command\'s options only', () => {
+    const all = runCli(['--help']);
+    expect(all.status).toBe(0);
+    for (const c of ['create', 'info', 'seed', 'get', 'serve']) expect(all.stdout).toContain(`  tabswarm ${c}`);
+    for (const args of [['seed', '--help'], ['seed', 'x', '-h'], ['help', 'seed']]) {
+      const r = runCli(args);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/^tabswarm seed PATH/);
+      expect(r.stdout).toContain('--no-initial-seeding');
+      expect(r.stdout).not.toContain('tabswarm get');
+    }
+    // After "--", --help is an argument (a file may be called that), not a request for help.
+    expect(runCli(['create', '--', '--help']).stderr).toMatch(/INPUT_NOT_FOUND|No such/);
+    expect(runCli(['help', 'frob'])).toMatchObject({ status: 2, stderr: 'tabswarm: no help on "frob": the commands are create, info, seed, get, serve (see "tabswarm --help")\n' });
+  });
+
+  it('serve refuses arguments and a bad setting with exit 2 and one line', () => {
+    expect(runCli(['serve', 'extra'])).toMatchObject({ status: 2 });
+    const bad = runCli(['serve'], undefined, { MAX_SWARMS_PER_SOCKET: 'lots' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toBe('tabswarm: MAX_SWARMS_PER_SOCKET=lots is not a whole number from 1 to 9007199254740991.\n');
+  });
+});

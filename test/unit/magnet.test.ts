@@ -24,6 +24,12 @@ describe('magnet links', () => {
     });
   });
 
+  it('builds a link without trackers or web seeds when none are given', () => {
+    const hash = '0123456789abcdef0123456789abcdef01234567';
+    expect(buildMagnet({ infoHash: hash, name: 'a b' })).toBe(`magnet:?xt=urn:btih:${hash}&dn=a%20b`);
+    expect(parseMagnet(buildMagnet({ infoHash: hash }))).toEqual({ infoHash: hash, trackers: [], webSeeds: [] });
+  });
+
   it('round-trips through buildMagnet', () => {
     const link = { infoHash: HEX, name: 'a & b = c?', trackers: ['ws://localhost:8080'], webSeeds: [] };
     expect(parseMagnet(buildMagnet(link))).toEqual(link);

@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { createTorrent } from '../../../shared/metainfo/index.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
 import { readFsInput } from '../fs-input.ts';
-import { nodeSha1 } from '../node-sha1.ts';
+import { nodeSha1 } from '../../node/sha1.ts';
 import { progressBar } from '../progress.ts';
 import { formatSummary, summarize } from '../summary.ts';
 import { CLI_NAME_VERSION } from '../version.ts';

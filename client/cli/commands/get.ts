@@ -8,7 +8,7 @@ import type { TorrentSource } from '../../engine/torrent.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
-import { nodeSha1 } from '../node-sha1.ts';
+import { nodeSha1 } from '../../node/sha1.ts';
 import { formatBytes, progressBar } from '../progress.ts';
 import { downloadDetail, seedLine } from '../swarm-status.ts';
 import { CLI_NAME_VERSION } from '../version.ts';

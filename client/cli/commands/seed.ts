@@ -8,7 +8,7 @@ import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
 import { readFsInput } from '../fs-input.ts';
-import { nodeSha1 } from '../node-sha1.ts';
+import { nodeSha1 } from '../../node/sha1.ts';
 import { progressBar } from '../progress.ts';
 import { seedLine } from '../swarm-status.ts';
 import { CLI_NAME_VERSION } from '../version.ts';

@@ -50,7 +50,7 @@ export async function startBrowserSwarmLab() {
   execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
   execFileSync('bash', ['scripts/ensure-reference-peers.sh'], { cwd: ROOT, stdio: 'inherit' });
   const port = await freePort();
-  const server = spawn(process.execPath, ['--import', 'tsx', 'signal-server/main.ts'], {
+  const server = spawn(process.execPath, ['lib/serve.js'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', MAX_SOCKETS_PER_IP: '0' },
     stdio: ['ignore', 'pipe', 'inherit'],

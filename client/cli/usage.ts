@@ -1,0 +1,50 @@
+/** What `tabswarm --help` and `tabswarm COMMAND --help` print. */
+import { DEFAULT_TRACKER } from './swarm-args.ts';
+import { CLI_NAME_VERSION } from './version.ts';
+
+export type CommandName = 'create' | 'info' | 'seed' | 'get' | 'serve';
+
+/** One line of synopsis and the options, per command. */
+export const COMMAND_HELP: Record<CommandName, string> = {
+  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--json]
+    Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
+    -o, --output FILE      where to write the .torrent (default: PATH's name + .torrent)
+    -a, --announce URL     a tracker to name in the torrent (repeatable)
+    --json                 print the result as JSON`,
+  info: `tabswarm info FILE.torrent [--json]
+    Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
+    --json                 print it as JSON`,
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding]
+    Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
+    seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
+    -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
+    --upload-limit B/s     cap on upload, bytes per second (default: none)
+    --torrent FILE         seed this existing .torrent, its content found at PATH (re-verified)
+    --no-initial-seeding   reveal every piece at once`,
+  get: `tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
+    Download, verify and save; resumes from what is already in DIR.
+    -o, --output DIR       where to save (default: the current folder)
+    -t, --tracker URL      a WebSocket tracker besides the link's own (repeatable)
+    --upload-limit B/s     cap on upload while downloading, bytes per second
+    --seed                 keep sharing after the download, until Ctrl-C
+    --timeout S            give up (exit 3) when no peer is found within S seconds (default 60)`,
+  serve: `tabswarm serve
+    Run the tracker and the web app on http://localhost:8080 until Ctrl-C. Settings come from the
+    environment (PORT, HOST, ICE_SERVERS, REDIS_URL, LOG_LEVEL, … — see the README).`,
+};
+
+export const USAGE = `${CLI_NAME_VERSION}: peer-to-peer file sharing over WebRTC, with the browser app's swarms.
+
+Usage:
+${Object.values(COMMAND_HELP)
+  .map((h) => `  ${h.replaceAll('\n', '\n  ')}`)
+  .join('\n')}
+  tabswarm --version
+  tabswarm --help | tabswarm COMMAND --help
+
+Default tracker: ${DEFAULT_TRACKER}. Exit codes: 0 done, 2 bad input, 3 no peers in time, 4 storage error.
+`;
+
+export function isCommandName(s: string | undefined): s is CommandName {
+  return s !== undefined && Object.hasOwn(COMMAND_HELP, s);
+}

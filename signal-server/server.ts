@@ -8,6 +8,7 @@ import type { Metrics } from './metrics.ts';
 import type { TrackerGateway } from './tracker/gateway.ts';
 import type { SwarmStore } from './tracker/swarm-store.ts';
 import { createTrackerService } from './tracker-service.ts';
+import { createMetricsEndpoint } from './prometheus.ts';
 
 export interface TabswarmServer {
   http: Server;
@@ -36,6 +37,7 @@ function send(res: ServerResponse, status: number, body: string, type = 'text/pl
 export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}): TabswarmServer {
   const log = deps.log ?? createLogger(config.logLevel);
   const { store, tracker, metrics } = createTrackerService({ tracker: config.tracker, redis: config.redis, log, store: deps.store, now: deps.now, random: deps.random });
+  const prometheus = createMetricsEndpoint(metrics, () => ({ sockets: tracker.socketCount, ...store.local.stats(), pendingOffers: tracker.core.pendingOffers }));
   const serveStatic = createStaticHandler(config.staticDir);
   const configBody = JSON.stringify({ iceServers: config.iceServers });
 
@@ -49,10 +51,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
     }
     // Embedded widgets on other sites read it too.
     if (path === '/config') return send(res, 200, configBody, 'application/json', { 'access-control-allow-origin': '*' });
-    if (path === '/metrics') {
-      const gauges = { sockets: tracker.socketCount, ...store.local.stats(), pendingOffers: tracker.core.pendingOffers };
-      return send(res, 200, metrics.render(gauges), 'text/plain; version=0.0.4; charset=utf-8');
-    }
+    if (path === '/metrics') return send(res, 200, await prometheus.render(), prometheus.contentType);
     if (await serveStatic(req, res)) return;
     send(res, 404, 'Not found\n');
   }

@@ -362,5 +362,13 @@ describe('HTTP endpoints beside the tracker', () => {
     expect(text).toMatch(/^tabswarm_announces_total 2$/m);
     expect(text).toMatch(/^tabswarm_offers_relayed_total 1$/m);
     expect(text).toMatch(/^tabswarm_rejects_total\{reason="invalid_json"\} 1$/m);
+    // Node's default metrics, from prom-client.
+    expect(text).toMatch(/^# TYPE process_cpu_user_seconds_total counter$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
+    expect(text).toMatch(/^process_resident_memory_bytes \d+$/m);
+    // Counters keep counting across scrapes (each scrape reports the total, not what is new).
+    a.send(announce('A'));
+    await a.next(isReply);
+    expect(await (await fetch(`${s.httpUrl}/metrics`)).text()).toMatch(/^tabswarm_announces_total 3$/m);
   });
 });

@@ -3,6 +3,8 @@
  * README). Invalid values stop start-up with a message naming the variable, rather than running
  * with a surprise.
  */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { IceServer } from './ice.ts';
 import type { LogLevel } from './log.ts';
@@ -23,7 +25,19 @@ export interface ServerConfig {
   shutdownGraceMs: number;
 }
 
-export const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../dist', import.meta.url));
+/**
+ * The package's dist/: beside the nearest package.json above this module. This file runs from
+ * signal-server/ in a checkout and from a chunk in lib/ (at some depth) when built, so the
+ * distance to the package root is not fixed.
+ */
+export function packageRoot(from: string = fileURLToPath(new URL('.', import.meta.url))): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) return from;
+  }
+}
+
+export const DEFAULT_STATIC_DIR = join(packageRoot(), 'dist');
 
 export class ConfigError extends Error {}
 

@@ -4,7 +4,7 @@
  * export type-checked, and the widget bundled. Run by `npm run test:package` (part of `npm test`),
  * apart from the other Vitest files because packing rebuilds dist/ and lib/, which they use.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
@@ -12,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { packAndInstall, ROOT, type PackedInstall } from '../helpers/packed.ts';
+import { waitForLine } from '../helpers/process.ts';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string; dependencies: Record<string, string> };
@@ -70,6 +71,20 @@ describe('the packed package', () => {
     const bad = tabswarm('frobnicate');
     expect(bad.status).toBe(2);
     expect(bad.stderr).toBe('tabswarm: unknown command "frobnicate" (see "tabswarm --help")\n');
+  });
+
+  it('serves the app and the tracker with `tabswarm serve`, and stops cleanly on SIGTERM', async () => {
+    const child = spawn(process.execPath, [packed.bin, 'serve'], { cwd: consumer, env: { ...process.env, PORT: '0', HOST: '127.0.0.1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    const { line } = await waitForLine(child, /"event":"listening"/, 'tabswarm serve');
+    const { port } = JSON.parse(line) as { port: number };
+    const page = await fetch(`http://127.0.0.1:${port}/`);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('<tabswarm-app');
+    expect((await fetch(`http://127.0.0.1:${port}/tabswarm-file.js`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${port}/metrics`)).text()).toMatch(/^tabswarm_sockets 0$/m);
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
   });
 
   it('imports the engine, the Node glue and the server from plain Node and runs a swarm with them', () => {

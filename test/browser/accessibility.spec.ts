@@ -1,0 +1,64 @@
+/**
+ * Every view passes axe-core (WCAG 2.1 A and AA rules) with no serious or critical violation:
+ * share (empty and with a share made), download (during and after), my files, the widget on
+ * another site, and the demo.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { TEST_PORT } from '../../playwright.config.ts';
+import { TINY_PNG } from '../helpers/fixtures.ts';
+
+const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+
+/** Serious and critical violations, each as "rule: target (summary)" so a failure names what to fix. */
+async function seriousViolations(page: Page): Promise<string[]> {
+  const results = await new AxeBuilder({ page }).withTags(WCAG).analyze();
+  return results.violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n').slice(1).join('; ')})`));
+}
+
+let site: Server;
+let siteUrl: string;
+test.beforeAll(async () => {
+  site = createServer((req, res) => {
+    const magnet = new URL(req.url ?? '/', 'http://x').searchParams.get('magnet') ?? '';
+    res.writeHead(200, { 'content-type': 'text/html' });
+    res.end(`<!doctype html><html lang="en"><title>Someone else's blog</title><main><h1>My holiday</h1>
+      <tabswarm-file magnet="${magnet.replace(/"/g, '&quot;')}"></tabswarm-file></main>
+      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`);
+  });
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+});
+test.afterAll(() => new Promise<void>((r) => site.close(() => r())));
+
+test('share, download, my files, the widget and the demo have no serious or critical axe violations', async ({ browser }) => {
+  const sharer = await (await browser.newContext()).newPage();
+  await sharer.goto('/');
+  await expect(sharer.getByTestId('share-input')).toBeAttached();
+  expect(await seriousViolations(sharer), 'share view, empty').toEqual([]);
+
+  await sharer.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: TINY_PNG });
+  const link = await sharer.getByTestId('share-link').inputValue();
+  expect(await seriousViolations(sharer), 'share view with a share and my files').toEqual([]);
+
+  const getter = await (await browser.newContext()).newPage();
+  await getter.goto(link);
+  expect(await seriousViolations(getter), 'download view, starting').toEqual([]);
+  await expect(getter.getByTestId('preview-image')).toBeVisible({ timeout: 30_000 });
+  expect(await seriousViolations(getter), 'download view, done').toEqual([]);
+
+  const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+  const visitor = await (await browser.newContext()).newPage();
+  await visitor.goto(`${siteUrl}/?magnet=${encodeURIComponent(magnet)}`);
+  await expect(visitor.locator('tabswarm-file').getByTestId('preview-image')).toBeVisible({ timeout: 30_000 });
+  expect(await seriousViolations(visitor), 'widget').toEqual([]);
+
+  const teacher = await (await browser.newContext()).newPage();
+  await teacher.goto('/demo');
+  await expect(teacher.locator('tabswarm-demo, demo-page, main').first()).toBeAttached();
+  expect(await seriousViolations(teacher), 'demo').toEqual([]);
+});

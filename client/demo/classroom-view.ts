@@ -3,6 +3,7 @@
  * the chapter's figure of distribution time against N, with measured points.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from '../ui/focus-ring.ts';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import { swarmPlot, type PlotRow } from '../../shared/distribution-plot.ts';
 import { formatBytes, formatRate } from '../../shared/format.ts';
@@ -24,7 +25,9 @@ export function parsePeerCounts(text: string): number[] | null {
 
 export class DemoClassroom extends LitElement {
   static override properties = { results: { state: true }, status: { state: true }, error: { state: true }, running: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     section { background: white; border-radius: 8px; padding: 0.8rem 1rem; margin: 0.8rem 0; }
     .form { display: grid; grid-template-columns: repeat(auto-fill, minmax(12rem, 1fr)); gap: 0.5rem 1rem; align-items: end; }
@@ -36,7 +39,8 @@ export class DemoClassroom extends LitElement {
     .explain { color: #444; font-size: 0.9rem; border-left: 3px solid #c9d6ea; padding-left: 0.8rem; }
     .error { color: #a11; }
     .cpu-bound { color: #8a4b00; background: #fff4e0; border-left: 3px solid #e0a030; padding: 0.3rem 0.6rem; font-size: 0.9rem; }
-  `;
+  `,
+  ];
   results: RunResult[] = [];
   status = '';
   error = '';

@@ -3,6 +3,7 @@
  * link in the address, this tab joins one), and classroom mode below it.
  */
 import { LitElement, css, html } from 'lit';
+import { focusRing } from '../ui/focus-ring.ts';
 import { BrowserClient } from '../browser/client.ts';
 import './classroom-view.ts';
 import { DEFAULT_DEMO_MIB, demoBytes, demoEngineOptions, joinHash, parseJoinHash, type JoinLink } from './settings.ts';
@@ -20,11 +21,14 @@ function demoClient(fast: boolean): Promise<BrowserClient> {
 
 export class DemoPage extends LitElement {
   static override properties = { link: { state: true }, client: { state: true }, creating: { state: true }, error: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     section { background: white; border-radius: 8px; padding: 0.8rem 1rem; margin: 0.8rem 0; }
     .error { color: #a11; }
-  `;
+  `,
+  ];
   link: JoinLink | null = parseJoinHash(location.hash);
   client: BrowserClient | null = null;
   creating = '';

@@ -5,6 +5,7 @@
  * the limits in force — its own sliders, and its neighbours' limits as they advertise them.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from '../ui/focus-ring.ts';
 import { formatBytes, formatRate } from '../../shared/format.ts';
 import type { BrowserClient } from '../browser/client.ts';
 import type { SwarmSession } from '../engine/session.ts';
@@ -31,7 +32,9 @@ export function unchokeLabel(p: PeerStats): string {
 
 export class DemoSwarmView extends LitElement {
   static override properties = { client: { attribute: false }, link: { attribute: false }, stats: { state: true }, limits: { state: true }, error: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     section { background: white; border-radius: 8px; padding: 0.8rem 1rem; margin: 0.8rem 0; }
     h3 { margin: 0 0 0.5rem; }
@@ -47,7 +50,8 @@ export class DemoSwarmView extends LitElement {
     .explain { color: #444; font-size: 0.9rem; border-left: 3px solid #c9d6ea; padding-left: 0.8rem; }
     .error { color: #a11; }
     input.link { width: 100%; font-family: monospace; }
-  `;
+  `,
+  ];
 
   client: BrowserClient | null = null;
   link: JoinLink | null = null;
@@ -150,7 +154,7 @@ export class DemoSwarmView extends LitElement {
         <tr><th>neighbour</th><th>their pieces</th><th>I give them</th><th>they give me</th><th>↓ from / ↑ to</th><th>their limits</th></tr>
         ${neighbours.map(({ peer, limits }) => html`<tr data-testid="neighbour">
           <td>${limits?.seeder ? 'seeder' : 'peer'} ${peer.id!.slice(-6)}</td>
-          <td style="min-width:8rem"><tabswarm-piece-map .have=${peer.bitfield}></tabswarm-piece-map></td>
+          <td style="min-width:8rem"><tabswarm-piece-map .have=${peer.bitfield} .legend=${false}></tabswarm-piece-map></td>
           <td class=${peer.amChoking ? 'choked' : peer.optimistic ? 'optimistic' : 'unchoked'} data-testid="i-unchoke">${unchokeLabel(peer)}</td>
           <td class=${peer.peerChoking ? 'choked' : 'unchoked'}>${peer.peerChoking ? 'choked' : 'unchoked'}</td>
           <td>${formatRate(peer.downloadRate)} / ${formatRate(peer.uploadRate)}</td>

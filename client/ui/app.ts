@@ -3,6 +3,7 @@
  * (ORIGIN/#magnet:… or ORIGIN/#<40-hex info hash>), and "My files" below.
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { BrowserClient } from '../browser/client.ts';
 import { describeError } from './errors.ts';
 import './download-view.ts';
@@ -18,11 +19,14 @@ const BAD_LINK = 'That link is not a Tabswarm share link: it should end in #magn
 
 export class TabswarmApp extends LitElement {
   static override properties = { client: { state: true }, link: { state: true }, error: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     .error { color: #a11; }
     nav a { margin-right: 1rem; }
-  `;
+  `,
+  ];
   client: BrowserClient | null = null;
   link = linkFromHash(location.hash);
   error = '';

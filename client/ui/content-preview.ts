@@ -1,14 +1,18 @@
 /** Shows a finished file inline when it is an inert kind (see content-kind.ts); nothing else. */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { TEXT_PREVIEW_BYTES, contentKind } from './content-kind.ts';
 
 export class ContentPreview extends LitElement {
   static override properties = { blob: { attribute: false }, name: {}, text: { state: true }, url: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; margin-top: 1rem; }
     img, video { max-width: 100%; max-height: 60vh; display: block; }
     pre { white-space: pre-wrap; word-break: break-word; background: #f4f4f6; padding: 0.75rem; border-radius: 0.4rem; max-height: 50vh; overflow: auto; }
-  `;
+  `,
+  ];
 
   blob: Blob | null = null;
   name = '';

@@ -1,5 +1,6 @@
 /** Download: open a share link, watch it arrive (progress, rates, peers, ETA, piece map), then save or view it. */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { BrowserClient } from '../browser/client.ts';
 import type { StoredFile } from '../browser/save.ts';
@@ -16,13 +17,16 @@ const NO_PEERS_HINT_MS = 10_000;
 
 export class DownloadView extends LitElement {
   static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     .error { color: #a11; }
     .notice { color: #7a5b00; }
     ul { padding-left: 1.2rem; }
     button { font: inherit; padding: 0.35rem 0.9rem; }
-  `;
+  `,
+  ];
 
   client: BrowserClient | null = null;
   link = '';

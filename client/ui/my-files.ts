@@ -1,15 +1,19 @@
 /** "My files": torrents stored in this browser, with delete. */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { BrowserClient } from '../browser/client.ts';
 import type { StoredTorrent } from '../browser/idb-store.ts';
 
 export class MyFiles extends LitElement {
   static override properties = { client: { attribute: false }, items: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     li { margin: 0.3rem 0; }
     button { margin-left: 0.5rem; }
-  `;
+  `,
+  ];
   client: BrowserClient | null = null;
   items: StoredTorrent[] = [];
 

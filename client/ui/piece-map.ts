@@ -1,34 +1,52 @@
-/** A canvas of pieces: have (green), requested/in flight (amber), missing (grey). */
-import { LitElement, css, html } from 'lit';
+/**
+ * A bar of pieces: have (green, full height), downloading (amber, half height), missing (grey,
+ * a thin baseline), with a text alternative and, unless `legend` is off, a legend with counts.
+ */
+import { LitElement, css, html, nothing } from 'lit';
+import { PIECE_COLORS, PIECE_GLYPHS, PIECE_ROWS, ROWS_FILLED, countPieces, describePieces, pieceState } from './piece-map-summary.ts';
 
-const COLORS = { have: '#2e9d5b', requested: '#e0a526', missing: '#d9d9e0' } as const;
+/** More pieces than this share a column of the canvas (the first piece of the column decides). */
+const MAX_COLUMNS = 2000;
 
 export class PieceMap extends LitElement {
-  static override properties = { have: {}, requested: { attribute: false } };
+  static override properties = { have: {}, requested: { attribute: false }, legend: { type: Boolean } };
   static override styles = css`
-    canvas { width: 100%; height: 24px; display: block; border-radius: 4px; image-rendering: pixelated; }
+    canvas { width: 100%; height: 24px; display: block; image-rendering: pixelated; background: #fff; }
+    .legend { font-size: 0.8rem; color: #444; margin: 0.2rem 0 0; }
+    .legend span { margin-right: 0.8rem; }
   `;
   /** "1010…": our pieces. */
   have = '';
   /** Pieces in flight. */
   requested: ReadonlySet<number> = new Set();
+  /** Show the legend with counts (the demo's per-peer rows turn it off; the text alternative stays). */
+  legend = true;
 
   override updated(): void {
     const canvas = this.renderRoot.querySelector('canvas');
     const ctx = canvas?.getContext('2d');
     if (!canvas || !ctx || this.have.length === 0) return;
-    canvas.width = Math.min(this.have.length, 2000);
-    canvas.height = 1;
-    const perPixel = this.have.length / canvas.width;
+    canvas.width = Math.min(this.have.length, MAX_COLUMNS);
+    canvas.height = PIECE_ROWS;
+    ctx.clearRect(0, 0, canvas.width, canvas.height);
+    const perColumn = this.have.length / canvas.width;
     for (let x = 0; x < canvas.width; x++) {
-      const i = Math.floor(x * perPixel);
-      ctx.fillStyle = this.have[i] === '1' ? COLORS.have : this.requested.has(i) ? COLORS.requested : COLORS.missing;
-      ctx.fillRect(x, 0, 1, 1);
+      const state = pieceState(this.have, this.requested, Math.floor(x * perColumn));
+      ctx.fillStyle = PIECE_COLORS[state];
+      ctx.fillRect(x, PIECE_ROWS - ROWS_FILLED[state], 1, ROWS_FILLED[state]);
     }
   }
 
   override render() {
-    return html`<canvas data-testid="piece-map" aria-label="piece map"></canvas>`;
+    const counts = countPieces(this.have, this.requested);
+    return html`<canvas data-testid="piece-map" role="img" aria-label=${describePieces(counts)}></canvas>
+      ${this.legend && counts.total > 0
+        ? html`<p class="legend" aria-hidden="true">
+            <span style="color:${PIECE_COLORS.have}">${PIECE_GLYPHS.have}</span> ${counts.have} stored
+            <span style="color:${PIECE_COLORS.requested}">${PIECE_GLYPHS.requested}</span> ${counts.requested} downloading
+            <span style="color:${PIECE_COLORS.missing}">${PIECE_GLYPHS.missing}</span> ${counts.missing} missing
+          </p>`
+        : nothing}`;
   }
 }
 customElements.define('tabswarm-piece-map', PieceMap);

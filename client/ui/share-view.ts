@@ -1,5 +1,6 @@
 /** Share: pick or drop files (or a folder), hash them off the main thread, get a link, keep seeding. */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { encodeTorrentFile } from '../../shared/metainfo/torrent-file.ts';
 import { formatBytes } from '../../shared/format.ts';
 import type { BrowserClient } from '../browser/client.ts';
@@ -13,7 +14,9 @@ const STATS_REFRESH_MS = 500;
 
 export class ShareView extends LitElement {
   static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; }
     .drop { border: 2px dashed #99a; border-radius: 0.6rem; padding: 2rem; text-align: center; background: white; }
     .drop.over { border-color: #2e6fd8; background: #eef4ff; }
@@ -21,7 +24,8 @@ export class ShareView extends LitElement {
     .link input { flex: 1; font: inherit; padding: 0.4rem; }
     .error { color: #a11; }
     progress { width: 100%; }
-  `;
+  `,
+  ];
 
   client: BrowserClient | null = null;
   phase: 'idle' | 'hashing' | 'storing' | 'seeding' = 'idle';
@@ -89,11 +93,11 @@ export class ShareView extends LitElement {
             </div>`
           : nothing}
         ${this.phase === 'hashing' || this.phase === 'storing'
-          ? html`<p>${this.phase === 'hashing' ? 'Hashing' : 'Preparing to share'}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" .value=${this.done} max=${Math.max(1, this.total)}></progress>`
+          ? html`<p>${this.phase === 'hashing' ? 'Hashing' : 'Preparing to share'}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" aria-label=${this.phase === 'hashing' ? 'Hashing' : 'Preparing to share'} .value=${this.done} max=${Math.max(1, this.total)}></progress>`
           : nothing}
         ${this.phase === 'seeding' && meta
           ? html`<p>Sharing <strong>${meta.name}</strong> (${formatBytes(meta.length)}). Keep this tab open: peers download from it and from each other.</p>
-              <div class="link"><input readonly data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
+              <div class="link"><input readonly aria-label="Share link" data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
               <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>
               <p><a download=${`${meta.name}.torrent`} href=${this.torrentFileUrl()}>Download the .torrent</a></p>
               <tabswarm-swarm-summary .stats=${this.stats}></tabswarm-swarm-summary>`

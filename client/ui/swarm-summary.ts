@@ -24,7 +24,7 @@ export class SwarmSummary extends LitElement {
     const length = s.length ?? 0;
     const left = length - s.bytesVerified;
     return html`
-      <progress data-testid="progress" part="progress" .value=${s.bytesVerified} max=${Math.max(1, length)}></progress>
+      <progress data-testid="progress" part="progress" aria-label="Downloaded" .value=${s.bytesVerified} max=${Math.max(1, length)}></progress>
       <div class="numbers">
         <span>${s.length === null ? 'fetching metadata from peers…' : `${formatBytes(s.bytesVerified)} of ${formatBytes(length)}`}</span>
         <span>↓ ${formatRate(s.downloadRate)}</span>

@@ -6,6 +6,7 @@
  * --tabswarm-radius, --tabswarm-font) and ::part(progress | button | media | text | name).
  */
 import { LitElement, css, html, nothing } from 'lit';
+import { focusRing } from './focus-ring.ts';
 import { formatBytes } from '../../shared/format.ts';
 import { isTabswarmError } from '../../shared/errors.ts';
 import { BrowserClient } from '../browser/client.ts';
@@ -35,13 +36,16 @@ export function defaultTracker(): string {
 
 export class TabswarmFile extends LitElement {
   static override properties = { magnet: {}, tracker: {}, stats: { state: true }, file: { state: true }, error: { state: true } };
-  static override styles = css`
+  static override styles = [
+    focusRing,
+    css`
     :host { display: block; font-family: var(--tabswarm-font, system-ui, sans-serif); border: 1px solid #ddd; border-radius: var(--tabswarm-radius, 0.5rem); padding: 0.8rem; }
     progress { width: 100%; accent-color: var(--tabswarm-accent, #2e6fd8); }
     .meta { color: #666; font-size: 0.85rem; }
     button { font: inherit; border: 0; border-radius: var(--tabswarm-radius, 0.5rem); background: var(--tabswarm-accent, #2e6fd8); color: white; padding: 0.35rem 0.9rem; cursor: pointer; }
     .error { color: #a11; }
-  `;
+  `,
+  ];
 
   magnet = '';
   tracker = '';
@@ -101,7 +105,7 @@ export class TabswarmFile extends LitElement {
       ${this.file
         ? html`<tabswarm-content-preview exportparts="media, text" .blob=${this.file.blob} .name=${this.file.name}></tabswarm-content-preview>
             <p><button part="button" @click=${this.save}>Download ${this.file.name}</button></p>`
-        : html`<progress part="progress" .value=${s?.bytesVerified ?? 0} max=${Math.max(1, s?.length ?? 1)}></progress>
+        : html`<progress part="progress" aria-label="Downloaded" .value=${s?.bytesVerified ?? 0} max=${Math.max(1, s?.length ?? 1)}></progress>
             <div class="meta">${s?.length != null ? `${formatBytes(s.bytesVerified)} of ${formatBytes(s.length)} · ` : ''}${s?.peers.length ?? 0} peers</div>`}
       ${this.error ? html`<p class="error" part="error">${this.error}</p>` : nothing}
     `;

@@ -7,7 +7,7 @@ import type { StoredFile } from '../browser/save.ts';
 import type { SwarmSession } from '../engine/session.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import { describeError } from './errors.ts';
-import { canPickFolder, saveFile, saveToPickedFolder } from './save-file.ts';
+import { canPickFolder, saveFile, saveToPickedFolder, saveZip } from './save-file.ts';
 import './content-preview.ts';
 import './swarm-summary.ts';
 
@@ -92,6 +92,21 @@ export class DownloadView extends LitElement {
     saveFile(file);
   }
 
+  /** Every file into one .zip, streamed from storage, with progress; a closed picker is no error. */
+  private async saveAllAsZip(): Promise<void> {
+    const meta = this.session?.torrent.meta;
+    if (!meta) return;
+    this.error = '';
+    this.saving = 'Saving .zip…';
+    try {
+      const saved = await saveZip(meta, (done, total) => (this.saving = `Saving .zip… ${formatBytes(done)} of ${formatBytes(total)}`));
+      this.saving = saved ? 'Saved.' : '';
+    } catch (err) {
+      this.saving = '';
+      this.error = describeError(err);
+    }
+  }
+
   /** Every file into a folder the user picks, with progress; a closed picker is no error. */
   private async saveAll(): Promise<void> {
     this.error = '';
@@ -118,8 +133,11 @@ export class DownloadView extends LitElement {
           ? html`<p><button data-testid="save" @click=${() => this.save(this.files[0]!)}>Save ${this.files[0]!.name}</button></p>
               <tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`
           : nothing}
-        ${this.files.length > 1 && canPickFolder()
-          ? html`<p><button data-testid="save-all" @click=${() => void this.saveAll()}>Save all ${this.files.length} files to a folder…</button></p>`
+        ${this.files.length > 1
+          ? html`<p>
+              <button data-testid="save-zip" @click=${() => void this.saveAllAsZip()}>Save all as .zip</button>
+              ${canPickFolder() ? html`<button data-testid="save-all" @click=${() => void this.saveAll()}>Save all ${this.files.length} files to a folder…</button>` : nothing}
+            </p>`
           : nothing}
         ${this.saving ? html`<p data-testid="saving" aria-live="polite">${this.saving}</p>` : nothing}
         ${this.files.length > 1

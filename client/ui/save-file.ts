@@ -6,10 +6,15 @@
  */
 import type { StoredFile } from '../browser/save.ts';
 import { writeToFolder } from '../browser/save.ts';
+import { readStoredPiece } from '../browser/idb-store.ts';
+import { zipStream } from '../browser/zip.ts';
+import { TabswarmError } from '../../shared/errors.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
 
-/** The folder picker (not yet in TypeScript's DOM types). */
+/** The folder and save-file pickers (not yet in TypeScript's DOM types). */
 interface FolderPicker {
   showDirectoryPicker?(options: { mode: 'readwrite' }): Promise<FileSystemDirectoryHandle>;
+  showSaveFilePicker?(options: { suggestedName: string; types?: Array<{ description: string; accept: Record<string, string[]> }> }): Promise<FileSystemFileHandle>;
 }
 const picker = (): FolderPicker => window as unknown as FolderPicker;
 
@@ -34,5 +39,39 @@ export async function saveToPickedFolder(files: StoredFile[], onProgress?: (done
     throw err;
   }
   await writeToFolder(folder, files, onProgress);
+  return true;
+}
+
+/**
+ * Saves a torrent's files as NAME.zip. Where the browser can open a file for writing (File System
+ * Access), the archive streams from storage straight into it: nothing is held in memory, whatever
+ * the size, and a failure aborts the write, leaving nothing half-written. Elsewhere the archive is
+ * collected into a Blob (which the browser may keep on disk) and handed to the download flow.
+ * Resolves false when the user closed the picker.
+ */
+export async function saveZip(meta: Metainfo, onProgress?: (done: number, total: number) => void): Promise<boolean> {
+  const name = `${meta.name}.zip`;
+  const read = (i: number) => readStoredPiece(meta.infoHash, i);
+  const savePicker = picker().showSaveFilePicker;
+  if (typeof savePicker !== 'function') {
+    const blob = await new Response(zipStream(meta, read, onProgress)).blob();
+    saveFile({ name, path: [name], blob: new Blob([blob], { type: 'application/zip' }) });
+    return true;
+  }
+  let handle: FileSystemFileHandle;
+  try {
+    handle = await savePicker.call(window, { suggestedName: name, types: [{ description: 'ZIP archive', accept: { 'application/zip': ['.zip'] } }] });
+  } catch (err) {
+    if (err instanceof DOMException && err.name === 'AbortError') return false;
+    throw err;
+  }
+  const out = await handle.createWritable();
+  try {
+    // pipeTo closes the file when the archive ends and aborts it (discarding the write) on error.
+    await zipStream(meta, read, onProgress).pipeTo(out);
+  } catch (err) {
+    const full = err instanceof DOMException && err.name === 'QuotaExceededError';
+    throw new TabswarmError(full ? 'DISK_FULL' : 'STORAGE_WRITE_FAILED', `Could not save ${name}: ${full ? 'the disk is full' : String(err)}. Nothing was left half-written; free some space or pick another place and try again.`);
+  }
   return true;
 }

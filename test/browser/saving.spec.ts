@@ -5,6 +5,11 @@
  * pick — the app's button, folders created along each path, data written — is the real code.
  * (Saving one file through the browser's download flow is in app.spec.ts.)
  */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { peerPage } from './helpers.ts';
 
@@ -37,16 +42,18 @@ function opfsSha256(page: Page, path: string[]): Promise<string> {
   }, path);
 }
 
-test('a multi-file torrent: "Save all" writes every file into the picked folder, in its layout, byte-exact', async ({ browser }) => {
+/** Sizes that straddle piece boundaries (256 KiB), a file in a nested folder, and an empty file. */
+const LAYOUT = [
+  { path: ['readme.txt'], size: 10_000 },
+  { path: ['media', 'clip.bin'], size: 600 * 1024 + 3 },
+  { path: ['media', 'more', 'tail.bin'], size: 300_001 },
+  { path: ['empty.txt'], size: 0 },
+];
+
+/** A seeder tab sharing LAYOUT as one folder torrent: its magnet, the folder's name, and each file's SHA-256 by path. */
+async function seedLayout(browser: Browser): Promise<{ magnet: string; name: string; digests: Record<string, string> }> {
   const seeder = await peerPage(browser);
-  // Sizes that straddle piece boundaries (256 KiB), a file in a nested folder, and an empty file.
-  const layout = [
-    { path: ['readme.txt'], size: 10_000 },
-    { path: ['media', 'clip.bin'], size: 600 * 1024 + 3 },
-    { path: ['media', 'more', 'tail.bin'], size: 300_001 },
-    { path: ['empty.txt'], size: 0 },
-  ];
-  const { magnet, digests, name } = await seeder.evaluate(async (layout) => {
+  return seeder.evaluate(async (layout) => {
     const hex = (b: ArrayBuffer) => Array.from(new Uint8Array(b), (x) => x.toString(16).padStart(2, '0')).join('');
     const entries = layout.map(({ path, size }, n) => {
       const bytes = new Uint8Array(size);
@@ -58,8 +65,12 @@ test('a multi-file torrent: "Save all" writes every file into the picked folder,
     const digests: Record<string, string> = {};
     for (const e of entries) digests[e.path.join('/')] = hex(await crypto.subtle.digest('SHA-256', e.bytes));
     return { magnet: client.magnet(session.torrent.infoHash) as string, digests, name: session.torrent.meta.name as string };
-  }, layout);
+  }, LAYOUT);
+}
 
+test('a multi-file torrent: "Save all" writes every file into the picked folder, in its layout, byte-exact', async ({ browser }) => {
+  const { magnet, digests, name } = await seedLayout(browser);
+  const layout = LAYOUT;
   const leecher = await pagePickingInOpfs(browser, `/#${magnet}`);
   const saveAll = leecher.getByTestId('save-all');
   await expect(saveAll).toBeVisible({ timeout: 60_000 });
@@ -91,4 +102,55 @@ test('a cancelled folder picker saves nothing and shows no error', async ({ brow
   await leecher.getByTestId('save-all').click({ timeout: 60_000 });
   await expect(leecher.getByTestId('saving')).toHaveCount(0);
   await expect(leecher.getByTestId('error')).toHaveCount(0);
+});
+
+/** Unzips `zip` with Debian's unzip and returns each file's SHA-256 by its path inside the archive's folder. */
+function unzipDigests(zip: Buffer, folder: string): Record<string, string> {
+  const dir = mkdtempSync(join(tmpdir(), 'tabswarm-unzip-'));
+  writeFileSync(join(dir, 'a.zip'), zip);
+  execFileSync('unzip', ['-q', join(dir, 'a.zip'), '-d', join(dir, 'out')]);
+  const digests: Record<string, string> = {};
+  for (const { path } of LAYOUT) digests[path.join('/')] = createHash('sha256').update(readFileSync(join(dir, 'out', folder, ...path))).digest('hex');
+  return digests;
+}
+
+test('"Save all as .zip" streams the folder into the file the user picked; unzip gives every file byte-exact', async ({ browser }) => {
+  const { magnet, digests, name } = await seedLayout(browser);
+  const context = await browser.newContext();
+  // The save picker answers with a file in the origin-private file system (see the folder test above).
+  await context.addInitScript(() => {
+    const w = window as any;
+    w.showSaveFilePicker = async (opts: { suggestedName: string }) => {
+      w.suggestedName = opts.suggestedName;
+      return (await navigator.storage.getDirectory()).getFileHandle('picked.zip', { create: true });
+    };
+  });
+  const leecher = await context.newPage();
+  await leecher.goto(`/#${magnet}`);
+  await leecher.getByTestId('save-zip').click({ timeout: 60_000 });
+  await expect(leecher.getByTestId('saving')).toHaveText('Saved.');
+  expect(await leecher.evaluate(() => (window as any).suggestedName)).toBe(`${name}.zip`);
+  const base64 = await leecher.evaluate(async () => {
+    const file = await (await (await navigator.storage.getDirectory()).getFileHandle('picked.zip')).getFile();
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    let s = '';
+    for (let i = 0; i < bytes.length; i += 0x8000) s += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+    return btoa(s);
+  });
+  expect(unzipDigests(Buffer.from(base64, 'base64'), name)).toEqual(digests);
+});
+
+test('without a save picker, "Save all as .zip" goes through the download flow; unzip gives every file byte-exact', async ({ browser }) => {
+  const { magnet, digests, name } = await seedLayout(browser);
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    delete (window as any).showSaveFilePicker;
+  });
+  const leecher = await context.newPage();
+  await leecher.goto(`/#${magnet}`);
+  const button = leecher.getByTestId('save-zip');
+  await expect(button).toBeVisible({ timeout: 60_000 });
+  const [download] = await Promise.all([leecher.waitForEvent('download'), button.click()]);
+  expect(download.suggestedFilename()).toBe(`${name}.zip`);
+  expect(unzipDigests(readFileSync((await download.path())!), name)).toEqual(digests);
 });

@@ -65,6 +65,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   readonly clock = workerClock();
   private readonly trackers: string[];
   private readonly maxConnections: number;
+  /** The app's sharing controls, applied to every session, running and future (see applySharing). */
+  private sharing = { uploadLimit: 0, downloadLimit: 0, share: true };
 
   constructor(private readonly opts: BrowserClientOptions = {}) {
     super();
@@ -77,6 +79,25 @@ export class BrowserClient extends Emitter<ClientEvents> {
       throw new TabswarmError('TRACKER_UNREACHABLE', 'This browser has no WebRTC, which Tabswarm needs to reach other peers. Try a current Chrome, Firefox or Safari.');
     }
     return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers(opts.configUrl)) });
+  }
+
+  /**
+   * Limits (bytes/s, 0 = none) and whether to upload at all, for every torrent of this tab: applied
+   * now to those running and to every one started later. Downloading goes on when sharing is off.
+   */
+  applySharing(sharing: { uploadLimit: number; downloadLimit: number; share: boolean }): void {
+    this.sharing = { ...sharing };
+    const o = this.sharingOptions();
+    for (const s of this.sessions.values()) {
+      s.torrent.setLimits({ uploadLimit: o.uploadLimit, downloadLimit: o.downloadLimit });
+      s.torrent.setSharing(o.reshare!);
+    }
+  }
+
+  private sharingOptions(): Partial<EngineOptions> {
+    const { uploadLimit, downloadLimit, share } = this.sharing;
+    // Options the embedder set (the demo's client-server mode) are not widened by the app's controls.
+    return { uploadLimit: uploadLimit || (this.opts.engine?.uploadLimit ?? 0), downloadLimit: downloadLimit || (this.opts.engine?.downloadLimit ?? 0), reshare: share && (this.opts.engine?.reshare ?? true) };
   }
 
   /** Peer connections across every swarm of this tab, open or still being set up. */
@@ -97,7 +118,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
         freeConnections: () => this.maxConnections - this.connectionCount(),
         offerTimeoutMs: this.opts.offerTimeoutMs,
-        engine: { ...engine, ...this.opts.engine },
+        engine: { ...engine, ...this.opts.engine, ...this.sharingOptions() },
       },
     );
     session.on('warning', (w) => this.emit('warning', w));

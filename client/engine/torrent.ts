@@ -373,6 +373,21 @@ export class Torrent extends Emitter<TorrentEvents> {
     this.download?.setLimits(limits);
   }
 
+  /**
+   * Turns uploading to other peers off or on while running ("don't share on metered connections",
+   * "pause sharing"). Off, every peer is choked at once and none is unchoked until it is back on;
+   * downloading carries on. On, the next rechoke (run now) unchokes as usual.
+   */
+  setSharing(share: boolean): void {
+    if (this.options.reshare === share) return;
+    this.options.reshare = share;
+    this.choker.rerank();
+  }
+
+  get sharing(): boolean {
+    return this.options.reshare;
+  }
+
   // ── reporting ──────────────────────────────────────────────────────────────────────────────
 
   stats(): TorrentStats {

@@ -6,6 +6,8 @@ declare global {
     tabswarm?: Promise<BrowserClient>;
     /** The engine's class, for a client with other options (the connection-budget test makes one). */
     TabswarmClient?: typeof BrowserClient;
+    /** Whether the app holds a screen wake lock now, for browser tests (the API has no query). */
+    tabswarmWakeLock?: { readonly held: boolean; readonly lastError: string };
   }
 }
 

@@ -49,7 +49,8 @@ test('share, download, my files, the widget and the demo have no serious or crit
 
   await sharer.getByTestId('share-input').setInputFiles({ name: 'holiday.png', mimeType: 'image/png', buffer: TINY_PNG });
   const link = await sharer.getByTestId('share-link').inputValue();
-  await check(sharer, 'share view with a share and my files');
+  await sharer.getByText('Sharing settings').click();
+  await check(sharer, 'share view with a share, the sharing settings open, and my files');
 
   const getter = await (await browser.newContext()).newPage();
   await getter.goto(link);

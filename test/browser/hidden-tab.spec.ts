@@ -67,3 +67,35 @@ test('a hidden tab keeps the engine’s rhythm (while its own timers are throttl
     await cdp.close();
   }
 });
+
+test('a tab hidden during a transfer says so in its title, warns when it comes back, and takes the wake lock again', async ({ browser, baseURL }) => {
+  // A seeder that shares nothing keeps the download running for as long as the test needs.
+  const seeder = await peerPage(browser);
+  const { magnet } = await seedGenerated(seeder, 1);
+  await seeder.evaluate(async () => (await (window as any).tabswarm).applySharing({ uploadLimit: 0, downloadLimit: 0, share: false }));
+  const cdp = await CdpBrowser.launch();
+  try {
+    const tab = await cdp.openTab(`${baseURL}/`);
+    await expect.poll(() => tab.evaluate<boolean>('window.tabswarmWakeLock !== undefined'), { timeout: 15_000 }).toBe(true);
+    await tab.evaluate(`(async () => { await (await window.tabswarm).add(${JSON.stringify(magnet)}); })()`);
+    await expect.poll(() => tab.evaluate<boolean>('window.tabswarmWakeLock.held'), { timeout: 15_000 }).toBe(true);
+    const title = await tab.evaluate<string>('document.title');
+    const notice = `document.querySelector('tabswarm-app').shadowRoot.querySelector('[data-testid=background-notice]')?.textContent ?? ''`;
+    expect(await tab.evaluate<string>(notice)).toBe('');
+
+    const front = await cdp.openTab('about:blank');
+    await front.activate();
+    await expect.poll(() => tab.evaluate<string>('document.visibilityState')).toBe('hidden');
+    await expect.poll(() => tab.evaluate<string>('document.title')).toBe(`⚠ Transferring — keep this tab open · ${title}`);
+    // The browser lets go of a hidden page's wake lock.
+    await expect.poll(() => tab.evaluate<boolean>('window.tabswarmWakeLock.held')).toBe(false);
+
+    await tab.activate();
+    await expect.poll(() => tab.evaluate<string>('document.visibilityState')).toBe('visible');
+    await expect.poll(() => tab.evaluate<string>('document.title')).toBe(title);
+    expect(await tab.evaluate<string>(notice)).toContain('This tab went to the background during a transfer');
+    await expect.poll(() => tab.evaluate<boolean>('window.tabswarmWakeLock.held'), { timeout: 15_000 }).toBe(true);
+  } finally {
+    await cdp.close();
+  }
+});

@@ -336,6 +336,42 @@ describe('what the teaching demo reads from the engine', () => {
     expect(seeder.torrent.stats().uploaded).toBeGreaterThanOrEqual(3 * data.length);
   });
 
+  it('sharing turned off mid-swarm chokes every peer at once and unchokes none; back on, the download finishes', async () => {
+    const { data, meta } = await makeContent(1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data));
+    seeder.torrent.setSharing(false);
+    expect(seeder.torrent.sharing).toBe(false);
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const rechokes: Array<{ unchoked: string[] }> = [];
+    seeder.torrent.on('rechoke', (e) => rechokes.push(e));
+    connect(seeder.torrent, leecher.torrent);
+    // The leecher asks; several rechokes pass (each an event, 50 ms apart) and none unchokes it.
+    await expect.poll(() => seeder.torrent.stats().peers.filter((p) => p.peerInterested).length).toBe(1);
+    const after = rechokes.length;
+    await expect.poll(() => rechokes.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(after + 3);
+    expect(rechokes.every((e) => e.unchoked.length === 0)).toBe(true);
+    expect(seeder.torrent.stats().uploaded).toBe(0);
+    expect(leecher.torrent.stats().piecesHave).toBe(0);
+
+    seeder.torrent.setSharing(true);
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+  });
+
+  it('sharing turned off while uploading chokes the peer at once (an unscheduled rechoke)', async () => {
+    const { data, meta } = await makeContent(2 * 1024 * 1024);
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, uploadLimit: 256 * 1024 }));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder.torrent, leecher.torrent);
+    await expect.poll(() => leecher.torrent.stats().piecesHave, { timeout: 10_000 }).toBeGreaterThan(0);
+    const events: Array<{ scheduled: boolean; unchoked: string[] }> = [];
+    seeder.torrent.on('rechoke', (e) => events.push(e));
+    seeder.torrent.setSharing(false);
+    expect(events[0]).toMatchObject({ scheduled: false, unchoked: [] });
+    expect(seeder.torrent.stats().peers.every((p) => p.amChoking)).toBe(true);
+    expect(leecher.torrent.stats().done).toBe(false);
+  });
+
   it('the choker runs on its interval, the optimistic unchoke moves on its own, and stats say when each comes next', async () => {
     const { data, meta } = await makeContent(512 * 1024);
     const clock = new ManualClock();

@@ -3,12 +3,11 @@
  * share (empty and with a share made), download (during and after), my files, the widget on
  * another site, and the demo.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
 import { TEST_PORT } from '../../playwright.config.ts';
 import { TINY_PNG } from '../helpers/fixtures.ts';
+import { startOtherSite, type OtherSite } from './other-site.ts';
 
 const WCAG = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 
@@ -20,20 +19,15 @@ async function seriousViolations(page: Page): Promise<string[]> {
     .flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(' ')} (${n.failureSummary?.split('\n').slice(1).join('; ')})`));
 }
 
-let site: Server;
-let siteUrl: string;
+let site: OtherSite;
 test.beforeAll(async () => {
-  site = createServer((req, res) => {
-    const magnet = new URL(req.url ?? '/', 'http://x').searchParams.get('magnet') ?? '';
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><html lang="en"><title>Someone else's blog</title><main><h1>My holiday</h1>
-      <tabswarm-file magnet="${magnet.replace(/"/g, '&quot;')}"></tabswarm-file></main>
-      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`);
-  });
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+  site = await startOtherSite(
+    (magnet) => `<!doctype html><html lang="en"><title>Someone else's blog</title><main><h1>My holiday</h1>
+      <tabswarm-file magnet="${magnet}"></tabswarm-file></main>
+      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`,
+  );
 });
-test.afterAll(() => new Promise<void>((r) => site.close(() => r())));
+test.afterAll(() => site.close());
 
 test('share, download, my files, the widget and the demo have no serious or critical axe violations', async ({ browser }) => {
   // Every view is checked before any assertion, so one run names every problem.
@@ -60,7 +54,7 @@ test('share, download, my files, the widget and the demo have no serious or crit
 
   const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
   const visitor = await (await browser.newContext()).newPage();
-  await visitor.goto(`${siteUrl}/?magnet=${encodeURIComponent(magnet)}`);
+  await visitor.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
   await expect(visitor.locator('tabswarm-file').getByTestId('preview-image')).toBeVisible({ timeout: 30_000 });
   await check(visitor, 'widget');
 

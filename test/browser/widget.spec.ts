@@ -1,28 +1,21 @@
 /** The <tabswarm-file> widget on another site (another origin): one script tag, an image shared from the app. */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { expect, test } from '@playwright/test';
 import { TEST_PORT } from '../../playwright.config.ts';
 import { TINY_PNG } from '../helpers/fixtures.ts';
+import { startOtherSite, type OtherSite } from './other-site.ts';
 
 
-let site: Server;
-let siteUrl: string;
-
+let site: OtherSite;
 test.beforeAll(async () => {
   // "Another site": a plain page on its own port that only loads our script.
-  site = createServer((req, res) => {
-    const magnet = new URL(req.url ?? '/', 'http://x').searchParams.get('magnet') ?? '';
-    res.writeHead(200, { 'content-type': 'text/html' });
-    res.end(`<!doctype html><title>Someone else's blog</title><h1>My holiday</h1>
-      <tabswarm-file magnet="${magnet.replace(/"/g, '&quot;')}"></tabswarm-file>
+  site = await startOtherSite(
+    (magnet) => `<!doctype html><title>Someone else's blog</title><h1>My holiday</h1>
+      <tabswarm-file magnet="${magnet}"></tabswarm-file>
       <script>window.events = []; document.addEventListener('DOMContentLoaded', () => { const el = document.querySelector('tabswarm-file'); for (const t of ['progress', 'done', 'error']) el.addEventListener(t, (e) => window.events.push(t)); });</script>
-      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`);
-  });
-  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
-  siteUrl = `http://127.0.0.1:${(site.address() as AddressInfo).port}`;
+      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`,
+  );
 });
-test.afterAll(() => new Promise<void>((r) => site.close(() => r())));
+test.afterAll(() => site.close());
 
 test('the widget on another origin downloads and renders an image shared in the app, and fires done', async ({ browser }) => {
   const a = await (await browser.newContext()).newPage();
@@ -32,7 +25,7 @@ test('the widget on another origin downloads and renders an image shared in the 
   const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
 
   const b = await (await browser.newContext()).newPage();
-  await b.goto(`${siteUrl}/?magnet=${encodeURIComponent(magnet)}`);
+  await b.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
   expect(new URL(b.url()).origin).not.toBe(new URL(a.url()).origin);
   const img = b.locator('tabswarm-file').getByTestId('preview-image');
   await expect(img).toBeVisible({ timeout: 30_000 });

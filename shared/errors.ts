@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'NO_PEERS'
   | 'TRACKER_UNREACHABLE'
+  | 'WEB_SEED_FAILED'
   // creation from the file system
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'

@@ -107,7 +107,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = []): SwarmSession {
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -119,6 +119,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         freeConnections: () => this.maxConnections - this.connectionCount(),
         offerTimeoutMs: this.opts.offerTimeoutMs,
         engine: { ...engine, ...this.opts.engine, ...this.sharingOptions() },
+        webSeeds,
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -182,7 +183,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const trackers = [...new Set([...this.trackers, ...parsed.trackers.filter((t) => /^wss?:/.test(t))])];
     const stored = await getStored(parsed.infoHash);
     const source: TorrentSource = stored ? { metainfo: { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } } : { infoHash: parsed.infoHash, ...(parsed.name ? { name: parsed.name } : {}) };
-    const session = this.startSession(source, trackers);
+    // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS).
+    const session = this.startSession(source, trackers, {}, 'webSeeds' in parsed ? parsed.webSeeds : []);
     await session.start();
     return session;
   }

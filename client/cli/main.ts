@@ -48,6 +48,7 @@ async function run(argv: string[]): Promise<void> {
           options: {
             output: { type: 'string', short: 'o' },
             announce: { type: 'string', multiple: true, short: 'a' },
+            'web-seed': { type: 'string', multiple: true, short: 'w' },
             json: { type: 'boolean', default: false },
           },
         }),
@@ -56,6 +57,7 @@ async function run(argv: string[]): Promise<void> {
         path: onePositional(positionals, 'PATH to a file or folder'),
         output: values.output,
         announce: values.announce ?? [],
+        webSeeds: values['web-seed'] ?? [],
         json: values.json,
       });
       return;

@@ -11,6 +11,9 @@ import { realClock, type Clock } from './clock.ts';
 import { Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
 import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
 import type { PeerConnector } from './webrtc.ts';
+import { webSeedTransport, type FetchLike } from './web-seed.ts';
+import { usableWebSeeds } from '../../shared/web-seed.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
 
 /** Peer connections per swarm by default: enough for rarest-first to see the swarm, few enough for a tab. */
 export const DEFAULT_MAX_PEERS = 30;
@@ -57,6 +60,10 @@ export interface SessionOptions {
   /** Unanswered offers are closed after this long (default: the tracker client's OFFER_TIMEOUT_MS). */
   offerTimeoutMs?: number;
   engine?: Partial<EngineOptions>;
+  /** BEP 19 web seeds besides the torrent's own url-list (a magnet link's ws=). */
+  webSeeds?: string[];
+  /** How web seeds are fetched (default: globalThis.fetch). */
+  fetch?: FetchLike;
 }
 
 type SessionEvents = {
@@ -131,6 +138,14 @@ export class SwarmSession extends Emitter<SessionEvents> {
     });
   }
 
+  /** Each usable web seed joins as a peer while there is something to download (a failed one says why, once). */
+  private startWebSeeds(meta: Metainfo): void {
+    if (this.torrent.done) return;
+    for (const url of usableWebSeeds([...meta.urlList, ...(this.opts.webSeeds ?? [])])) {
+      this.torrent.addPeer(webSeedTransport({ url, meta, fetch: this.opts.fetch, onFailure: (e) => this.emit('warning', e) }));
+    }
+  }
+
   /** Peer connections this swarm holds: open ones, and offers and answers still under way (each is an RTCPeerConnection). */
   connections(): number {
     let n = this.torrent.peerCount;
@@ -147,6 +162,8 @@ export class SwarmSession extends Emitter<SessionEvents> {
   async start(): Promise<void> {
     if (this.opts.trackers.length === 0) throw new TabswarmError('TRACKER_UNREACHABLE', 'No tracker to announce to; give one (ws://… or wss://…).');
     await this.torrent.start();
+    if (this.torrent.meta) this.startWebSeeds(this.torrent.meta);
+    else this.torrent.on('metadata', (meta) => this.startWebSeeds(meta));
     for (const t of this.trackers) t.start();
     let verified = -1;
     let stalled = 0;

@@ -108,7 +108,9 @@ export async function createTorrent(opts: CreateTorrentOptions): Promise<Created
   const announce = opts.announce ?? [];
   if (announce.length > 0) torrent.announce = announce[0];
   if (announce.length > 1) torrent['announce-list'] = announce.map((url) => [url]);
-  if (opts.urlList && opts.urlList.length > 0) torrent['url-list'] = opts.urlList;
+  // BEP 19 allows a string or a list; one web seed is written as a string, as mktorrent -w does.
+  if (opts.urlList && opts.urlList.length === 1) torrent['url-list'] = opts.urlList[0];
+  else if (opts.urlList && opts.urlList.length > 1) torrent['url-list'] = opts.urlList;
   if (opts.comment !== undefined) torrent.comment = opts.comment;
   if (opts.createdBy !== undefined) torrent['created by'] = opts.createdBy;
   if (opts.creationDate !== undefined) torrent['creation date'] = opts.creationDate;

@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { createTorrent } from '../../../shared/metainfo/index.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
+import { usableWebSeeds } from '../../../shared/web-seed.ts';
 import { readFsInput } from '../fs-input.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
 import { progressBar } from '../progress.ts';
@@ -14,10 +15,14 @@ export interface CreateArgs {
   path: string;
   output?: string;
   announce: string[];
+  /** BEP 19 web seeds (url-list): http(s) URLs of the file, or of a folder ending in "/". */
+  webSeeds: string[];
   json: boolean;
 }
 
 export async function createCommand(args: CreateArgs): Promise<void> {
+  const unusable = args.webSeeds.filter((u) => usableWebSeeds([u]).length === 0);
+  if (unusable.length > 0) throw new TabswarmError('INPUT_UNREADABLE', `--web-seed takes an http:// or https:// URL, not "${unusable[0]}".`);
   const input = await readFsInput(args.path);
   for (const s of input.skipped) process.stderr.write(`skipped ${s}\n`);
   const total = input.files.reduce((sum, f) => sum + f.length, 0);
@@ -30,6 +35,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
     multiFile: input.multiFile,
     sha1: nodeSha1,
     announce: args.announce,
+    urlList: args.webSeeds,
     createdBy: CLI_NAME_VERSION,
     creationDate: Math.floor(Date.now() / 1000),
     onProgress: bar ? (done, all) => bar.update(done, all) : undefined,

@@ -26,10 +26,10 @@ export interface GetArgs {
 }
 
 
-async function readSource(source: string): Promise<{ torrent: TorrentSource; trackers: string[] }> {
+async function readSource(source: string): Promise<{ torrent: TorrentSource; trackers: string[]; webSeeds: string[] }> {
   if (source.toLowerCase().startsWith('magnet:')) {
     const link = parseMagnet(source);
-    return { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)) };
+    return { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds };
   }
   let bytes: Uint8Array;
   try {
@@ -38,11 +38,12 @@ async function readSource(source: string): Promise<{ torrent: TorrentSource; tra
     throw new TabswarmError('INPUT_NOT_FOUND', `No such torrent file: ${source} (give a .torrent file or a magnet: link).`);
   }
   const meta = parseTorrent(bytes);
-  return { torrent: { metainfo: meta }, trackers: meta.announce.filter((t) => /^wss?:/.test(t)) };
+  // The torrent's own url-list reaches the session with its metainfo.
+  return { torrent: { metainfo: meta }, trackers: meta.announce.filter((t) => /^wss?:/.test(t)), webSeeds: [] };
 }
 
 export async function getCommand(args: GetArgs): Promise<void> {
-  const { torrent, trackers: fromSource } = await readSource(args.source);
+  const { torrent, trackers: fromSource, webSeeds } = await readSource(args.source);
   const trackers = [...new Set([...args.trackers, ...fromSource])];
   if (trackers.length === 0) trackers.push(DEFAULT_TRACKER);
   const outDir = resolve(args.outDir);
@@ -59,7 +60,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit } },
+    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds },
   );
   let resumeReported = false;
   const reportResume = () => {

@@ -16,7 +16,8 @@ function engineState(page: Page, infoHash: string): Promise<{ limits: { uploadLi
 
 test('limits and pause sharing are saved, survive a reload, and apply to the torrents; a paused seeder uploads nothing until resumed', async ({ browser }) => {
   const seeder = await peerPage(browser);
-  const { magnet, infoHash, sha256 } = await seedGenerated(seeder, 1);
+  // A name of its own: its own info hash, so no page left open by another test holds this file.
+  const { magnet, infoHash, sha256 } = await seedGenerated(seeder, 1, 'controls-pause.bin');
   await seeder.getByText('Sharing settings').click();
   await seeder.getByTestId('upload-limit').fill('512');
   await seeder.getByTestId('upload-limit').press('Tab');
@@ -61,7 +62,7 @@ test('"don\'t share on metered connections" stops sharing while the browser repo
   const page = await context.newPage();
   await page.goto('/');
   await page.waitForFunction(() => (window as any).tabswarm !== undefined);
-  const { infoHash } = await seedGenerated(page, 1);
+  const { infoHash } = await seedGenerated(page, 1, 'controls-metered.bin');
   await page.getByText('Sharing settings').click();
   await expect(page.getByTestId('metered-hint')).toHaveText('This connection is metered (data saver or mobile data).');
   expect((await engineState(page, infoHash)).sharing).toBe(true);
@@ -72,13 +73,16 @@ test('"don\'t share on metered connections" stops sharing while the browser repo
 
 test('the screen is kept awake while a download runs and let go once nothing transfers', async ({ browser }) => {
   const seeder = await peerPage(browser);
-  const { magnet, infoHash } = await seedGenerated(seeder, 1);
+  const { magnet, infoHash } = await seedGenerated(seeder, 1, 'controls-awake.bin');
+  // The seeder shares nothing yet: the download stays under way for as long as the check needs.
+  await seeder.evaluate(async () => (await (window as any).tabswarm).applySharing({ uploadLimit: 0, downloadLimit: 0, share: false }));
   const leecher = await peerPage(browser);
+  // The tab the user is looking at (a wake lock is for the page in front).
+  await leecher.bringToFront();
   expect(await leecher.evaluate(() => window.tabswarmWakeLock!.held)).toBe(false);
-  // Slow enough to watch: the seeder sends 256 KiB/s, so the 1 MiB download takes seconds.
-  await seeder.evaluate(async () => (await (window as any).tabswarm).applySharing({ uploadLimit: 256 * 1024, downloadLimit: 0, share: true }));
   await join(leecher, magnet);
   await expect.poll(() => leecher.evaluate(() => ({ held: window.tabswarmWakeLock!.held, error: window.tabswarmWakeLock!.lastError })), { timeout: 15_000 }).toEqual({ held: true, error: '' });
+  await seeder.evaluate(async () => (await (window as any).tabswarm).applySharing({ uploadLimit: 0, downloadLimit: 0, share: true }));
   await savedSha256(leecher, infoHash);
   // Done, and nothing to upload (the only other peer is the seeder): released.
   await expect.poll(() => leecher.evaluate(() => window.tabswarmWakeLock!.held), { timeout: 15_000 }).toBe(false);

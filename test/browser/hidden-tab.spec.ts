@@ -71,7 +71,7 @@ test('a hidden tab keeps the engine’s rhythm (while its own timers are throttl
 test('a tab hidden during a transfer says so in its title, warns when it comes back, and takes the wake lock again', async ({ browser, baseURL }) => {
   // A seeder that shares nothing keeps the download running for as long as the test needs.
   const seeder = await peerPage(browser);
-  const { magnet } = await seedGenerated(seeder, 1);
+  const { magnet } = await seedGenerated(seeder, 1, 'hidden-warning.bin');
   await seeder.evaluate(async () => (await (window as any).tabswarm).applySharing({ uploadLimit: 0, downloadLimit: 0, share: false }));
   const cdp = await CdpBrowser.launch();
   try {

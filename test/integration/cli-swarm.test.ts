@@ -39,7 +39,7 @@ function run(args: string[]): Promise<{ code: number | null; stdout: string; std
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+    child.on('exit', (code, signal) => resolve({ code, stdout, stderr: signal ? `${stderr}\n[killed by ${signal}]` : stderr }));
   });
 }
 

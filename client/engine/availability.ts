@@ -14,9 +14,17 @@ import { Bitfield } from '../../shared/bitfield.ts';
 
 interface PeerPieces {
   has: Bitfield;
+  /**
+   * Its pieces count as copies. An origin's (a web seed's) do not: it has every piece, so counting
+   * it would hide which pieces the swarm itself lacks — exactly what the offload policy asks.
+   */
+  counted: boolean;
   /** Pieces this peer has that we lack: we are interested while it is above zero. */
   wanted: number;
 }
+
+/** Copy counts a peer's own pieces fall in: it holds one copy itself. */
+const ANY_COPIES = { min: 1, max: Infinity };
 
 /** What a change did to our interest in one peer. */
 export type InterestChange = { key: string; interested: boolean };
@@ -86,8 +94,8 @@ export class Availability {
     return this.peers.get(key)?.wanted ?? 0;
   }
 
-  addPeer(key: string): void {
-    if (!this.peers.has(key)) this.peers.set(key, { has: new Bitfield(this.pieceCount), wanted: 0 });
+  addPeer(key: string, opts: { counted: boolean } = { counted: true }): void {
+    if (!this.peers.has(key)) this.peers.set(key, { has: new Bitfield(this.pieceCount), counted: opts.counted, wanted: 0 });
   }
 
   /** A HAVE: returns true when it made the peer interesting (its first piece we lack). */
@@ -95,7 +103,7 @@ export class Availability {
     const p = this.peers.get(key);
     if (!p || i < 0 || i >= this.pieceCount || p.has.get(i)) return false;
     p.has.set(i);
-    this.increment(i);
+    if (p.counted) this.increment(i);
     if (this.weHave.get(i)) return false;
     return ++p.wanted === 1;
   }
@@ -113,6 +121,7 @@ export class Availability {
     const p = this.peers.get(key);
     if (!p) return;
     this.peers.delete(key);
+    if (!p.counted) return;
     const bytes = p.has.bytes;
     for (let byte = 0; byte < bytes.length; byte++) {
       if (bytes[byte] === 0) continue;
@@ -134,14 +143,15 @@ export class Availability {
   }
 
   /**
-   * The rarest piece (fewest copies, at least one) in `has` that `skip` does not rule out; ties in
-   * the order of a random shuffle, starting at a random place in the bucket. For a peer with few
-   * wanted pieces its own bitfield is scanned instead, which is then cheaper than the order.
+   * The rarest piece in `has` that `skip` does not rule out, with between `copies.min` and
+   * `copies.max` copies (a peer's pieces have at least one: its own; an origin's may have none);
+   * ties in the order of a random shuffle, starting at a random place in the bucket. For a peer
+   * with few wanted pieces its own bitfield is scanned instead, which is then cheaper than the order.
    */
-  rarestIn(has: Bitfield, wanted: number, skip: (i: number) => boolean, random: () => number): number | null {
+  rarestIn(has: Bitfield, wanted: number, skip: (i: number) => boolean, random: () => number, copies: { min: number; max: number } = ANY_COPIES): number | null {
     if (wanted === 0) return null;
-    if (wanted * 8 < this.lacking) return this.rarestInBitfield(has, skip, random, false);
-    for (let c = 1; c + 1 < this.bucketStart.length; c++) {
+    if (wanted * 8 < this.lacking) return this.rarestInBitfield(has, (i) => skip(i) || this.counts[i]! < copies.min || this.counts[i]! > copies.max, random, false);
+    for (let c = copies.min; c + 1 < this.bucketStart.length && c <= copies.max; c++) {
       const start = this.bucketStart[c]!;
       const size = this.bucketStart[c + 1]! - start;
       if (size === 0) continue;

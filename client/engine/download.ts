@@ -13,8 +13,10 @@ import { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
 import { Completion } from './completion.ts';
 import { InitialSeeding } from './initial-seeding.ts';
+import { copiesFor, originMode } from './offload.ts';
 import type { EngineOptions } from './options.ts';
 import type { PeerWire } from './peer-wire.ts';
+import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
 import { blocksIn, pieceBytes, type BlockRequest } from './picker.ts';
 import { Requester } from './requester.ts';
 import type { PieceStore } from './storage.ts';
@@ -24,6 +26,8 @@ import { Uploader } from './uploader.ts';
 export interface DownloadPeer {
   key: string;
   wire: PeerWire;
+  /** An HTTP origin (web seed), asked under the offload policy. */
+  origin: boolean;
   /** Most requests the peer accepts at once (BEP 10 `reqq`), if it said. */
   maxRequests(): number | undefined;
 }
@@ -58,6 +62,9 @@ export class Download extends Emitter<DownloadEvents> {
   private readonly shape: { pieceCount: number; pieceLength: number; totalLength: number };
   private stopped = false;
   private finished = false;
+  /** Bytes received from origins (web seeds): what the offload policy's cap counts. */
+  private originReceived = 0;
+  private readonly startedMs: number;
 
   private constructor(
     readonly meta: Metainfo,
@@ -71,6 +78,7 @@ export class Download extends Emitter<DownloadEvents> {
   ) {
     super();
     this.shape = { pieceCount: meta.pieceCount, pieceLength: meta.pieceLength, totalLength: meta.length };
+    this.startedMs = clock.now();
     const have = completion.have;
     this.availability = new Availability(meta.pieceCount, have, random);
     this.requester = new Requester(this.shape, have, this.availability, clock, random, {
@@ -118,7 +126,7 @@ export class Download extends Emitter<DownloadEvents> {
    * seed initially (it is then shown pieces one HAVE at a time).
    */
   addPeer(key: string): Bitfield | null {
-    this.availability.addPeer(key);
+    this.availability.addPeer(key, { counted: !this.port.peer(key)?.origin });
     this.uploader.addPeer(key);
     this.lastBlockMs.set(key, this.clock.now());
     if (this.seeding && this.done) {
@@ -196,6 +204,7 @@ export class Download extends Emitter<DownloadEvents> {
       const now = this.clock.now();
       this.transfers.addDownload(key, block.length, now);
       this.lastBlockMs.set(key, now);
+      if (this.port.peer(key)?.origin) this.originReceived += block.length;
     }
     this.fill(key);
   }
@@ -245,7 +254,31 @@ export class Download extends Emitter<DownloadEvents> {
     if (!p || p.wire.isClosed || !p.wire.state.amInterested || p.wire.state.peerChoking) return;
     const has = this.availability.peerBitfield(key);
     if (!has) return;
-    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests() });
+    let copies;
+    let budgetBytes;
+    if (p.origin) {
+      // Asked of every origin: received, plus what is still out to any of them.
+      let asked = this.originReceived;
+      for (const o of this.port.peers()) if (o.origin) asked += this.requester.inFlight(o.key) * BLOCK_LENGTH_BYTES;
+      const mode = originMode({ originBytes: asked, elapsedMs: this.clock.now() - this.startedMs, peersSupply: this.peersSupply() }, this.options);
+      if (mode === 'none') return;
+      copies = copiesFor(mode);
+      if (this.options.originCapBytes > 0) budgetBytes = this.options.originCapBytes - asked;
+    }
+    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes });
+  }
+
+  /** Bytes received from origins (web seeds) so far. */
+  get originBytes(): number {
+    return this.originReceived;
+  }
+
+  /** Some peer (not an origin) that has a piece we lack is unchoking us. */
+  private peersSupply(): boolean {
+    for (const p of this.port.peers()) {
+      if (!p.origin && !p.wire.isClosed && !p.wire.state.peerChoking && this.availability.wanted(p.key) > 0) return true;
+    }
+    return false;
   }
 
   setLimits(limits: { uploadLimit?: number; downloadLimit?: number }): void {

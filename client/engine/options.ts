@@ -1,9 +1,11 @@
 /** Every interval and limit of the engine, with the protocol's defaults; tests pass milliseconds. */
 import { OPTIMISTIC_UNCHOKE_INTERVAL_MS, RECHOKE_INTERVAL_MS, REGULAR_UNCHOKE_SLOTS } from '../../shared/constants.ts';
 import { METADATA_TIMEOUT_MS } from './metadata-exchange.ts';
+import { DEFAULT_OFFLOAD_OPTIONS, type OffloadOptions } from './offload.ts';
 import { RANDOM_FIRST_PIECES } from './picker.ts';
 
-export interface EngineOptions {
+/** Every interval and limit of the engine; the web-seed offload options are in offload.ts. */
+export interface EngineOptions extends OffloadOptions {
   rechokeIntervalMs: number;
   optimisticIntervalMs: number;
   unchokeSlots: number;
@@ -75,4 +77,5 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   downloadLimit: 0,
   reshare: true,
   superSeed: false,
+  ...DEFAULT_OFFLOAD_OPTIONS,
 };

@@ -26,7 +26,7 @@ export class PeerRegistry {
   /** A new connection; `maxRequests` says what its extended handshake allows, once known. */
   add(wire: PeerWire, nowMs: number, maxRequests: (key: string) => number | undefined): PeerLink {
     const key = `peer-${this.nextKey++}`;
-    const link: PeerLink = { key, wire, id: null, extended: false, connectedAtMs: nowMs, maxRequests: () => maxRequests(key) };
+    const link: PeerLink = { key, wire, id: null, extended: false, connectedAtMs: nowMs, origin: wire.transport.origin === true, maxRequests: () => maxRequests(key) };
     this.links.set(link.key, link);
     return link;
   }

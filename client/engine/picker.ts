@@ -31,7 +31,9 @@ export interface PieceProgress {
 /** What the picker needs to know about piece rarity: Availability provides it (see availability.ts). */
 export interface PieceRarity {
   /** The rarest piece in `has` we lack that `skip` does not rule out (null if none). */
-  rarestIn(has: Bitfield, wanted: number, skip: (i: number) => boolean, random: () => number): number | null;
+  rarestIn(has: Bitfield, wanted: number, skip: (i: number) => boolean, random: () => number, copies?: CopyRange): number | null;
+  /** Copies of piece i among connected peers (origins not counted). */
+  count(i: number): number;
   /** A piece in `has` we lack that `skip` allows, uniformly at random. */
   randomIn(has: Bitfield, skip: (i: number) => boolean, random: () => number): number | null;
   /** Pieces we lack, started ones included. */
@@ -49,6 +51,12 @@ export interface PickerSnapshot {
   inProgress: ReadonlyMap<number, PieceProgress>;
 }
 
+/** Copy counts (among connected peers) a piece may have. */
+export interface CopyRange {
+  min: number;
+  max: number;
+}
+
 export interface PickerPeer {
   id: string;
   has: Bitfield;
@@ -56,6 +64,11 @@ export interface PickerPeer {
   wanted: number;
   /** How many more requests this peer's pipeline can take now. */
   slots: number;
+  /**
+   * For an origin (web seed): only pieces whose copies fall in this range (see offload.ts), rarest
+   * first from the start, and no endgame duplicates while it may give only pieces no peer has.
+   */
+  copies?: CopyRange;
 }
 
 export interface PickerOptions {
@@ -106,7 +119,9 @@ export function nextRequests(
 
   // 2. Started pieces first (most complete first, so pieces finish and can be shared sooner).
   const started: Array<{ index: number; progress: PieceProgress; received: number }> = [];
-  for (const [index, progress] of s.inProgress) if (peer.has.get(index)) started.push({ index, progress, received: receivedCount(progress) });
+  const copies = peer.copies;
+  const allowed = (i: number) => copies === undefined || (s.rarity.count(i) >= copies.min && s.rarity.count(i) <= copies.max);
+  for (const [index, progress] of s.inProgress) if (peer.has.get(index) && allowed(index)) started.push({ index, progress, received: receivedCount(progress) });
   started.sort((a, b) => b.received - a.received);
   for (const { index, progress } of started) {
     for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
@@ -116,11 +131,11 @@ export function nextRequests(
   }
 
   // 3. New pieces: random while we have almost nothing, then rarest first.
-  const randomOrder = s.have.count() < randomFirst;
+  const randomOrder = copies === undefined && s.have.count() < randomFirst;
   const chosen = new Set<number>();
   const skip = (i: number) => s.inProgress.has(i) || chosen.has(i);
   while (requests.length < peer.slots) {
-    const index = randomOrder ? s.rarity.randomIn(peer.has, skip, random) : s.rarity.rarestIn(peer.has, peer.wanted, skip, random);
+    const index = randomOrder ? s.rarity.randomIn(peer.has, skip, random) : s.rarity.rarestIn(peer.has, peer.wanted, skip, random, copies);
     if (index === null) break;
     chosen.add(index);
     newPieces.push(index);
@@ -132,7 +147,7 @@ export function nextRequests(
   // 4. Endgame: nothing unrequested is left that this peer can give. If no missing block anywhere
   //    is unrequested (every piece we lack is started, and every started block is out), re-request
   //    from this peer what is out to others.
-  if (s.rarity.lackingCount > s.inProgress.size) return { requests, newPieces, endgame: false };
+  if (s.rarity.lackingCount > s.inProgress.size || copies?.max === 0) return { requests, newPieces, endgame: false };
   for (const progress of s.inProgress.values()) {
     for (let b = 0; b < progress.requested.length; b++) if (!progress.requested[b] && !progress.received[b]) return { requests, newPieces, endgame: false };
   }

@@ -12,7 +12,7 @@ import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
 import { fullBucket, take, waitMs, type TokenBucket } from '../../shared/token-bucket.ts';
 import type { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
-import { blocksIn, newProgress, nextRequests, pieceBytes, type BlockRequest, type PickerSnapshot, type PieceProgress } from './picker.ts';
+import { blocksIn, newProgress, nextRequests, pieceBytes, type BlockRequest, type CopyRange, type PickerSnapshot, type PieceProgress } from './picker.ts';
 
 export interface RequesterOptions {
   randomFirstPieces: number;
@@ -47,6 +47,10 @@ export interface RequestSource {
   rate: number;
   /** Most requests it accepts at once (BEP 10 `reqq`), if it said. */
   maxRequests?: number;
+  /** An origin's allowed copy counts (offload.ts); a peer's pieces need none. */
+  copies?: CopyRange;
+  /** Bytes more that may be asked of it (an origin under a cap); unbounded if absent. */
+  budgetBytes?: number;
 }
 
 /** What became of a received block. */
@@ -111,10 +115,11 @@ export class Requester {
   fill(source: RequestSource): void {
     if (this.port.backlogged()) return; // resumes when a write completes
     const sent = this.outstandingOf(source.key);
-    const slots = pipelineSize(source.rate, this.options, source.maxRequests) - sent.size;
+    const budget = source.budgetBytes === undefined ? Infinity : Math.floor(source.budgetBytes / BLOCK_LENGTH_BYTES);
+    const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests) - sent.size);
     if (slots <= 0) return;
     const now = this.clock.now();
-    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
+    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
     for (const index of newPieces) {
       const size = pieceBytes(this.shape, index);
       const progress = newProgress(blocksIn(size));

@@ -30,6 +30,8 @@ export interface TorrentStats {
   piecesHave: number;
   bytesVerified: number;
   downloaded: number;
+  /** Of `downloaded`, the bytes that came from origins (web seeds). */
+  originDownloaded: number;
   uploaded: number;
   downloadRate: number;
   uploadRate: number;

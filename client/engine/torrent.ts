@@ -404,6 +404,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       piecesHave: have?.count() ?? 0,
       bytesVerified: d?.completion.bytesVerified ?? 0,
       ...totals,
+      originDownloaded: d?.originBytes ?? 0,
       done: this.done,
       availability: d ? d.availability.countsSnapshot().map((n, i) => n + (have!.get(i) ? 1 : 0)) : [],
       have: have?.toString() ?? '',

@@ -12,6 +12,11 @@ export interface Transport {
   onClose: ((reason?: string) => void) | null;
   /** Called when bufferedAmount falls low again (transports that cannot tell are polled). */
   onDrain: (() => void) | null;
+  /**
+   * An HTTP origin (a BEP 19 web seed) rather than a peer: its pieces are not counted as copies in
+   * the swarm, and it is asked only as the offload policy allows (offload.ts).
+   */
+  readonly origin?: boolean;
 }
 
 /**

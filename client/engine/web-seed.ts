@@ -51,6 +51,7 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
 
   const transport: SeedTransport = {
     url,
+    origin: true,
     onData: null,
     onClose: null,
     onDrain: null,

@@ -1,0 +1,47 @@
+/**
+ * The offload policy for origins (BEP 19 web seeds): what we may ask an HTTP origin for, as a pure
+ * function of plain state. Peers first: every byte the swarm can give is one the origin need not
+ * send, so when N people download together the origin should send each piece about once.
+ *
+ *  - 'peerless': only pieces no connected peer has. Every downloader asks the origin for pieces at
+ *    random among those nobody near it holds; as soon as one of them has a piece it says HAVE, the
+ *    piece stops being peerless for its neighbours and they fetch it from that peer instead. This
+ *    is how downloaders coordinate through rarity without talking about the origin at all.
+ *  - 'any': any piece we lack, rarest first — when the swarm gives us nothing (no peer that has
+ *    what we lack is unchoking us), during the first moments if the user prefers the origin, or
+ *    always when the site prefers the origin (small files).
+ *  - 'none': the origin cap is used up.
+ */
+
+export type OriginMode = 'none' | 'peerless' | 'any';
+
+export interface OffloadOptions {
+  /** Ask origins for anything we lack, not only what no peer has (a small file, a site's choice). */
+  preferOrigin: boolean;
+  /** Prefer the origin for this long after the download starts (the first seconds of a video); 0 = never. */
+  preferOriginForMs: number;
+  /** Bytes at most taken from origins by this download; 0 = no cap. */
+  originCapBytes: number;
+}
+
+export const DEFAULT_OFFLOAD_OPTIONS: OffloadOptions = { preferOrigin: false, preferOriginForMs: 0, originCapBytes: 0 };
+
+export interface OffloadState {
+  /** Bytes received from origins so far (and asked of them, not yet received). */
+  originBytes: number;
+  /** Milliseconds since the download phase began. */
+  elapsedMs: number;
+  /** A connected peer that has a piece we lack is unchoking us. */
+  peersSupply: boolean;
+}
+
+export function originMode(state: OffloadState, o: OffloadOptions): OriginMode {
+  if (o.originCapBytes > 0 && state.originBytes >= o.originCapBytes) return 'none';
+  if (o.preferOrigin || state.elapsedMs < o.preferOriginForMs) return 'any';
+  return state.peersSupply ? 'peerless' : 'any';
+}
+
+/** The copy counts a source may start pieces within: origins by their mode, peers any piece they have. */
+export function copiesFor(mode: OriginMode): { min: number; max: number } {
+  return mode === 'peerless' ? { min: 0, max: 0 } : { min: 0, max: Infinity };
+}

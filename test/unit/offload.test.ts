@@ -1,0 +1,187 @@
+/**
+ * The web-seed offload policy (peers first): the pure decision, the picker's copy ranges, and whole
+ * in-memory swarms with an origin served from memory.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bitfield } from '../../shared/bitfield.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { pieceRanges } from '../../shared/web-seed.ts';
+import { Availability } from '../../client/engine/availability.ts';
+import { originMode, copiesFor, DEFAULT_OFFLOAD_OPTIONS } from '../../client/engine/offload.ts';
+import { newProgress, nextRequests, type PieceProgress } from '../../client/engine/picker.ts';
+import type { Torrent } from '../../client/engine/torrent.ts';
+import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
+import { FAST, connectAll, makeContent, makePeer, sha256, storedBytes, waitDone, type TestPeer } from '../helpers/swarm.ts';
+import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
+import { ManualClock } from '../../client/engine/clock.ts';
+import { MemoryStore } from '../../client/engine/storage.ts';
+import { Torrent as TorrentClass } from '../../client/engine/torrent.ts';
+import { portableSha1 } from '../../shared/sha1.ts';
+import { peerId } from '../helpers/swarm.ts';
+
+const PIECE = 256 * 1024;
+const torrents: Torrent[] = [];
+afterEach(async () => {
+  for (const t of torrents.splice(0)) await t.destroy();
+});
+const track = (p: TestPeer): TestPeer => {
+  torrents.push(p.torrent);
+  return p;
+};
+
+describe('originMode', () => {
+  const o = DEFAULT_OFFLOAD_OPTIONS;
+  it('peers first: only pieces no peer has while peers supply us, anything when they do not', () => {
+    expect(originMode({ originBytes: 0, elapsedMs: 5_000, peersSupply: true }, o)).toBe('peerless');
+    expect(originMode({ originBytes: 0, elapsedMs: 5_000, peersSupply: false }, o)).toBe('any');
+  });
+  it('preferring the origin, always or for the first seconds', () => {
+    expect(originMode({ originBytes: 0, elapsedMs: 5_000, peersSupply: true }, { ...o, preferOrigin: true })).toBe('any');
+    expect(originMode({ originBytes: 0, elapsedMs: 1_999, peersSupply: true }, { ...o, preferOriginForMs: 2_000 })).toBe('any');
+    expect(originMode({ originBytes: 0, elapsedMs: 2_000, peersSupply: true }, { ...o, preferOriginForMs: 2_000 })).toBe('peerless');
+  });
+  it('the cap stops the origin, whatever else holds', () => {
+    const capped = { ...o, preferOrigin: true, originCapBytes: 1_000 };
+    expect(originMode({ originBytes: 999, elapsedMs: 0, peersSupply: false }, capped)).toBe('any');
+    expect(originMode({ originBytes: 1_000, elapsedMs: 0, peersSupply: false }, capped)).toBe('none');
+  });
+});
+
+describe('the picker for an origin', () => {
+  const pieceCount = 6;
+  const all = new Bitfield(pieceCount);
+  for (let i = 0; i < pieceCount; i++) all.set(i);
+  const snapshot = (counts: number[], inProgress = new Map<number, PieceProgress>()) => {
+    const have = new Bitfield(pieceCount);
+    return { pieceCount, pieceLength: PIECE, totalLength: PIECE * pieceCount, have, rarity: Availability.withCounts(counts, have, () => 0.5), inProgress };
+  };
+
+  it('peerless: starts only pieces no connected peer has, and finishes only those', () => {
+    const started = new Map([[1, newProgress(16)], [2, newProgress(16)]]);
+    const s = snapshot([0, 0, 3, 1, 0, 2], started);
+    const { requests, newPieces } = nextRequests(s, { id: 'origin', has: all, wanted: pieceCount, slots: 100, copies: copiesFor('peerless') }, () => 0.5);
+    const pieces = new Set(requests.map((r) => r.index));
+    // Piece 1 (started, no copies) is finished first; piece 2 (started, 3 copies) is left to the peers.
+    expect(requests[0]!.index).toBe(1);
+    expect([...pieces].sort()).toEqual([0, 1, 4]);
+    expect(newPieces.sort()).toEqual([0, 4]);
+  });
+
+  it('peerless: no endgame duplicates of blocks out to peers', () => {
+    const p = newProgress(16);
+    p.requested.fill(true);
+    for (const set of p.requestedFrom) set.add('peer-a');
+    const s = snapshot([1, 1, 1, 1, 1, 1]);
+    const inProgress = new Map(Array.from({ length: pieceCount }, (_, i) => [i, p] as const));
+    const { requests, endgame } = nextRequests({ ...s, inProgress }, { id: 'origin', has: all, wanted: pieceCount, slots: 100, copies: copiesFor('peerless') }, () => 0.5);
+    expect(requests).toEqual([]);
+    expect(endgame).toBe(false);
+  });
+
+  it('any: every piece we lack, the ones no peer has first', () => {
+    const s = snapshot([2, 1, 0, 1, 3, 2]);
+    const { newPieces } = nextRequests(s, { id: 'origin', has: all, wanted: pieceCount, slots: 6 * 16, copies: copiesFor('any') }, () => 0.5);
+    expect(newPieces[0]).toBe(2);
+    expect([...newPieces].sort()).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+});
+
+/** An origin holding `data`, answering each Range request on a later turn (as a network would). */
+function memoryOrigin(meta: Metainfo, data: Uint8Array) {
+  const servedPieces: number[] = [];
+  let bytes = 0;
+  const fetchFor = (onFetch: (piece: number) => void): FetchLike => async (_url, init) => {
+    const [, from, to] = /bytes=(\d+)-(\d+)/.exec(init.headers.range!)!.map(Number) as [number, number, number];
+    const piece = Math.floor(from / meta.pieceLength);
+    onFetch(piece);
+    servedPieces.push(piece);
+    bytes += to - from + 1;
+    await new Promise((r) => setTimeout(r, 0));
+    return { status: 206, arrayBuffer: async () => data.slice(from, to + 1).buffer };
+  };
+  return { fetchFor, servedPieces, get bytes() { return bytes; } };
+}
+
+/** Whether some neighbour (not the origin) of `t` holds piece i and is unchoking us with something we lack. */
+function peersSupply(t: Torrent): boolean {
+  const s = t.stats();
+  return s.peers.some((p) => p.key !== originKeyOf.get(t) && !p.peerChoking && [...p.bitfield].some((b, i) => b === '1' && s.have[i] !== '1'));
+}
+function neighbourHas(t: Torrent, piece: number): boolean {
+  return t.stats().peers.some((p) => p.key !== originKeyOf.get(t) && p.bitfield[piece] === '1');
+}
+const originKeyOf = new Map<Torrent, string>();
+
+describe('swarms with an origin (in memory)', () => {
+  it('N downloaders starting together with only an origin: all finish byte-exact; the origin is asked only for pieces no neighbour has while neighbours supply', async () => {
+    const { data, meta } = await makeContent(24 * PIECE);
+    const origin = memoryOrigin(meta, data);
+    const leechers = await Promise.all(Array.from({ length: 4 }, async () => track(await makePeer({ metainfo: meta }))));
+    connectAll(leechers.map((l) => l.torrent));
+    const breaches: string[] = [];
+    for (const l of leechers) {
+      const t = l.torrent;
+      const key = t.addPeer(webSeedTransport({
+        url: 'http://origin.test/content.bin',
+        meta,
+        fetch: origin.fetchFor((piece) => {
+          if (peersSupply(t) && neighbourHas(t, piece)) breaches.push(`piece ${piece} while a neighbour had it`);
+        }),
+      }))!;
+      originKeyOf.set(t, key);
+    }
+    await Promise.all(leechers.map((l) => waitDone(l.torrent)));
+    for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
+    expect(breaches).toEqual([]);
+    // Every piece came from the origin at least once (nobody else had it), and the leechers traded.
+    expect(new Set(origin.servedPieces).size).toBe(meta.pieceCount);
+    const fromOrigin = leechers.reduce((n, l) => n + l.torrent.stats().originDownloaded, 0);
+    expect(fromOrigin).toBe(origin.bytes);
+    expect(origin.bytes).toBeLessThan(4 * data.length);
+  });
+
+  it('a neighbour with every piece that never unchokes us: the origin fills the gap', async () => {
+    const { data, meta } = await makeContent(6 * PIECE);
+    const origin = memoryOrigin(meta, data);
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const all = new Bitfield(meta.pieceCount);
+    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
+    // A peer that has everything and keeps us choked (its bitfield, then silence).
+    const stingy = rawPeer(leecher.torrent);
+    stingy.handshake(meta.infoHashBytes);
+    stingy.message({ type: 'bitfield', bitfield: all.bytes });
+    await deliveredSoFar();
+    await deliveredSoFar();
+    expect(leecher.torrent.stats().peers[0]!.pieces).toBe(meta.pieceCount);
+    leecher.torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: origin.fetchFor(() => {}) }));
+    await waitDone(leecher.torrent);
+    expect(sha256(storedBytes(leecher.store, meta))).toBe(sha256(data));
+    expect(leecher.torrent.stats().originDownloaded).toBe(data.length);
+  });
+
+  it('the origin cap: no byte past it is asked for', async () => {
+    const { data, meta } = await makeContent(8 * PIECE);
+    const origin = memoryOrigin(meta, data);
+    const cap = 2 * PIECE + 5_000; // not a whole number of blocks: the last whole block under it is the limit
+    // A clock of our own: the housekeeping ticks that refill pipelines run when we say.
+    const clock = new ManualClock();
+    const store = new MemoryStore();
+    const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, { ...FAST, originCapBytes: cap });
+    await torrent.start();
+    const leecher = track({ torrent, store });
+    let pieces = 0;
+    const twoPieces = new Promise<void>((r) => leecher.torrent.on('piece', () => ++pieces === 2 && r()));
+    leecher.torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: origin.fetchFor(() => {}) }));
+    await twoPieces;
+    // Two pieces are exactly 32 blocks; the 5,000 bytes left are less than a block, so nothing more
+    // may be asked — however many housekeeping ticks and rechokes pass.
+    for (let tick = 0; tick < 20; tick++) {
+      clock.advance(FAST.tickMs!);
+      await deliveredSoFar();
+    }
+    expect(leecher.torrent.stats().originDownloaded).toBe(2 * PIECE);
+    expect(origin.bytes).toBe(2 * PIECE);
+    expect(leecher.torrent.stats().requestsInFlight).toBe(0);
+    expect(leecher.torrent.done).toBe(false);
+  });
+});

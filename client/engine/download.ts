@@ -13,7 +13,7 @@ import { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
 import { Completion } from './completion.ts';
 import { InitialSeeding } from './initial-seeding.ts';
-import { copiesFor, originMode } from './offload.ts';
+import { copiesFor, originMode, ORIGIN_ALONE_PIPELINE_BLOCKS, ORIGIN_SWARM_PIPELINE_BLOCKS } from './offload.ts';
 import type { EngineOptions } from './options.ts';
 import type { PeerWire } from './peer-wire.ts';
 import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
@@ -167,6 +167,7 @@ export class Download extends Emitter<DownloadEvents> {
     if (index >= this.meta.pieceCount) return this.port.protocolError(key, `have for piece ${index} of ${this.meta.pieceCount}`);
     if (this.availability.onHave(key, index)) this.emit('interest', key, true);
     this.reveal(key);
+    this.leaveToPeers(key, index);
     this.fill(key);
   }
 
@@ -177,6 +178,7 @@ export class Download extends Emitter<DownloadEvents> {
     this.availability.onBitfield(key, bits);
     if (before === 0 && this.availability.wanted(key) > 0) this.emit('interest', key, true);
     this.reveal(key);
+    for (const index of this.requester.inProgress()) if (bits.get(index)) this.leaveToPeers(key, index);
     this.fill(key);
   }
 
@@ -256,6 +258,7 @@ export class Download extends Emitter<DownloadEvents> {
     if (!has) return;
     let copies;
     let budgetBytes;
+    let maxPipeline;
     if (p.origin) {
       // Asked of every origin: received, plus what is still out to any of them.
       let asked = this.originReceived;
@@ -263,14 +266,33 @@ export class Download extends Emitter<DownloadEvents> {
       const mode = originMode({ originBytes: asked, elapsedMs: this.clock.now() - this.startedMs, peersSupply: this.peersSupply() }, this.options);
       if (mode === 'none') return;
       copies = copiesFor(mode);
+      maxPipeline = this.hasNeighbours() ? ORIGIN_SWARM_PIPELINE_BLOCKS : ORIGIN_ALONE_PIPELINE_BLOCKS;
       if (this.options.originCapBytes > 0) budgetBytes = this.options.originCapBytes - asked;
     }
-    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes });
+    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes, maxPipeline });
   }
 
   /** Bytes received from origins (web seeds) so far. */
   get originBytes(): number {
     return this.originReceived;
+  }
+
+  /**
+   * A peer now has a piece we are fetching from an origin, with nothing of it received yet: take it
+   * back from the origin (whose fetch is then aborted), so the peer can give it. Two downloaders that
+   * picked the same peerless piece thus pull it from the origin about once, not twice.
+   */
+  private leaveToPeers(key: string, index: number): void {
+    if (this.port.peer(key)?.origin || this.options.preferOrigin) return;
+    for (const o of this.port.peers()) {
+      if (o.origin && this.requester.hasRequested(o.key, index) && !this.requester.hasReceivedAny(index)) this.requester.releasePiece(o.key, index);
+    }
+  }
+
+  /** A peer (not an origin) is connected. */
+  private hasNeighbours(): boolean {
+    for (const p of this.port.peers()) if (!p.origin && !p.wire.isClosed) return true;
+    return false;
   }
 
   /** Some peer (not an origin) that has a piece we lack is unchoking us. */

@@ -24,6 +24,17 @@ export interface OffloadOptions {
   originCapBytes: number;
 }
 
+/**
+ * Blocks out to an origin at once while we have neighbours: two pieces. Downloaders coordinate only
+ * through what they have finished (HAVE), so every piece one of them has in flight from the origin
+ * is one the others cannot see and may fetch too; keeping that window small keeps N downloaders
+ * from pulling N copies (at a flash crowd's start nobody has anything, so every piece is peerless
+ * for everyone). Two pieces keep one HTTP request going while the other's blocks are delivered.
+ */
+export const ORIGIN_SWARM_PIPELINE_BLOCKS = 32;
+/** …and with no neighbour at all: eight pieces, so one downloader alone gets the origin's full rate. */
+export const ORIGIN_ALONE_PIPELINE_BLOCKS = 128;
+
 export const DEFAULT_OFFLOAD_OPTIONS: OffloadOptions = { preferOrigin: false, preferOriginForMs: 0, originCapBytes: 0 };
 
 export interface OffloadState {

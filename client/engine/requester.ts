@@ -51,6 +51,8 @@ export interface RequestSource {
   copies?: CopyRange;
   /** Bytes more that may be asked of it (an origin under a cap); unbounded if absent. */
   budgetBytes?: number;
+  /** Most blocks out to it at once, whatever its rate (an origin giving only peerless pieces). */
+  maxPipeline?: number;
 }
 
 /** What became of a received block. */
@@ -116,7 +118,7 @@ export class Requester {
     if (this.port.backlogged()) return; // resumes when a write completes
     const sent = this.outstandingOf(source.key);
     const budget = source.budgetBytes === undefined ? Infinity : Math.floor(source.budgetBytes / BLOCK_LENGTH_BYTES);
-    const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests) - sent.size);
+    const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline) - sent.size);
     if (slots <= 0) return;
     const now = this.clock.now();
     const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
@@ -184,6 +186,32 @@ export class Requester {
     for (const id of sent.keys()) this.unmark(key, id);
     this.inFlightCount -= sent.size;
     this.outstanding.delete(key);
+  }
+
+  /** Gives back the requests of one piece out to one source, with a cancel for each. */
+  releasePiece(key: string, index: number): void {
+    const sent = this.outstanding.get(key);
+    if (!sent) return;
+    for (let b = 0; b < this.blocksPerPiece; b++) {
+      const id = this.blockId(index, b);
+      if (!sent.has(id)) continue;
+      const block = this.unmark(key, id);
+      this.forget(sent, id);
+      if (block) this.port.cancel(key, block);
+    }
+  }
+
+  /** Whether any block of this started piece has arrived. */
+  hasReceivedAny(index: number): boolean {
+    return (this.pending.get(index)?.received ?? 0) > 0;
+  }
+
+  /** Whether any block of this piece is out to this source. */
+  hasRequested(key: string, index: number): boolean {
+    const sent = this.outstanding.get(key);
+    if (!sent || sent.size === 0) return false;
+    for (let b = 0; b < this.blocksPerPiece; b++) if (sent.has(this.blockId(index, b))) return true;
+    return false;
   }
 
   /** Requests unanswered past the timeout go back to the picker, with a cancel to their source. */

@@ -43,7 +43,8 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
   const fetchFn: FetchLike = opts.fetch ?? ((u, init) => globalThis.fetch(u, init));
   const abort = new AbortController();
   const parser = new WireParser({ maxBitfieldBytes: Math.ceil(meta.pieceCount / 8) });
-  const pieces = new Map<number, Promise<Uint8Array>>();
+  /** Pieces fetched or being fetched, with the blocks (by offset) still to be delivered. */
+  const pieces = new Map<number, CachedPiece>();
   let closed = false;
   const peerId = new Uint8Array(20);
   peerId.set(new TextEncoder().encode(PEER_ID_PREFIX));
@@ -68,8 +69,10 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
           deliver(encodeMessage({ type: 'unchoke' }));
         } else if (event.message.type === 'request') {
           void serve(event.message.index, event.message.begin, event.message.length);
+        } else if (event.message.type === 'cancel') {
+          cancel(event.message.index, event.message.begin);
         }
-        // Interest, haves, cancels: a web seed has everything and serves whatever is asked.
+        // Interest and haves: a web seed has everything and serves whatever is asked.
       }
     },
     close() {
@@ -95,21 +98,39 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
   }
 
   async function serve(index: number, begin: number, length: number): Promise<void> {
+    const cached = pieceFor(index);
+    cached.waiting.add(begin);
     let piece: Uint8Array;
     try {
-      piece = await pieceBytes(index);
+      piece = await cached.bytes;
     } catch (err) {
+      if (cached.cancelled) return; // every block was cancelled: the fetch was aborted on purpose
       return fail(err instanceof WebSeedProblem ? err.message : `cannot be reached, or does not allow cross-origin requests (CORS): ${(err as Error).message}`);
     }
-    if (closed) return;
+    if (closed || !cached.waiting.delete(begin)) return; // cancelled meanwhile
     if (begin + length > piece.length) return fail(`piece ${index} is shorter than the torrent says`);
     deliver(encodeMessage({ type: 'piece', index, begin, block: piece.subarray(begin, begin + length) }));
   }
 
-  function pieceBytes(index: number): Promise<Uint8Array> {
+  /** The engine took the block back (a peer has the piece now): a piece nobody waits for is not fetched on. */
+  function cancel(index: number, begin: number): void {
+    const cached = pieces.get(index);
+    if (!cached?.waiting.delete(begin) || cached.waiting.size > 0 || cached.done) return;
+    cached.cancelled = true;
+    cached.abort.abort();
+    pieces.delete(index);
+  }
+
+  function pieceFor(index: number): CachedPiece {
     let p = pieces.get(index);
     if (!p) {
-      p = fetchPiece(index);
+      const pieceAbort = new AbortController();
+      abort.signal.addEventListener('abort', () => pieceAbort.abort(), { once: true });
+      const entry: CachedPiece = { bytes: null as unknown as Promise<Uint8Array>, waiting: new Set(), abort: pieceAbort, cancelled: false, done: false };
+      entry.bytes = fetchPiece(index, pieceAbort.signal).finally(() => (entry.done = true));
+      // Handled by every serve() that awaits it; this keeps an aborted fetch from being reported unhandled.
+      entry.bytes.catch(() => {});
+      p = entry;
       pieces.set(index, p);
       // Oldest out first: the engine asks for a piece's blocks together, so they are long served.
       if (pieces.size > WEB_SEED_CACHED_PIECES) pieces.delete(pieces.keys().next().value!);
@@ -117,9 +138,9 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
     return p;
   }
 
-  async function fetchPiece(index: number): Promise<Uint8Array> {
+  async function fetchPiece(index: number, signal: AbortSignal): Promise<Uint8Array> {
     const ranges = pieceRanges(meta, index);
-    const parts = await Promise.all(ranges.map((r) => fetchRange(r)));
+    const parts = await Promise.all(ranges.map((r) => fetchRange(r, signal)));
     const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
     let at = 0;
     for (const p of parts) {
@@ -129,10 +150,10 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
     return out;
   }
 
-  async function fetchRange(r: FileRange): Promise<Uint8Array> {
+  async function fetchRange(r: FileRange, signal: AbortSignal): Promise<Uint8Array> {
     const fileUrl = webSeedFileUrl(url, meta, r.fileIndex);
     const file = meta.files[r.fileIndex]!;
-    const res = await fetchFn(fileUrl, { headers: { range: `bytes=${r.start}-${r.end - 1}` }, signal: abort.signal });
+    const res = await fetchFn(fileUrl, { headers: { range: `bytes=${r.start}-${r.end - 1}` }, signal });
     const whole = r.start === 0 && r.end === file.length;
     if (res.status !== 206 && !(res.status === 200 && whole)) {
       if (res.status === 200) throw new WebSeedProblem(`ignores Range requests (answered 200 with the whole file for ${fileUrl})`);
@@ -147,3 +168,12 @@ export function webSeedTransport(opts: WebSeedOptions): SeedTransport {
 }
 
 class WebSeedProblem extends Error {}
+
+interface CachedPiece {
+  bytes: Promise<Uint8Array>;
+  /** Offsets of requested blocks not yet delivered or cancelled. */
+  waiting: Set<number>;
+  abort: AbortController;
+  cancelled: boolean;
+  done: boolean;
+}

@@ -26,6 +26,9 @@ export type ErrorCode =
   | 'NO_PEERS'
   | 'TRACKER_UNREACHABLE'
   | 'WEB_SEED_FAILED'
+  // the server's store (the seed of last resort)
+  | 'STORE_REFUSED'
+  | 'STORE_UNREACHABLE'
   // creation from the file system
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'

@@ -1,5 +1,5 @@
 /**
- * Magnet links (BEP 9): `magnet:?xt=urn:btih:<hash>&dn=<name>&tr=<tracker>&ws=<web seed>`.
+ * Magnet links (BEP 9): `magnet:?xt=urn:btih:<hash>&dn=<name>&tr=<tracker>&ws=<web seed>&xs=<.torrent URL>`.
  * The hash may be 40 hex digits or 32 base32 characters; we always emit hex.
  */
 import { fromHex, toHex } from './bytes.ts';
@@ -14,6 +14,8 @@ export interface MagnetLink {
   trackers: string[];
   /** `ws` (BEP 19 web seeds), in order, each once. */
   webSeeds: string[];
+  /** `xs` (exact sources): http(s) URLs of the .torrent itself, so a link works with no peer online. */
+  sources: string[];
 }
 
 const MAGNET_PREFIX = 'magnet:?';
@@ -91,6 +93,7 @@ export function parseMagnet(uri: string): MagnetLink {
   let name: string | undefined;
   const trackers: string[] = [];
   const webSeeds: string[] = [];
+  const sources: string[] = [];
   for (const part of text.slice(MAGNET_PREFIX.length).split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
@@ -112,17 +115,22 @@ export function parseMagnet(uri: string): MagnetLink {
     } else if (key === 'ws') {
       const url = checkUrl(value, WEB_SEED_SCHEMES, 'web seed');
       if (!webSeeds.includes(url)) webSeeds.push(url);
+    } else if (key === 'xs') {
+      // Other exact sources (urn:sha1:…, peer addresses) are not ours to fetch; skip rather than refuse.
+      if (!/^https?:/i.test(value)) continue;
+      const url = checkUrl(value, WEB_SEED_SCHEMES, 'exact source');
+      if (!sources.includes(url)) sources.push(url);
     }
     // Other keys (xl, x.pe, so, …) are optional hints we do not use; BEP 9 lets clients ignore them.
   }
   if (infoHash === undefined) invalid('it has no "xt=urn:btih:" info hash');
-  const link: MagnetLink = { infoHash, trackers, webSeeds };
+  const link: MagnetLink = { infoHash, trackers, webSeeds, sources };
   if (name !== undefined) link.name = name;
   return link;
 }
 
 /** What buildMagnet needs: trackers and web seeds may be left out (none). */
-export type MagnetInput = Omit<MagnetLink, 'trackers' | 'webSeeds'> & Partial<Pick<MagnetLink, 'trackers' | 'webSeeds'>>;
+export type MagnetInput = Omit<MagnetLink, 'trackers' | 'webSeeds' | 'sources'> & Partial<Pick<MagnetLink, 'trackers' | 'webSeeds' | 'sources'>>;
 
 export function buildMagnet(link: MagnetInput): string {
   if (parseInfoHash(link.infoHash) === null) invalid('the info hash must be 40 hex digits');
@@ -130,5 +138,6 @@ export function buildMagnet(link: MagnetInput): string {
   if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
   for (const tr of link.trackers ?? []) params.push(`tr=${encodeURIComponent(tr)}`);
   for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
+  for (const xs of link.sources ?? []) params.push(`xs=${encodeURIComponent(xs)}`);
   return MAGNET_PREFIX + params.join('&');
 }

@@ -10,6 +10,7 @@ import type { IceServer } from './ice.ts';
 import type { LogLevel } from './log.ts';
 import type { RedisConfig } from './redis/options.ts';
 import type { TrackerOptions } from './tracker/options.ts';
+import type { StoreConfig } from './store/options.ts';
 
 export interface ServerConfig {
   port: number;
@@ -23,6 +24,8 @@ export interface ServerConfig {
   redis?: RedisConfig;
   /** On SIGTERM, how long clients get to finish the closing handshake before they are cut. */
   shutdownGraceMs: number;
+  /** The seed of last resort (files kept after their sharers leave); absent = none. */
+  store?: StoreConfig;
 }
 
 /**

@@ -4,6 +4,7 @@ import { parseIceServers } from './ice.ts';
 import { isLogLevel } from './log.ts';
 import { redisConfigFromEnv } from './redis/options.ts';
 import { trackerOptionsFromEnv } from './tracker/options.ts';
+import { storeConfigFromEnv } from './store/options.ts';
 
 /** Reads every option from the environment (see the README's table); throws ConfigError on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -18,5 +19,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     tracker: trackerOptionsFromEnv(env),
     redis: redisConfigFromEnv(env),
     shutdownGraceMs: intFromEnv(env, 'SHUTDOWN_GRACE_MS', 3_000),
+    store: storeConfigFromEnv(env),
   };
 }

@@ -9,6 +9,12 @@ import type { TrackerGateway } from './tracker/gateway.ts';
 import type { SwarmStore } from './tracker/swarm-store.ts';
 import { createTrackerService } from './tracker-service.ts';
 import { createMetricsEndpoint } from './prometheus.ts';
+import { FileStore } from './store/file-store.ts';
+import { createStoreHandler } from './store/routes.ts';
+import type { StoreLimits } from '../shared/store-api.ts';
+
+/** How often the store deletes what has expired. */
+const STORE_SWEEP_INTERVAL_MS = 10 * 60_000;
 
 export interface TabswarmServer {
   http: Server;
@@ -39,7 +45,15 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
   const { store, tracker, metrics } = createTrackerService({ tracker: config.tracker, redis: config.redis, log, store: deps.store, now: deps.now, random: deps.random });
   const prometheus = createMetricsEndpoint(metrics, () => ({ sockets: tracker.socketCount, ...store.local.stats(), pendingOffers: tracker.core.pendingOffers }));
   const serveStatic = createStaticHandler(config.staticDir);
-  const configBody = JSON.stringify({ iceServers: config.iceServers });
+  const storeLimits: StoreLimits | null = config.store ? { maxFileBytes: config.store.maxFileBytes, maxTotalBytes: config.store.maxTotalBytes, expiryMs: config.store.expiryMs } : null;
+  const configBody = JSON.stringify({ iceServers: config.iceServers, store: storeLimits });
+  const storeConfig = config.store;
+  const fileStore = storeConfig ? FileStore.open(storeConfig, deps.now) : null;
+  // Opening failed (a folder we cannot write): the server still runs; store requests say why.
+  fileStore?.catch((err: unknown) => log.error('store_open_failed', { dir: storeConfig!.dir, error: String(err) }));
+  const handleStore = fileStore?.then((s) => createStoreHandler(s, (req) => storeConfig!.publicUrl ?? `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host ?? 'localhost'}`));
+  const sweep = fileStore ? setInterval(() => void fileStore.then((s) => s.sweep()).catch(() => {}), STORE_SWEEP_INTERVAL_MS) : null;
+  sweep?.unref();
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
@@ -52,6 +66,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
     // Embedded widgets on other sites read it too.
     if (path === '/config') return send(res, 200, configBody, 'application/json', { 'access-control-allow-origin': '*' });
     if (path === '/metrics') return send(res, 200, await prometheus.render(), prometheus.contentType);
+    if (handleStore && (await (await handleStore)(req, res, path))) return;
     if (await serveStatic(req, res)) return;
     send(res, 404, 'Not found\n');
   }
@@ -85,6 +100,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
         });
       }),
     close: async () => {
+      if (sweep) clearInterval(sweep);
       const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       tracker.close();
       http.closeIdleConnections();

@@ -25,6 +25,19 @@ function parsed<T>(fn: () => T): T {
   }
 }
 
+/** The Tabswarm server for --keep: --server, or the one running the (first) tracker. */
+function serverOf(server: string | undefined, tracker: string): string {
+  const url = server ?? tracker.replace(/^ws(s?):/, 'http$1:');
+  let parsedUrl: URL;
+  try {
+    parsedUrl = new URL(url);
+  } catch {
+    throw new UsageError(`--server takes an http:// or https:// URL, not "${url}"`);
+  }
+  if (parsedUrl.protocol !== 'http:' && parsedUrl.protocol !== 'https:') throw new UsageError(`--server takes an http:// or https:// URL, not "${url}"`);
+  return parsedUrl.origin;
+}
+
 function onePositional(positionals: string[], what: string): string {
   if (positionals.length === 0) throw new UsageError(`missing ${what}`);
   if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
@@ -77,17 +90,22 @@ async function run(argv: string[]): Promise<void> {
             'upload-limit': { type: 'string' },
             torrent: { type: 'string' },
             'no-initial-seeding': { type: 'boolean', default: false },
+            keep: { type: 'boolean', default: false },
+            server: { type: 'string' },
           },
         }),
       );
+      const trackers = checkTrackers(values.tracker ?? [DEFAULT_TRACKER]);
+      if (values.server !== undefined && !values.keep) throw new UsageError('--server names where --keep uploads to; add --keep');
       // Loaded on demand: the WebRTC stack is heavy, and create/info do not need it.
       const { seedCommand } = await import('./commands/seed.ts');
       await seedCommand({
         path: onePositional(positionals, 'PATH to a file or folder'),
         torrent: values.torrent,
-        trackers: checkTrackers(values.tracker ?? [DEFAULT_TRACKER]),
+        trackers,
         uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
         initialSeeding: !values['no-initial-seeding'],
+        keepOn: values.keep ? serverOf(values.server, trackers[0]!) : undefined,
       });
       return;
     }

@@ -16,13 +16,17 @@ export const COMMAND_HELP: Record<CommandName, string> = {
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
     --json                 print it as JSON`,
-  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding]
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding] [--keep [--server URL]]
     Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
     seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
     -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
     --upload-limit B/s     cap on upload, bytes per second (default: none)
     --torrent FILE         seed this existing .torrent, its content found at PATH (re-verified)
-    --no-initial-seeding   reveal every piece at once`,
+    --no-initial-seeding   reveal every piece at once
+    --keep                 first upload the content to the Tabswarm server (verified piece by piece,
+                           resumable), so the link works after this process stops: the printed link
+                           names the server as a web seed. The server must have a store (STORE_DIR)
+    --server URL           the server for --keep (default: the tracker's own server)`,
   get: `tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
     Download, verify and save; resumes from what is already in DIR.
     -o, --output DIR       where to save (default: the current folder)

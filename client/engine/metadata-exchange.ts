@@ -95,6 +95,12 @@ export class MetadataExchange extends Emitter<{ metadata: [Info] }> {
     this.emit('metadata', info);
   }
 
+  /** The metadata came another way (a .torrent fetched from the link's exact source): ask no one for it any more. */
+  finish(): void {
+    this.finished = true;
+    this.attempt = null;
+  }
+
   /** Housekeeping: a silent source is passed over. */
   tick(): void {
     const a = this.attempt;

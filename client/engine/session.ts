@@ -14,6 +14,10 @@ import type { PeerConnector } from './webrtc.ts';
 import { webSeedTransport, type FetchLike } from './web-seed.ts';
 import { usableWebSeeds } from '../../shared/web-seed.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { parseTorrent } from '../../shared/metainfo/parse.ts';
+
+/** A link's .torrent (xs=) that has not arrived in this long is given up on, for the next source or the peers. */
+export const METADATA_FETCH_TIMEOUT_MS = 30_000;
 
 /** Peer connections per swarm by default: enough for rarest-first to see the swarm, few enough for a tab. */
 export const DEFAULT_MAX_PEERS = 30;
@@ -64,6 +68,8 @@ export interface SessionOptions {
   webSeeds?: string[];
   /** How web seeds are fetched (default: globalThis.fetch). */
   fetch?: FetchLike;
+  /** URLs of the .torrent itself (a magnet link's xs=): the metadata with no peer online. */
+  metadataSources?: string[];
 }
 
 type SessionEvents = {
@@ -146,6 +152,31 @@ export class SwarmSession extends Emitter<SessionEvents> {
     }
   }
 
+  /** Tries the link's exact sources in turn for the .torrent, while the peers have not sent the metadata. */
+  private async fetchMetadata(): Promise<void> {
+    const fetchFn: FetchLike = this.opts.fetch ?? ((u, init) => globalThis.fetch(u, init));
+    for (const url of this.opts.metadataSources ?? []) {
+      if (this.torrent.meta) return;
+      let problem: string;
+      try {
+        const res = await fetchFn(url, { headers: {}, signal: AbortSignal.timeout(METADATA_FETCH_TIMEOUT_MS) });
+        if (res.status !== 200) {
+          problem = `answered HTTP ${res.status}`;
+        } else {
+          const meta = parseTorrent(new Uint8Array(await res.arrayBuffer()));
+          if (meta.infoHash === this.torrent.infoHash) {
+            this.torrent.supplyMetadata(meta);
+            return;
+          }
+          problem = `holds another torrent (${meta.infoHash})`;
+        }
+      } catch (err) {
+        problem = `could not be read (${(err as Error).message})`;
+      }
+      this.emit('warning', new TabswarmError('METADATA_UNAVAILABLE', `The link's .torrent at ${url} ${problem}; waiting for peers to send the metadata.`));
+    }
+  }
+
   /** Peer connections this swarm holds: open ones, and offers and answers still under way (each is an RTCPeerConnection). */
   connections(): number {
     let n = this.torrent.peerCount;
@@ -163,7 +194,10 @@ export class SwarmSession extends Emitter<SessionEvents> {
     if (this.opts.trackers.length === 0) throw new TabswarmError('TRACKER_UNREACHABLE', 'No tracker to announce to; give one (ws://… or wss://…).');
     await this.torrent.start();
     if (this.torrent.meta) this.startWebSeeds(this.torrent.meta);
-    else this.torrent.on('metadata', (meta) => this.startWebSeeds(meta));
+    else {
+      this.torrent.on('metadata', (meta) => this.startWebSeeds(meta));
+      void this.fetchMetadata();
+    }
     for (const t of this.trackers) t.start();
     let verified = -1;
     let stalled = 0;

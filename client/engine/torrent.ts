@@ -79,6 +79,8 @@ export class Torrent extends Emitter<TorrentEvents> {
   private download: Download | null = null;
   private pendingMeta: Metainfo | null;
   private destroyed = false;
+  /** The metadata arrived (from peers or an exact source): the download is being opened. */
+  private metadataArrived = false;
   private tickTimer: unknown = null;
   private progressTimer: unknown = null;
   private lastProgressMs = -Infinity;
@@ -270,7 +272,20 @@ export class Torrent extends Emitter<TorrentEvents> {
     if (r.kind === 'metadata') this.metadataExchange.onMessage(link.key, r.message);
   }
 
+  /**
+   * The metainfo, found another way than from peers (a magnet's exact source, xs=): used as if a
+   * peer had sent it, if it is this torrent's and we still lack it. Returns whether it was taken.
+   */
+  supplyMetadata(meta: Metainfo): boolean {
+    if (this.destroyed || this.download || this.pendingMeta || meta.infoHash !== this.infoHash) return false;
+    this.metadataExchange.finish();
+    void this.onMetadata(meta);
+    return true;
+  }
+
   private async onMetadata(meta: Metainfo): Promise<void> {
+    if (this.download || this.metadataArrived) return;
+    this.metadataArrived = true;
     try {
       await this.openDownload(meta);
     } catch (err) {

@@ -33,7 +33,7 @@ export const APP_CSP = [
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' blob: data:",
   "media-src 'self' blob:",
-  "connect-src 'self' ws: wss:",
+  "connect-src 'self' ws: wss: http: https:",
   "worker-src 'self' blob:",
   "frame-src 'none'",
   "object-src 'none'",

@@ -12,26 +12,27 @@ describe('magnet links', () => {
     expect(parseMagnet(`magnet:?xt=urn:btih:${BASE32.toLowerCase()}`).infoHash).toBe(HEX);
   });
 
-  it('reads dn, repeated tr and ws, in order, each once', () => {
+  it('reads dn, repeated tr and ws, in order, each once, and xs when it is a .torrent URL', () => {
     const link = parseMagnet(
-      `magnet:?xt=urn:btih:${HEX}&dn=My+file%20%C3%A9.txt&tr=wss%3A%2F%2Fa.example%2Fannounce&tr=ws://b.example&tr.1=wss%3A%2F%2Fa.example%2Fannounce&ws=https%3A%2F%2Fseed.example%2Ff&x.pe=1.2.3.4:5`,
+      `magnet:?xt=urn:btih:${HEX}&dn=My+file%20%C3%A9.txt&tr=wss%3A%2F%2Fa.example%2Fannounce&tr=ws://b.example&tr.1=wss%3A%2F%2Fa.example%2Fannounce&ws=https%3A%2F%2Fseed.example%2Ff&x.pe=1.2.3.4:5&xs=urn:sha1:ABC&xs=https%3A%2F%2Fseed.example%2Ff.torrent`,
     );
     expect(link).toEqual({
       infoHash: HEX,
       name: 'My file é.txt',
       trackers: ['wss://a.example/announce', 'ws://b.example'],
       webSeeds: ['https://seed.example/f'],
+      sources: ['https://seed.example/f.torrent'],
     });
   });
 
   it('builds a link without trackers or web seeds when none are given', () => {
     const hash = '0123456789abcdef0123456789abcdef01234567';
     expect(buildMagnet({ infoHash: hash, name: 'a b' })).toBe(`magnet:?xt=urn:btih:${hash}&dn=a%20b`);
-    expect(parseMagnet(buildMagnet({ infoHash: hash }))).toEqual({ infoHash: hash, trackers: [], webSeeds: [] });
+    expect(parseMagnet(buildMagnet({ infoHash: hash }))).toEqual({ infoHash: hash, trackers: [], webSeeds: [], sources: [] });
   });
 
   it('round-trips through buildMagnet', () => {
-    const link = { infoHash: HEX, name: 'a & b = c?', trackers: ['ws://localhost:8080'], webSeeds: [] };
+    const link = { infoHash: HEX, name: 'a & b = c?', trackers: ['ws://localhost:8080'], webSeeds: ['http://localhost:8080/files/x/'], sources: ['http://localhost:8080/store/x/torrent'] };
     expect(parseMagnet(buildMagnet(link))).toEqual(link);
   });
 

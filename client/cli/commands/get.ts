@@ -26,10 +26,10 @@ export interface GetArgs {
 }
 
 
-async function readSource(source: string): Promise<{ torrent: TorrentSource; trackers: string[]; webSeeds: string[] }> {
+async function readSource(source: string): Promise<{ torrent: TorrentSource; trackers: string[]; webSeeds: string[]; metadataSources: string[] }> {
   if (source.toLowerCase().startsWith('magnet:')) {
     const link = parseMagnet(source);
-    return { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds };
+    return { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds, metadataSources: link.sources };
   }
   let bytes: Uint8Array;
   try {
@@ -39,11 +39,11 @@ async function readSource(source: string): Promise<{ torrent: TorrentSource; tra
   }
   const meta = parseTorrent(bytes);
   // The torrent's own url-list reaches the session with its metainfo.
-  return { torrent: { metainfo: meta }, trackers: meta.announce.filter((t) => /^wss?:/.test(t)), webSeeds: [] };
+  return { torrent: { metainfo: meta }, trackers: meta.announce.filter((t) => /^wss?:/.test(t)), webSeeds: [], metadataSources: [] };
 }
 
 export async function getCommand(args: GetArgs): Promise<void> {
-  const { torrent, trackers: fromSource, webSeeds } = await readSource(args.source);
+  const { torrent, trackers: fromSource, webSeeds, metadataSources } = await readSource(args.source);
   const trackers = [...new Set([...args.trackers, ...fromSource])];
   if (trackers.length === 0) trackers.push(DEFAULT_TRACKER);
   const outDir = resolve(args.outDir);
@@ -60,7 +60,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds },
+    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources },
   );
   let resumeReported = false;
   const reportResume = () => {

@@ -2,7 +2,8 @@
 import { readFile } from 'node:fs/promises';
 import { basename, dirname, resolve } from 'node:path';
 import { buildMagnet } from '../../../shared/magnet.ts';
-import { createTorrent, parseTorrent, type Metainfo } from '../../../shared/metainfo/index.ts';
+import { createTorrent, encodeTorrentFile, parseTorrent, pieceSize, type Metainfo } from '../../../shared/metainfo/index.ts';
+import { uploadToStore } from '../../engine/store-upload.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
@@ -25,6 +26,11 @@ export interface SeedArgs {
    * other seeders already, so it seeds plainly.
    */
   initialSeeding: boolean;
+  /**
+   * Upload the content to this Tabswarm server's store first (the seed of last resort), so the link
+   * keeps working after this process stops; the printed link then carries the server as a web seed.
+   */
+  keepOn?: string;
 }
 
 const STATUS_INTERVAL_MS = 2_000;
@@ -59,6 +65,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     assumeComplete = true; // we just hashed these very files
   }
 
+  let fsStore: FsStore | null = null;
   const recheck = progressBar('checking');
   const session = new SwarmSession(
     { metainfo: meta },
@@ -66,7 +73,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       peerId: nodePeerId(),
       sha1: nodeSha1,
       clientName: CLI_NAME_VERSION,
-      openStore: async (m) => new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) }),
+      openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
     { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent } },
   );
@@ -77,6 +84,25 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   if (!stats.done) {
     throw new TabswarmError('INPUT_UNREADABLE', `${args.path} does not match the torrent: ${stats.piecesHave} of ${stats.pieceCount} pieces verified.`);
   }
-  process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds: [] })}\n`);
+  const webSeeds: string[] = [];
+  const sources: string[] = [];
+  if (args.keepOn) {
+    const bar = progressBar('keeping on the server');
+    const store = fsStore!;
+    const kept = await uploadToStore({
+      serverUrl: args.keepOn,
+      torrentBytes: encodeTorrentFile(meta.infoBytes, args.trackers),
+      readPiece: (i) => store.read(i, 0, pieceSize(meta, i)),
+      onProgress: (done, total) => bar.update(done, total),
+    }).catch(async (err: unknown) => {
+      await session.stop();
+      throw err;
+    });
+    bar.finish();
+    webSeeds.push(kept.webSeed);
+    sources.push(kept.torrentUrl);
+    process.stderr.write(`kept on ${args.keepOn} until ${new Date(kept.expiresAt).toISOString()}: the link works after this process stops\n`);
+  }
+  process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds, sources })}\n`);
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

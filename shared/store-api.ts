@@ -1,0 +1,66 @@
+/**
+ * The server's store (the seed of last resort), as both sides see it: its URL paths, what its
+ * answers say, and the error codes it refuses with. The server verifies every piece against the
+ * torrent's hashes as it arrives; the stored files are then served as a BEP 19 web seed.
+ */
+
+/** POST a .torrent here to open (or resume) an upload. */
+export const STORE_PATH = '/store';
+/** Stored content, as a web seed: `${origin}${FILES_PATH}/${infoHash}/` + the torrent's name and paths. */
+export const FILES_PATH = '/files';
+
+/** A .torrent posted to the store, at most (the info dictionary of a 16k-piece torrent is ~330 KB). */
+export const STORE_MAX_TORRENT_BYTES = 4 * 1024 * 1024;
+
+export type StoreErrorCode =
+  | 'STORE_DISABLED'
+  | 'STORE_TORRENT_INVALID'
+  | 'STORE_FILE_TOO_LARGE'
+  | 'STORE_FULL'
+  | 'STORE_NOT_FOUND'
+  | 'STORE_PIECE_INVALID'
+  | 'STORE_PIECE_MISMATCH';
+
+/** What the store says about one stored torrent. */
+export interface StoreStatus {
+  infoHash: string;
+  name: string;
+  length: number;
+  pieceCount: number;
+  /** Verified pieces as "1010…". */
+  have: string;
+  complete: boolean;
+  /** The web seed URL for links and torrents (BEP 19: ends in "/", the name is appended). */
+  webSeed: string;
+  /** The .torrent's URL, for a magnet link's xs=: its metadata with no peer online. */
+  torrentUrl: string;
+  /** When the server deletes it (ms since the epoch). */
+  expiresAt: number;
+}
+
+/** What /config says of the store: absent when the deployment has none. */
+export interface StoreLimits {
+  maxFileBytes: number;
+  maxTotalBytes: number;
+  expiryMs: number;
+}
+
+export interface StoreErrorBody {
+  error: { code: StoreErrorCode; message: string };
+}
+
+export function storePiecePath(infoHash: string, index: number): string {
+  return `${STORE_PATH}/${infoHash}/pieces/${index}`;
+}
+
+export function storeStatusPath(infoHash: string): string {
+  return `${STORE_PATH}/${infoHash}`;
+}
+
+export function storeTorrentPath(infoHash: string): string {
+  return `${STORE_PATH}/${infoHash}/torrent`;
+}
+
+export function webSeedPath(infoHash: string): string {
+  return `${FILES_PATH}/${infoHash}/`;
+}

@@ -1,3 +1,5 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { CHROMIUM_ARGS, CHROMIUM_PATH } from './test/helpers/chromium.ts';
 
@@ -20,7 +22,8 @@ export default defineConfig({
   },
   webServer: {
     command: `node lib/serve.js`,
-    env: { PORT: String(TEST_PORT), HOST: '127.0.0.1' },
+    // A store, so the app offers "Keep available after I close this tab" (keep-available.spec.ts).
+    env: { PORT: String(TEST_PORT), HOST: '127.0.0.1', STORE_DIR: join(tmpdir(), `tabswarm-playwright-store-${TEST_PORT}`) },
     url: `http://localhost:${TEST_PORT}/healthz`,
     reuseExistingServer: false,
     timeout: 30_000,

@@ -9,7 +9,10 @@ import { TabswarmError } from '../../shared/errors.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
 import { parseInfo, parseTorrent } from '../../shared/metainfo/parse.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { pieceSize, type Metainfo } from '../../shared/metainfo/types.ts';
+import { encodeTorrentFile } from '../../shared/metainfo/torrent-file.ts';
+import type { StoreLimits, StoreStatus } from '../../shared/store-api.ts';
+import { uploadToStore } from '../engine/store-upload.ts';
 import { defaultSha1 } from '../../shared/sha1.ts';
 import type { EngineOptions } from '../engine/options.ts';
 import { SwarmSession } from '../engine/session.ts';
@@ -30,6 +33,8 @@ export interface BrowserClientOptions {
   /** Where to ask for ICE servers (default: this origin's /config). */
   configUrl?: string;
   iceServers?: RTCIceServer[];
+  /** What this server's store allows (null: it keeps no files); default: from /config. */
+  store?: StoreLimits | null;
   maxPeersPerSwarm?: number;
   maxConnectionsPerTab?: number;
   /** Unanswered offers are closed after this long (default 50 s). */
@@ -44,16 +49,20 @@ export function originTracker(): string {
   return trackerForOrigin(location.origin);
 }
 
-/** ICE servers the deployment configured (GET /config); none on loopback or when unreachable. */
-export async function fetchIceServers(configUrl = '/config'): Promise<RTCIceServer[]> {
+/** What the deployment configured (GET /config): ICE servers (none on loopback or when unreachable) and its store, if any. */
+export async function fetchServerConfig(configUrl = '/config'): Promise<{ iceServers: RTCIceServer[]; store: StoreLimits | null }> {
   try {
     const res = await fetch(configUrl);
-    if (!res.ok) return [];
-    const body = (await res.json()) as { iceServers?: RTCIceServer[] };
-    return Array.isArray(body.iceServers) ? body.iceServers : [];
+    if (!res.ok) return { iceServers: [], store: null };
+    const body = (await res.json()) as { iceServers?: RTCIceServer[]; store?: StoreLimits | null };
+    return { iceServers: Array.isArray(body.iceServers) ? body.iceServers : [], store: body.store && typeof body.store.maxFileBytes === 'number' ? body.store : null };
   } catch {
-    return [];
+    return { iceServers: [], store: null };
   }
+}
+
+export async function fetchIceServers(configUrl = '/config'): Promise<RTCIceServer[]> {
+  return (await fetchServerConfig(configUrl)).iceServers;
 }
 
 export class BrowserClient extends Emitter<ClientEvents> {
@@ -67,6 +76,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   private readonly maxConnections: number;
   /** The app's sharing controls, applied to every session, running and future (see applySharing). */
   private sharing = { uploadLimit: 0, downloadLimit: 0, share: true };
+  /** Torrents kept on the server's store by this tab: their links carry it. */
+  private readonly kept = new Map<string, StoreStatus>();
 
   constructor(private readonly opts: BrowserClientOptions = {}) {
     super();
@@ -78,7 +89,31 @@ export class BrowserClient extends Emitter<ClientEvents> {
     if (typeof RTCPeerConnection === 'undefined') {
       throw new TabswarmError('TRACKER_UNREACHABLE', 'This browser has no WebRTC, which Tabswarm needs to reach other peers. Try a current Chrome, Firefox or Safari.');
     }
-    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? (await fetchIceServers(opts.configUrl)) });
+    const config = opts.iceServers && opts.store !== undefined ? null : await fetchServerConfig(opts.configUrl);
+    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? config?.iceServers ?? [], store: opts.store !== undefined ? opts.store : (config?.store ?? null) });
+  }
+
+  /** What this server's store allows, or null when it keeps no files. */
+  get storeLimits(): StoreLimits | null {
+    return this.opts.store ?? null;
+  }
+
+  /**
+   * Uploads a torrent this tab holds to the server's store (resumable, every piece verified there),
+   * so its link works after every tab has closed: the link then names the server as a web seed and
+   * its .torrent as exact source.
+   */
+  async keepOnServer(infoHash: string, onProgress?: (stored: number, total: number) => void): Promise<StoreStatus> {
+    const meta = await this.meta(infoHash);
+    const pieces = new IdbStore(meta);
+    const status = await uploadToStore({
+      serverUrl: location.origin,
+      torrentBytes: encodeTorrentFile(meta.infoBytes, this.trackers),
+      readPiece: (i) => pieces.read(i, 0, pieceSize(meta, i)),
+      onProgress,
+    });
+    this.kept.set(infoHash, status);
+    return status;
   }
 
   /**
@@ -107,7 +142,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = []): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = []): SwarmSession {
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -120,6 +155,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         offerTimeoutMs: this.opts.offerTimeoutMs,
         engine: { ...engine, ...this.opts.engine, ...this.sharingOptions() },
         webSeeds,
+        metadataSources,
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -176,15 +212,16 @@ export class BrowserClient extends Emitter<ClientEvents> {
    * resumes: its metadata and verified pieces come from IndexedDB, nothing is fetched twice.
    */
   async add(link: string): Promise<SwarmSession> {
-    const parsed = /^[0-9a-fA-F]{40}$/.test(link.trim()) ? { infoHash: link.trim().toLowerCase(), trackers: [] as string[], name: undefined } : parseMagnet(link);
+    const parsed = /^[0-9a-fA-F]{40}$/.test(link.trim()) ? { infoHash: link.trim().toLowerCase(), trackers: [] as string[], webSeeds: [] as string[], sources: [] as string[], name: undefined } : parseMagnet(link);
     const running = this.sessions.get(parsed.infoHash);
     if (running && !this.errors.has(parsed.infoHash)) return running;
     this.errors.delete(parsed.infoHash);
     const trackers = [...new Set([...this.trackers, ...parsed.trackers.filter((t) => /^wss?:/.test(t))])];
     const stored = await getStored(parsed.infoHash);
     const source: TorrentSource = stored ? { metainfo: { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } } : { infoHash: parsed.infoHash, ...(parsed.name ? { name: parsed.name } : {}) };
-    // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS).
-    const session = this.startSession(source, trackers, {}, 'webSeeds' in parsed ? parsed.webSeeds : []);
+    // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
+    // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
+    const session = this.startSession(source, trackers, {}, parsed.webSeeds, parsed.sources);
     await session.start();
     return session;
   }
@@ -195,7 +232,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
 
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
-    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: [] } as Parameters<typeof buildMagnet>[0]);
+    const kept = this.kept.get(infoHash);
+    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: kept ? [kept.webSeed] : [], sources: kept ? [kept.torrentUrl] : [] });
   }
 
   /** A finished file as a Blob assembled from stored pieces (no single huge copy in the heap). */

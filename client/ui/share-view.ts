@@ -13,7 +13,7 @@ import './swarm-summary.ts';
 const STATS_REFRESH_MS = 500;
 
 export class ShareView extends LitElement {
-  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true } };
+  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -24,6 +24,8 @@ export class ShareView extends LitElement {
     .link input { flex: 1; font: inherit; padding: 0.4rem; }
     .error { color: #a11; }
     progress { width: 100%; }
+    .keep { background: white; border: 1px solid #dde; border-radius: 0.5rem; padding: 0.6rem 0.8rem; margin: 1rem 0; }
+    .keep p { margin: 0.4rem 0 0; }
   `,
   ];
 
@@ -35,6 +37,8 @@ export class ShareView extends LitElement {
   error = '';
   stats: TorrentStats | null = null;
   copied = false;
+  /** Keeping the file on the server's store: not asked, uploading (pieces), kept (until), or failed. */
+  keep: { state: 'off' } | { state: 'uploading'; done: number; total: number } | { state: 'kept'; until: number } | { state: 'failed'; message: string } = { state: 'off' };
   private session: SwarmSession | null = null;
   private timer: number | undefined;
 
@@ -69,6 +73,40 @@ export class ShareView extends LitElement {
     void this.share([...(e.dataTransfer?.files ?? [])]);
   }
 
+  /** "Keep available after I close this tab": upload to the server's store, then the link names it. */
+  private async keepOnServer(): Promise<void> {
+    const session = this.session;
+    if (!this.client || !session) return;
+    this.keep = { state: 'uploading', done: 0, total: session.torrent.meta?.pieceCount ?? 0 };
+    try {
+      const kept = await this.client.keepOnServer(session.torrent.infoHash, (done, total) => (this.keep = { state: 'uploading', done, total }));
+      this.link = `${location.origin}/#${this.client.magnet(session.torrent.infoHash)}`;
+      this.copied = false;
+      this.keep = { state: 'kept', until: kept.expiresAt };
+    } catch (err) {
+      this.keep = { state: 'failed', message: describeError(err) };
+    }
+  }
+
+  private renderKeep(length: number) {
+    const limits = this.client?.storeLimits;
+    if (!limits) return nothing;
+    const days = Math.round(limits.expiryMs / 86_400_000);
+    const kept = days >= 1 ? `${days} day${days === 1 ? '' : 's'}` : `${Math.round(limits.expiryMs / 3_600_000)} hours`;
+    if (length > limits.maxFileBytes) {
+      return html`<div class="keep"><p>This server keeps files of up to ${formatBytes(limits.maxFileBytes)}; this one stays available only while someone shares it.</p></div>`;
+    }
+    const k = this.keep;
+    return html`<div class="keep">
+      <label><input type="checkbox" data-testid="keep-available" .checked=${k.state !== 'off' && k.state !== 'failed'} ?disabled=${k.state === 'uploading' || k.state === 'kept'} @change=${(e: Event) => (e.target as HTMLInputElement).checked && this.keepOnServer()} />
+        Keep available after I close this tab</label>
+      ${k.state === 'off' ? html`<p>The server keeps a copy for ${kept}, so the link works with every tab closed.</p>` : nothing}
+      ${k.state === 'uploading' ? html`<p>Uploading to the server… ${k.done} of ${k.total} pieces</p><progress aria-label="Uploading to the server" data-testid="keep-progress" .value=${k.done} max=${Math.max(1, k.total)}></progress>` : nothing}
+      ${k.state === 'kept' ? html`<p role="status" data-testid="keep-status">Kept on the server until ${new Date(k.until).toLocaleString()}: this link now works after you close this tab.</p>` : nothing}
+      ${k.state === 'failed' ? html`<p class="error" role="alert" data-testid="keep-error">${k.message} Tick the box again to resume: pieces already on the server are not sent twice.</p>` : nothing}
+    </div>`;
+  }
+
   private async copy(): Promise<void> {
     await navigator.clipboard?.writeText(this.link).catch(() => {});
     this.copied = true;
@@ -98,6 +136,7 @@ export class ShareView extends LitElement {
         ${this.phase === 'seeding' && meta
           ? html`<p>Sharing <strong>${meta.name}</strong> (${formatBytes(meta.length)}). Keep this tab open: peers download from it and from each other.</p>
               <div class="link"><input readonly aria-label="Share link" data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
+              ${this.renderKeep(meta.length)}
               <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>
               <p><a download=${`${meta.name}.torrent`} href=${this.torrentFileUrl()}>Download the .torrent</a></p>
               <tabswarm-swarm-summary .stats=${this.stats}></tabswarm-swarm-summary>`

@@ -62,6 +62,7 @@ async function run(argv: string[]): Promise<void> {
             output: { type: 'string', short: 'o' },
             announce: { type: 'string', multiple: true, short: 'a' },
             'web-seed': { type: 'string', multiple: true, short: 'w' },
+            'torrent-url': { type: 'string' },
             json: { type: 'boolean', default: false },
           },
         }),
@@ -71,6 +72,7 @@ async function run(argv: string[]): Promise<void> {
         output: values.output,
         announce: values.announce ?? [],
         webSeeds: values['web-seed'] ?? [],
+        torrentUrl: values['torrent-url'],
         json: values.json,
       });
       return;

@@ -13,10 +13,11 @@ export interface TorrentSummary {
   files: Array<{ path: string; length: number }>;
 }
 
-export function summarize(meta: Metainfo): TorrentSummary {
+/** `torrentUrls`: where the .torrent is published (the magnet's xs=), if the user said. */
+export function summarize(meta: Metainfo, torrentUrls: string[] = []): TorrentSummary {
   return {
     infoHash: meta.infoHash,
-    magnet: buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce, webSeeds: meta.urlList }),
+    magnet: buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls }),
     name: meta.name,
     length: meta.length,
     pieceLength: meta.pieceLength,

@@ -6,12 +6,14 @@ export type CommandName = 'create' | 'info' | 'seed' | 'get' | 'serve';
 
 /** One line of synopsis and the options, per command. */
 export const COMMAND_HELP: Record<CommandName, string> = {
-  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--json]
+  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--torrent-url URL] [--json]
     Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
     -o, --output FILE      where to write the .torrent (default: PATH's name + .torrent)
     -a, --announce URL     a tracker to name in the torrent (repeatable)
     -w, --web-seed URL     an HTTP server holding the content (BEP 19; repeatable): the file's URL,
                            or a folder URL ending in "/" under which NAME (and its paths) can be found
+    --torrent-url URL      where you will publish the .torrent: the magnet link carries it (xs=), so
+                           with a web seed the link works when no peer is online
     --json                 print the result as JSON`,
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.

@@ -23,6 +23,17 @@ export interface Location {
   path: string;
   root: string;
   noRange?: boolean;
+  /** Allow cross-origin reads (what a browser's web seed needs), as a site that hosts files for the widget does. */
+  cors?: boolean;
+}
+
+const CORS_HEADERS = `add_header Access-Control-Allow-Origin * always; add_header Access-Control-Expose-Headers "Content-Range, Content-Length, Accept-Ranges" always;`;
+
+function locationBlock(l: Location): string {
+  const cors = l.cors
+    ? ` ${CORS_HEADERS} if ($request_method = OPTIONS) { ${CORS_HEADERS} add_header Access-Control-Allow-Headers "Range" always; add_header Access-Control-Max-Age 86400 always; return 204; }`
+    : '';
+  return `    location ${l.path} { alias ${l.root}/;${l.noRange ? ' max_ranges 0;' : ''}${cors} }`;
 }
 
 export async function startNginx(locations: Location[]): Promise<Origin> {
@@ -44,10 +55,10 @@ http {
   fastcgi_temp_path ${dir}/temp/fastcgi;
   uwsgi_temp_path ${dir}/temp/uwsgi;
   scgi_temp_path ${dir}/temp/scgi;
-  types { application/octet-stream bin; text/plain txt; }
+  types { application/octet-stream bin; text/plain txt; application/x-bittorrent torrent; }
   server {
     listen 127.0.0.1:${port};
-${locations.map((l) => `    location ${l.path} { alias ${l.root}/;${l.noRange ? ' max_ranges 0;' : ''} }`).join('\n')}
+${locations.map(locationBlock).join('\n')}
   }
 }
 `,

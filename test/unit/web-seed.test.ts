@@ -104,4 +104,15 @@ describe('url-list as mktorrent -w writes it', () => {
     const bad = runCli(['create', join(dir, 'folder'), '-o', out, '--web-seed', 'ftp://x/']);
     expect(bad).toMatchObject({ status: 2, stderr: 'tabswarm: --web-seed takes an http:// or https:// URL, not "ftp://x/". [INPUT_UNREADABLE]\n' });
   });
+
+  it('tabswarm create --torrent-url puts where the .torrent is published in the magnet link (xs=); the torrent itself is unchanged', () => {
+    const out = join(dir, 'xs.torrent');
+    const plain = runCli(['create', join(dir, 'folder'), '-o', join(dir, 'plain.torrent'), '-w', 'http://a.example/', '--json']);
+    const r = runCli(['create', join(dir, 'folder'), '-o', out, '-w', 'http://a.example/', '--torrent-url', 'http://a.example/folder.torrent', '--json']);
+    expect(r.status).toBe(0);
+    expect(parseMagnet((JSON.parse(r.stdout) as { magnet: string }).magnet).sources).toEqual(['http://a.example/folder.torrent']);
+    expect((JSON.parse(plain.stdout) as { infoHash: string }).infoHash).toBe((JSON.parse(r.stdout) as { infoHash: string }).infoHash);
+    const bad = runCli(['create', join(dir, 'folder'), '-o', out, '--torrent-url', 'folder.torrent']);
+    expect(bad).toMatchObject({ status: 2, stderr: 'tabswarm: --torrent-url takes an http:// or https:// URL, not "folder.torrent". [INPUT_UNREADABLE]\n' });
+  });
 });

@@ -17,12 +17,15 @@ export interface CreateArgs {
   announce: string[];
   /** BEP 19 web seeds (url-list): http(s) URLs of the file, or of a folder ending in "/". */
   webSeeds: string[];
+  /** Where the .torrent will be published: the printed magnet carries it (xs=), so it works with no peer online. */
+  torrentUrl?: string;
   json: boolean;
 }
 
 export async function createCommand(args: CreateArgs): Promise<void> {
   const unusable = args.webSeeds.filter((u) => usableWebSeeds([u]).length === 0);
   if (unusable.length > 0) throw new TabswarmError('INPUT_UNREADABLE', `--web-seed takes an http:// or https:// URL, not "${unusable[0]}".`);
+  if (args.torrentUrl !== undefined && usableWebSeeds([args.torrentUrl]).length === 0) throw new TabswarmError('INPUT_UNREADABLE', `--torrent-url takes an http:// or https:// URL, not "${args.torrentUrl}".`);
   const input = await readFsInput(args.path);
   for (const s of input.skipped) process.stderr.write(`skipped ${s}\n`);
   const total = input.files.reduce((sum, f) => sum + f.length, 0);
@@ -48,7 +51,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   } catch (err) {
     throw new TabswarmError('INPUT_UNREADABLE', `Cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o path.`);
   }
-  const summary = summarize(metainfo);
+  const summary = summarize(metainfo, args.torrentUrl === undefined ? [] : [args.torrentUrl]);
   if (args.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else process.stdout.write(`${formatSummary(summary)}\ntorrent:    ${output}\n`);
 }

@@ -61,6 +61,11 @@ export function storeTorrentPath(infoHash: string): string {
   return `${STORE_PATH}/${infoHash}/torrent`;
 }
 
-export function webSeedPath(infoHash: string): string {
-  return `${FILES_PATH}/${infoHash}/`;
+/**
+ * The web seed path of a stored torrent: for one file, the file's own URL; for a folder, the folder
+ * URL ending in "/" (BEP 19 appends the name and paths). A single file is named by its own URL, not
+ * a folder URL, because WebTorrent uses a single-file torrent's web seed URL as it is.
+ */
+export function webSeedPath(meta: { infoHash: string; name: string; multiFile: boolean }): string {
+  return meta.multiFile ? `${FILES_PATH}/${meta.infoHash}/` : `${FILES_PATH}/${meta.infoHash}/${encodeURIComponent(meta.name)}`;
 }

@@ -71,7 +71,7 @@ export function createStoreHandler(store: FileStore, publicOrigin: (req: Incomin
     pieceCount: s.meta.pieceCount,
     have: s.have.toString(),
     complete: s.have.count() === s.meta.pieceCount,
-    webSeed: `${publicOrigin(req)}${webSeedPath(s.meta.infoHash)}`,
+    webSeed: `${publicOrigin(req)}${webSeedPath(s.meta)}`,
     torrentUrl: `${publicOrigin(req)}${storeTorrentPath(s.meta.infoHash)}`,
     expiresAt: s.expiresAt,
   });

@@ -24,7 +24,7 @@ test('a file kept on the server: its link completes byte-exact after the sharing
   await expect(sharer.getByTestId('keep-status')).toContainText('Kept on the server until', { timeout: 60_000 });
   const link = await sharer.getByTestId('share-link').inputValue();
   const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
-  expect(magnet).toMatch(/&ws=http:\/\/localhost:\d+\/files\/[0-9a-f]{40}\/&xs=http:\/\/localhost:\d+\/store\/[0-9a-f]{40}\/torrent$/);
+  expect(magnet).toMatch(/&ws=http:\/\/localhost:\d+\/files\/[0-9a-f]{40}\/kept-lecture\.bin&xs=http:\/\/localhost:\d+\/store\/[0-9a-f]{40}\/torrent$/);
   await sharerContext.close();
 
   const downloaderContext = await browser.newContext({ acceptDownloads: true });

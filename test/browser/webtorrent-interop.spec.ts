@@ -1,10 +1,14 @@
 /**
  * One swarm with WebTorrent: its browser bundle (from the reference-peer folder) in a tab of its
- * own, on our tracker. Both directions, compared byte for byte.
+ * own, on our tracker. Both directions, compared byte for byte; and WebTorrent using our server's
+ * store as a BEP 19 web seed, alone and beside a Tabswarm peer.
  */
 import { expect, test, type Page } from '@playwright/test';
 import { fileURLToPath } from 'node:url';
 import { join, peerPage, savedSha256, seedGenerated } from './helpers.ts';
+import { bencodeBytes } from '../../shared/bencode.ts';
+import { concatBytes, utf8 } from '../../shared/bytes.ts';
+import { parseTorrent } from '../../shared/metainfo/parse.ts';
 
 test.describe.configure({ timeout: 120_000 });
 
@@ -58,4 +62,68 @@ test('a Tabswarm tab downloads from a WebTorrent seeder, byte-exact', async ({ b
   const leecher = await peerPage(browser);
   const infoHash = await join(leecher, magnet);
   expect(await savedSha256(leecher, infoHash)).toBe(sha256);
+});
+
+/** The .torrent the server's store holds, with the store as its web seed (url-list) and our tracker: what a WebTorrent user would be handed. */
+async function storedTorrentWithWebSeed(page: Page, infoHash: string, tracker: string): Promise<number[]> {
+  const origin = new URL(page.url()).origin;
+  const status = (await (await fetch(`${origin}/store/${infoHash}`)).json()) as { webSeed: string; complete: boolean };
+  expect(status.complete).toBe(true);
+  const stored = parseTorrent(new Uint8Array(await (await fetch(`${origin}/store/${infoHash}/torrent`)).arrayBuffer()));
+  // Keys in bencode order: announce, info, url-list; the info dictionary byte for byte as stored.
+  return [...concatBytes([utf8('d'), bencodeBytes('announce'), bencodeBytes(tracker), bencodeBytes('info'), stored.infoBytes, bencodeBytes('url-list'), bencodeBytes(status.webSeed), utf8('e')])];
+}
+
+/** Downloads in the WebTorrent tab; returns the SHA-256 and the bytes that came from web seeds and from peers. */
+async function webTorrentDownload(page: Page, torrent: number[]): Promise<{ sha256: string; fromWebSeed: number; fromPeers: number }> {
+  return page.evaluate(
+    async (torrent) =>
+      new Promise((resolve, reject) => {
+        const wt = (window as any).wt;
+        wt.on('error', (e: Error) => reject(e));
+        wt.add(new Uint8Array(torrent), {}, (t: any) => {
+          t.on('done', async () => {
+            // Each connection's own count (bittorrent-protocol's wire.downloaded), by kind.
+            let fromWebSeed = 0;
+            let fromPeers = 0;
+            for (const wire of t.wires) {
+              if (wire.type === 'webSeed') fromWebSeed += wire.downloaded;
+              else fromPeers += wire.downloaded;
+            }
+            const blob: Blob = await t.files[0].blob();
+            const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
+            resolve({ sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), fromWebSeed, fromPeers });
+          });
+        });
+      }),
+    torrent,
+  );
+}
+
+test("a WebTorrent tab downloads from our server's web seed alone (the sharer's tab closed), byte-exact", async ({ browser }) => {
+  const sharer = await peerPage(browser);
+  const { sha256, infoHash } = await seedGenerated(sharer, 3, `kept-for-webtorrent-${Date.now()}.bin`);
+  await sharer.evaluate(async (h) => (await (window as any).tabswarm).keepOnServer(h), infoHash);
+  await sharer.context().close();
+  const wtPage = await peerPage(browser);
+  await webTorrentPage(wtPage);
+  const tracker = `ws://localhost:${new URL(wtPage.url()).port}/announce`;
+  const got = await webTorrentDownload(wtPage, await storedTorrentWithWebSeed(wtPage, infoHash, tracker));
+  expect(got.sha256).toBe(sha256);
+  expect(got.fromPeers).toBe(0);
+  expect(got.fromWebSeed).toBeGreaterThanOrEqual(3 * 1024 * 1024);
+});
+
+test("a WebTorrent tab downloads from our server's web seed and a Tabswarm peer together, byte-exact", async ({ browser }) => {
+  const sharer = await peerPage(browser);
+  const { sha256, infoHash } = await seedGenerated(sharer, 8, `kept-and-shared-${Date.now()}.bin`);
+  await sharer.evaluate(async (h) => (await (window as any).tabswarm).keepOnServer(h), infoHash);
+  const wtPage = await peerPage(browser);
+  await webTorrentPage(wtPage);
+  const tracker = `ws://localhost:${new URL(wtPage.url()).port}/announce`;
+  const got = await webTorrentDownload(wtPage, await storedTorrentWithWebSeed(wtPage, infoHash, tracker));
+  expect(got.sha256).toBe(sha256);
+  // Both kinds of source gave it something: the Tabswarm tab is a peer of the same swarm as the web seed.
+  expect(got.fromWebSeed).toBeGreaterThan(0);
+  expect(got.fromPeers).toBeGreaterThan(0);
 });

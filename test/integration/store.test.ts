@@ -76,7 +76,8 @@ describe('tabswarm seed --keep', () => {
         throw new Error(`${err.message}\n${stderr}`);
       });
       const link = parseMagnet(line.trim());
-      expect(link.webSeeds).toEqual([`${server.httpUrl}/files/${link.infoHash}/`]);
+      // A file's web seed is its own URL (BEP 19, and how WebTorrent reads single-file web seeds); a folder's ends in "/".
+      expect(link.webSeeds).toEqual([kind === 'a file' ? `${server.httpUrl}/files/${link.infoHash}/lecture.bin` : `${server.httpUrl}/files/${link.infoHash}/`]);
       expect(link.sources).toEqual([`${server.httpUrl}/store/${link.infoHash}/torrent`]);
       expect(stderr).toMatch(/kept on http:\/\/127\.0\.0\.1:\d+ until/);
       // The sharer leaves: nobody holds the file but the server.

@@ -13,7 +13,7 @@ import { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
 import { Completion } from './completion.ts';
 import { InitialSeeding } from './initial-seeding.ts';
-import { copiesFor, originMode, ORIGIN_ALONE_PIPELINE_BLOCKS, ORIGIN_SWARM_PIPELINE_BLOCKS } from './offload.ts';
+import { copiesFor, inShare, originMode, originShare, ORIGIN_ALONE_PIPELINE_BLOCKS, ORIGIN_SWARM_PIPELINE_BLOCKS } from './offload.ts';
 import type { EngineOptions } from './options.ts';
 import type { PeerWire } from './peer-wire.ts';
 import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
@@ -26,6 +26,8 @@ import { Uploader } from './uploader.ts';
 export interface DownloadPeer {
   key: string;
   wire: PeerWire;
+  /** Hex peer id from its handshake. */
+  readonly id: string | null;
   /** An HTTP origin (web seed), asked under the offload policy. */
   origin: boolean;
   /** Most requests the peer accepts at once (BEP 10 `reqq`), if it said. */
@@ -40,6 +42,8 @@ export interface DownloadPort {
   protocolError(key: string, reason: string): void;
   /** A peer sent bad data for `strikes` pieces. */
   strike(key: string, strikes: number): void;
+  /** Our own peer id, hex (our place among the neighbours when sharing out an origin's pieces). */
+  selfId(): string;
 }
 
 type DownloadEvents = {
@@ -259,6 +263,8 @@ export class Download extends Emitter<DownloadEvents> {
     let copies;
     let budgetBytes;
     let maxPipeline;
+    let prefer;
+    let preferOnly;
     if (p.origin) {
       // Asked of every origin: received, plus what is still out to any of them.
       let asked = this.originReceived;
@@ -267,9 +273,17 @@ export class Download extends Emitter<DownloadEvents> {
       if (mode === 'none') return;
       copies = copiesFor(mode);
       maxPipeline = this.hasNeighbours() ? ORIGIN_SWARM_PIPELINE_BLOCKS : ORIGIN_ALONE_PIPELINE_BLOCKS;
+      if (!this.options.preferOrigin) {
+        const neighbours: string[] = [];
+        for (const n of this.port.peers()) if (!n.origin && n.id !== null && !n.wire.isClosed) neighbours.push(n.id);
+        const share = originShare(this.port.selfId(), neighbours);
+        prefer = (i: number) => inShare(i, share);
+        // While neighbours supply us, the others' shares are theirs to fetch; when none does, any piece will do.
+        preferOnly = mode === 'peerless';
+      }
       if (this.options.originCapBytes > 0) budgetBytes = this.options.originCapBytes - asked;
     }
-    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes, maxPipeline });
+    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes, maxPipeline, prefer, preferOnly });
   }
 
   /** Bytes received from origins (web seeds) so far. */

@@ -52,6 +52,29 @@ export function originMode(state: OffloadState, o: OffloadOptions): OriginMode {
   return state.peersSupply ? 'peerless' : 'any';
 }
 
+/**
+ * Which of the peerless pieces are ours to fetch from the origin. Downloaders see only what their
+ * neighbours have finished, never what they are fetching, so N downloaders picking at random among
+ * the same peerless pieces fetch some twice — more as the peerless set shrinks. Instead each takes
+ * a share: with the neighbourhood's peer ids sorted (ours among them), the k-th of n owns the pieces
+ * i with i mod n = k. Neighbours in one full mesh compute the same shares without a word, so the
+ * origin sends each piece about once. Views that differ (a partial mesh, a peer arriving) only
+ * bring back some of the duplicates of picking at random.
+ */
+export interface OriginShare {
+  rank: number;
+  size: number;
+}
+
+export function originShare(selfId: string, neighbourIds: Iterable<string>): OriginShare {
+  const ids = [...new Set([selfId, ...neighbourIds])].sort();
+  return { rank: ids.indexOf(selfId), size: ids.length };
+}
+
+export function inShare(piece: number, share: OriginShare): boolean {
+  return piece % share.size === share.rank;
+}
+
 /** The copy counts a source may start pieces within: origins by their mode, peers any piece they have. */
 export function copiesFor(mode: OriginMode): { min: number; max: number } {
   return mode === 'peerless' ? { min: 0, max: 0 } : { min: 0, max: Infinity };

@@ -69,6 +69,12 @@ export interface PickerPeer {
    * first from the start, and no endgame duplicates while it may give only pieces no peer has.
    */
   copies?: CopyRange;
+  /**
+   * New pieces this source should start first (an origin: our share of the peerless pieces); with
+   * `preferOnly`, no others.
+   */
+  prefer?: (i: number) => boolean;
+  preferOnly?: boolean;
 }
 
 export interface PickerOptions {
@@ -134,8 +140,15 @@ export function nextRequests(
   const randomOrder = copies === undefined && s.have.count() < randomFirst;
   const chosen = new Set<number>();
   const skip = (i: number) => s.inProgress.has(i) || chosen.has(i);
+  const prefer = peer.prefer;
+  let preferring = prefer !== undefined;
   while (requests.length < peer.slots) {
-    const index = randomOrder ? s.rarity.randomIn(peer.has, skip, random) : s.rarity.rarestIn(peer.has, peer.wanted, skip, random, copies);
+    const skipNow = preferring ? (i: number) => skip(i) || !prefer!(i) : skip;
+    const index = randomOrder ? s.rarity.randomIn(peer.has, skipNow, random) : s.rarity.rarestIn(peer.has, peer.wanted, skipNow, random, copies);
+    if (index === null && preferring && !peer.preferOnly) {
+      preferring = false;
+      continue;
+    }
     if (index === null) break;
     chosen.add(index);
     newPieces.push(index);

@@ -53,6 +53,9 @@ export interface RequestSource {
   budgetBytes?: number;
   /** Most blocks out to it at once, whatever its rate (an origin giving only peerless pieces). */
   maxPipeline?: number;
+  /** New pieces to start first (an origin: our share), and whether only those. */
+  prefer?: (i: number) => boolean;
+  preferOnly?: boolean;
 }
 
 /** What became of a received block. */
@@ -121,7 +124,7 @@ export class Requester {
     const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline) - sent.size);
     if (slots <= 0) return;
     const now = this.clock.now();
-    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
+    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies, prefer: source.prefer, preferOnly: source.preferOnly }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
     for (const index of newPieces) {
       const size = pieceBytes(this.shape, index);
       const progress = newProgress(blocksIn(size));

@@ -5,7 +5,7 @@
  * the choke scheduler, and transfer stats. Each part owns its state; this class only routes events
  * between them. DOM-free and Node-free: transport, store, SHA-1, clock and randomness are injected.
  */
-import { bytesEqual, fromHex } from '../../shared/bytes.ts';
+import { bytesEqual, fromHex, toHex } from '../../shared/bytes.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -322,6 +322,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       peer: (key) => this.peers.handshaken(key),
       protocolError: (key, reason) => this.protocolError(key, reason),
       strike: (key, strikes) => this.strike(key, strikes),
+      selfId: () => toHex(this.deps.peerId),
     }, this.options);
     this.download = d;
     this.pendingMeta = null;

@@ -13,7 +13,7 @@ import { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
 import { Completion } from './completion.ts';
 import { InitialSeeding } from './initial-seeding.ts';
-import { copiesFor, inShare, originMode, originShare, ORIGIN_ALONE_PIPELINE_BLOCKS, ORIGIN_SWARM_PIPELINE_BLOCKS } from './offload.ts';
+import { inShare, planOrigin, type OriginView } from './offload.ts';
 import type { EngineOptions } from './options.ts';
 import type { PeerWire } from './peer-wire.ts';
 import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
@@ -260,30 +260,30 @@ export class Download extends Emitter<DownloadEvents> {
     if (!p || p.wire.isClosed || !p.wire.state.amInterested || p.wire.state.peerChoking) return;
     const has = this.availability.peerBitfield(key);
     if (!has) return;
-    let copies;
-    let budgetBytes;
-    let maxPipeline;
-    let prefer;
-    let preferOnly;
-    if (p.origin) {
-      // Asked of every origin: received, plus what is still out to any of them.
-      let asked = this.originReceived;
-      for (const o of this.port.peers()) if (o.origin) asked += this.requester.inFlight(o.key) * BLOCK_LENGTH_BYTES;
-      const mode = originMode({ originBytes: asked, elapsedMs: this.clock.now() - this.startedMs, peersSupply: this.peersSupply() }, this.options);
-      if (mode === 'none') return;
-      copies = copiesFor(mode);
-      maxPipeline = this.hasNeighbours() ? ORIGIN_SWARM_PIPELINE_BLOCKS : ORIGIN_ALONE_PIPELINE_BLOCKS;
-      if (!this.options.preferOrigin) {
-        const neighbours: string[] = [];
-        for (const n of this.port.peers()) if (!n.origin && n.id !== null && !n.wire.isClosed) neighbours.push(n.id);
-        const share = originShare(this.port.selfId(), neighbours);
-        prefer = (i: number) => inShare(i, share);
-        // While neighbours supply us, the others' shares are theirs to fetch; when none does, any piece will do.
-        preferOnly = mode === 'peerless';
+    const source = { key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests() };
+    if (!p.origin) return this.requester.fill(source);
+    const plan = planOrigin(this.originView(), this.options);
+    if (!plan) return;
+    const share = plan.share;
+    this.requester.fill({ ...source, copies: plan.copies, budgetBytes: plan.budgetBytes, maxPipeline: plan.maxPipelineBlocks, prefer: share ? (i) => inShare(i, share) : undefined, preferOnly: plan.shareOnly });
+  }
+
+  /** The plain state the offload policy decides on (offload.ts). */
+  private originView(): OriginView {
+    // Asked of every origin: received, plus what is still out to any of them.
+    let asked = this.originReceived;
+    let peersSupply = false;
+    const neighbourIds: string[] = [];
+    for (const n of this.port.peers()) {
+      if (n.origin) {
+        asked += this.requester.inFlight(n.key) * BLOCK_LENGTH_BYTES;
+        continue;
       }
-      if (this.options.originCapBytes > 0) budgetBytes = this.options.originCapBytes - asked;
+      if (n.wire.isClosed) continue;
+      if (n.id !== null) neighbourIds.push(n.id);
+      if (!n.wire.state.peerChoking && this.availability.wanted(n.key) > 0) peersSupply = true;
     }
-    this.requester.fill({ key, has, wanted: this.availability.wanted(key), rate: this.transfers.downloadRate(key, this.clock.now()), maxRequests: p.maxRequests(), copies, budgetBytes, maxPipeline, prefer, preferOnly });
+    return { originBytes: asked, elapsedMs: this.clock.now() - this.startedMs, peersSupply, selfId: this.port.selfId(), neighbourIds };
   }
 
   /** Bytes received from origins (web seeds) so far. */
@@ -303,19 +303,6 @@ export class Download extends Emitter<DownloadEvents> {
     }
   }
 
-  /** A peer (not an origin) is connected. */
-  private hasNeighbours(): boolean {
-    for (const p of this.port.peers()) if (!p.origin && !p.wire.isClosed) return true;
-    return false;
-  }
-
-  /** Some peer (not an origin) that has a piece we lack is unchoking us. */
-  private peersSupply(): boolean {
-    for (const p of this.port.peers()) {
-      if (!p.origin && !p.wire.isClosed && !p.wire.state.peerChoking && this.availability.wanted(p.key) > 0) return true;
-    }
-    return false;
-  }
 
   setLimits(limits: { uploadLimit?: number; downloadLimit?: number }): void {
     if (limits.uploadLimit !== undefined) this.uploader.setLimit(limits.uploadLimit);

@@ -79,3 +79,37 @@ export function inShare(piece: number, share: OriginShare): boolean {
 export function copiesFor(mode: OriginMode): { min: number; max: number } {
   return mode === 'peerless' ? { min: 0, max: 0 } : { min: 0, max: Infinity };
 }
+
+/** What the download knows when it may ask an origin for more. */
+export interface OriginView extends OffloadState {
+  /** Our peer id and our neighbours' (not origins'), hex. */
+  selfId: string;
+  neighbourIds: readonly string[];
+}
+
+/** How to ask an origin now: which pieces, how many at once, within what budget. */
+export interface OriginPlan {
+  copies: { min: number; max: number };
+  maxPipelineBlocks: number;
+  /** Our share of the pieces (started first); null when the origin is preferred outright. */
+  share: OriginShare | null;
+  /** Start no piece outside our share. */
+  shareOnly: boolean;
+  /** Bytes more that may be asked under the cap; undefined without one. */
+  budgetBytes?: number;
+}
+
+/** The whole policy in one place: null when the origin may not be asked for anything now. */
+export function planOrigin(view: OriginView, o: OffloadOptions): OriginPlan | null {
+  const mode = originMode(view, o);
+  if (mode === 'none') return null;
+  const plan: OriginPlan = {
+    copies: copiesFor(mode),
+    maxPipelineBlocks: view.neighbourIds.length > 0 ? ORIGIN_SWARM_PIPELINE_BLOCKS : ORIGIN_ALONE_PIPELINE_BLOCKS,
+    share: o.preferOrigin ? null : originShare(view.selfId, view.neighbourIds),
+    // While neighbours supply us, the others' shares are theirs to fetch; when none does, any piece will do.
+    shareOnly: !o.preferOrigin && mode === 'peerless',
+  };
+  if (o.originCapBytes > 0) plan.budgetBytes = o.originCapBytes - view.originBytes;
+  return plan;
+}

@@ -7,7 +7,7 @@ import { Bitfield } from '../../shared/bitfield.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { pieceRanges } from '../../shared/web-seed.ts';
 import { Availability } from '../../client/engine/availability.ts';
-import { originMode, copiesFor, DEFAULT_OFFLOAD_OPTIONS, inShare, originShare } from '../../client/engine/offload.ts';
+import { originMode, copiesFor, DEFAULT_OFFLOAD_OPTIONS, inShare, originShare, planOrigin } from '../../client/engine/offload.ts';
 import { newProgress, nextRequests, type PieceProgress } from '../../client/engine/picker.ts';
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
@@ -45,6 +45,22 @@ describe('originMode', () => {
     const capped = { ...o, preferOrigin: true, originCapBytes: 1_000 };
     expect(originMode({ originBytes: 999, elapsedMs: 0, peersSupply: false }, capped)).toBe('any');
     expect(originMode({ originBytes: 1_000, elapsedMs: 0, peersSupply: false }, capped)).toBe('none');
+  });
+});
+
+describe('planOrigin', () => {
+  const view = { originBytes: 0, elapsedMs: 5_000, peersSupply: true, selfId: 'b', neighbourIds: ['a', 'c'] };
+  it('with supplying neighbours: only peerless pieces of our share, two pieces at a time', () => {
+    expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)).toEqual({ copies: { min: 0, max: 0 }, maxPipelineBlocks: 32, share: { rank: 1, size: 3 }, shareOnly: true });
+  });
+  it('starved: any piece, our share first; alone: a deeper pipeline', () => {
+    expect(planOrigin({ ...view, peersSupply: false }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ copies: { min: 0, max: Infinity }, shareOnly: false });
+    expect(planOrigin({ ...view, peersSupply: false, neighbourIds: [] }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ maxPipelineBlocks: 128, share: { rank: 0, size: 1 } });
+  });
+  it('preferring the origin drops the shares; a cap leaves a budget, and nothing once reached', () => {
+    expect(planOrigin(view, { ...DEFAULT_OFFLOAD_OPTIONS, preferOrigin: true })).toMatchObject({ share: null, shareOnly: false });
+    expect(planOrigin({ ...view, originBytes: 600 }, { ...DEFAULT_OFFLOAD_OPTIONS, originCapBytes: 1_000 })?.budgetBytes).toBe(400);
+    expect(planOrigin({ ...view, originBytes: 1_000 }, { ...DEFAULT_OFFLOAD_OPTIONS, originCapBytes: 1_000 })).toBeNull();
   });
 });
 

@@ -14,6 +14,7 @@ import { SwarmSession } from '../../client/engine/session.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../client/node/peer-env.ts';
 import { nodeSha1 } from '../../client/node/sha1.ts';
 import type { TabswarmError } from '../../shared/errors.ts';
+import type { FetchLike } from '../../client/engine/web-seed.ts';
 import { parseTorrent } from '../../shared/metainfo/index.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { startNginx, type Origin } from '../helpers/nginx.ts';
@@ -25,6 +26,8 @@ const work = mkdtempSync(join(tmpdir(), 'tabswarm-webseed-'));
 const good = join(work, 'good');
 const liar = join(work, 'liar');
 const movie = randomBytes(700_003);
+/** Eight pieces: enough for two origins to share out whatever the order the picker starts them in. */
+const lecture = randomBytes(8 * 256 * 1024);
 const album: Record<string, Buffer> = { 'cover.txt': randomBytes(10_000), 'disc 1/track 1.bin': randomBytes(300_001), 'disc 1/track 2.bin': randomBytes(5) };
 
 let origin: Origin;
@@ -37,10 +40,12 @@ beforeAll(async () => {
     // The liar holds files of the same names and sizes with other bytes.
     const bytes = (b: Buffer) => (flip ? Buffer.from(b.map((x) => x ^ 0xff)) : b);
     writeFileSync(join(root, 'movie.bin'), bytes(movie));
+    writeFileSync(join(root, 'lecture.bin'), bytes(lecture));
     for (const [path, data] of Object.entries(album)) writeFileSync(join(root, 'album', path), bytes(data));
   }
   origin = await startNginx([
     { path: '/files/', root: good },
+    { path: '/mirror/', root: good },
     { path: '/no-range/', root: good, noRange: true },
     { path: '/liar/', root: liar },
   ]);
@@ -61,21 +66,22 @@ function mktorrent(path: string, webSeeds: string[]): Metainfo {
   return parseTorrent(new Uint8Array(readFileSync(out)));
 }
 
-function session(source: { metainfo: Metainfo }, store: MemoryStore, webSeeds: string[] = []): SwarmSession {
+function session(source: { metainfo: Metainfo }, store: MemoryStore, webSeeds: string[] = [], fetchFn?: FetchLike): SwarmSession {
   const s = new SwarmSession(source, { peerId: nodePeerId(), sha1: nodeSha1, openStore: async () => store }, {
     trackers: [`${tracker.wsUrl}/announce`],
     connector: nodeConnector(),
     openSocket: nodeOpenSocket,
     engine: FAST,
     webSeeds,
+    fetch: fetchFn,
   });
   sessions.push(s);
   return s;
 }
 
-async function download(meta: Metainfo, webSeeds: string[] = []): Promise<{ store: MemoryStore; warnings: TabswarmError[] }> {
+async function download(meta: Metainfo, webSeeds: string[] = [], fetchFn?: FetchLike): Promise<{ store: MemoryStore; warnings: TabswarmError[] }> {
   const store = new MemoryStore();
-  const s = session({ metainfo: meta }, store, webSeeds);
+  const s = session({ metainfo: meta }, store, webSeeds, fetchFn);
   const warnings: TabswarmError[] = [];
   s.on('warning', (w) => warnings.push(w));
   const done = new Promise<void>((resolve) => s.on('done', resolve));
@@ -99,6 +105,26 @@ describe('web seeds (BEP 19) from nginx, no peer online', () => {
     expect(meta.multiFile).toBe(true);
     const { store } = await download(meta);
     expect(sha256(storedBytes(store, meta))).toBe(sha256(content(meta)));
+  });
+});
+
+describe('several web seeds', () => {
+  it('are used together: both origins serve pieces of one download, which completes byte-exact', async () => {
+    const meta = mktorrent('lecture.bin', [`${origin.url}/files/`, `${origin.url}/mirror/`]);
+    expect(meta.urlList).toHaveLength(2);
+    const served = { files: 0, mirror: 0 };
+    // Counts the bytes each origin answered with, on the real fetch.
+    const counting: FetchLike = async (url, init) => {
+      const res = await fetch(url, init);
+      const body = await res.arrayBuffer();
+      served[url.includes('/mirror/') ? 'mirror' : 'files'] += body.byteLength;
+      return { status: res.status, arrayBuffer: async () => body };
+    };
+    const { store, warnings } = await download(meta, [], counting);
+    expect(warnings).toEqual([]);
+    expect(sha256(storedBytes(store, meta))).toBe(sha256(lecture));
+    expect(served.files).toBeGreaterThan(0);
+    expect(served.mirror).toBeGreaterThan(0);
   });
 });
 

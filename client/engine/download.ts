@@ -304,6 +304,17 @@ export class Download extends Emitter<DownloadEvents> {
   }
 
 
+  /** Pieces wanted by a deadline, most urgent first (a stream's window): requested before all others, at once. */
+  setUrgent(pieces: readonly number[]): void {
+    this.requester.setUrgent(pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.meta.pieceCount));
+    this.fillAll();
+  }
+
+  /** Bytes of a verified piece, from the store. */
+  read(index: number, begin: number, length: number): Promise<Uint8Array> {
+    return this.store.read(index, begin, length);
+  }
+
   setLimits(limits: { uploadLimit?: number; downloadLimit?: number }): void {
     if (limits.uploadLimit !== undefined) this.uploader.setLimit(limits.uploadLimit);
     if (limits.downloadLimit !== undefined) this.requester.setDownloadLimit(limits.downloadLimit);

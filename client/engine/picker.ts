@@ -2,6 +2,8 @@
  * Which blocks to request from one peer, as a pure function of a snapshot (BEP 3 piece selection,
  * the way the seed tells it):
  *  1. only pieces the peer has and we lack;
+ *  1½. pieces with a deadline first (a media element's playhead and read-ahead window), in
+ *     deadline order, started or not — everything else stays rarest-first, so viewers still trade;
  *  2. finish started pieces before starting new ones;
  *  3. while we have fewer than `randomFirstPieces` pieces, start pieces at random, so a new peer
  *     quickly has something to trade; after that, rarest first, random among equals;
@@ -49,6 +51,8 @@ export interface PickerSnapshot {
   rarity: PieceRarity;
   /** Pieces started and not yet verified. */
   inProgress: ReadonlyMap<number, PieceProgress>;
+  /** Pieces wanted by a deadline, the most urgent first (a stream's playhead and read-ahead); may include pieces we have. */
+  urgent?: readonly number[];
 }
 
 /** Copy counts (among connected peers) a piece may have. */
@@ -123,11 +127,36 @@ export function nextRequests(
   const newPieces: number[] = [];
   if (peer.slots <= 0) return { requests, newPieces, endgame: false };
 
-  // 2. Started pieces first (most complete first, so pieces finish and can be shared sooner).
-  const started: Array<{ index: number; progress: PieceProgress; received: number }> = [];
   const copies = peer.copies;
   const allowed = (i: number) => copies === undefined || (s.rarity.count(i) >= copies.min && s.rarity.count(i) <= copies.max);
-  for (const [index, progress] of s.inProgress) if (peer.has.get(index) && allowed(index)) started.push({ index, progress, received: receivedCount(progress) });
+  const chosen = new Set<number>();
+
+  // 1½. Pieces with a deadline, most urgent first: their unrequested blocks, started or not.
+  for (const index of s.urgent ?? []) {
+    if (requests.length >= peer.slots) return { requests, newPieces, endgame: false };
+    if (s.have.get(index) || !peer.has.get(index) || !allowed(index) || chosen.has(index)) continue;
+    const progress = s.inProgress.get(index);
+    const blocks = blocksIn(pieceBytes(s, index), blockLength);
+    chosen.add(index); // not again below: its requests are marked only after this call returns
+    if (!progress) newPieces.push(index);
+    for (let b = 0; b < blocks && requests.length < peer.slots; b++) {
+      if (!progress || (!progress.requested[b] && !progress.received[b])) requests.push(block(s, index, b, blockLength));
+    }
+  }
+
+  // The playhead's piece, if every block of it is out to others: ask this source too (cancels
+  // follow the first copy to arrive), so one slow source cannot stall playback.
+  const head = s.urgent?.find((i) => !s.have.get(i));
+  const headProgress = head === undefined ? undefined : s.inProgress.get(head);
+  if (head !== undefined && headProgress && peer.has.get(head) && allowed(head) && requests.length === 0 && headProgress.requested.every((r, b) => r || headProgress.received[b])) {
+    for (let b = 0; b < headProgress.requested.length && requests.length < peer.slots; b++) {
+      if (!headProgress.received[b] && !headProgress.requestedFrom[b]!.has(peer.id)) requests.push(block(s, head, b, blockLength));
+    }
+  }
+
+  // 2. Started pieces first (most complete first, so pieces finish and can be shared sooner).
+  const started: Array<{ index: number; progress: PieceProgress; received: number }> = [];
+  for (const [index, progress] of s.inProgress) if (peer.has.get(index) && allowed(index) && !chosen.has(index)) started.push({ index, progress, received: receivedCount(progress) });
   started.sort((a, b) => b.received - a.received);
   for (const { index, progress } of started) {
     for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
@@ -138,7 +167,6 @@ export function nextRequests(
 
   // 3. New pieces: random while we have almost nothing, then rarest first.
   const randomOrder = copies === undefined && s.have.count() < randomFirst;
-  const chosen = new Set<number>();
   const skip = (i: number) => s.inProgress.has(i) || chosen.has(i);
   const prefer = peer.prefer;
   let preferring = prefer !== undefined;
@@ -164,7 +192,8 @@ export function nextRequests(
   for (const progress of s.inProgress.values()) {
     for (let b = 0; b < progress.requested.length; b++) if (!progress.requested[b] && !progress.received[b]) return { requests, newPieces, endgame: false };
   }
-  for (const { index, progress } of started) {
+  for (const [index, progress] of s.inProgress) {
+    if (!peer.has.get(index) || !allowed(index)) continue;
     for (let b = 0; b < progress.requested.length && requests.length < peer.slots; b++) {
       if (!progress.received[b] && !progress.requestedFrom[b]!.has(peer.id)) requests.push(block(s, index, b, blockLength));
     }

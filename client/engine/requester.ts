@@ -86,7 +86,7 @@ export class Requester {
   private readonly progress = new Map<number, PieceProgress>();
   /** Per source: block id → when it was requested (insertion order is time order). */
   private readonly outstanding = new Map<string, Map<number, number>>();
-  private readonly snapshot: PickerSnapshot;
+  private readonly snapshot: PickerSnapshot & { urgent: readonly number[] };
   private readonly blocksPerPiece: number;
   private downloadBucket: TokenBucket;
   private refillTimer: unknown = null;
@@ -102,13 +102,18 @@ export class Requester {
     private readonly options: RequesterOptions,
   ) {
     this.blocksPerPiece = blocksIn(shape.pieceLength);
-    this.snapshot = { ...shape, have, rarity: availability, inProgress: this.progress };
+    this.snapshot = { ...shape, have, rarity: availability, inProgress: this.progress, urgent: [] };
     this.downloadBucket = fullBucket(this.downloadBurst(), clock.now());
   }
 
   /** Requests in flight, to one source or to all. */
   inFlight(key?: string): number {
     return key === undefined ? this.inFlightCount : (this.outstanding.get(key)?.size ?? 0);
+  }
+
+  /** Pieces wanted by a deadline, most urgent first (a stream's window); they are requested before any other. */
+  setUrgent(pieces: readonly number[]): void {
+    this.snapshot.urgent = [...pieces];
   }
 
   /** Pieces started and not yet verified. */

@@ -382,6 +382,26 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   // ── control ────────────────────────────────────────────────────────────────────────────────
 
+  /**
+   * Pieces wanted by a deadline, most urgent first — a media element's playhead and read-ahead
+   * (file-stream.ts): requested before every other piece, from whoever has them; the rest stays
+   * rarest-first. A new call replaces the window (a seek moves it at once).
+   */
+  setUrgent(pieces: readonly number[]): void {
+    this.download?.setUrgent(pieces);
+  }
+
+  /** Whether piece i is verified and stored. */
+  hasPiece(i: number): boolean {
+    return this.download?.completion.have.get(i) ?? false;
+  }
+
+  /** Bytes of a verified piece (see hasPiece). */
+  readPiece(index: number, begin: number, length: number): Promise<Uint8Array> {
+    if (!this.download) return Promise.reject(new TabswarmError('STORAGE_READ_FAILED', 'The torrent has no metadata yet: nothing can be read.'));
+    return this.download.read(index, begin, length);
+  }
+
   /** Changes the upload and/or download limit (bytes/s, 0 = none) while running: the demo's sliders. */
   setLimits(limits: { uploadLimit?: number; downloadLimit?: number }): void {
     if (limits.uploadLimit !== undefined) this.options.uploadLimit = Math.max(0, limits.uploadLimit);

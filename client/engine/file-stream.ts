@@ -1,0 +1,95 @@
+/**
+ * Reading one file of a torrent while it downloads: what a media element's Range requests become.
+ * A read names bytes of the file; the pieces under them, and a read-ahead window after them, become
+ * the torrent's urgent pieces (requested before every other, the rest staying rarest-first), and the
+ * read resolves once they are verified. A read elsewhere (a seek) moves the window at once.
+ * DOM-free: the tab's service worker and the Node peer read through it alike.
+ */
+import { TabswarmError } from '../../shared/errors.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
+import type { Torrent } from './torrent.ts';
+
+/** Read-ahead after the bytes asked for, by default: a few seconds of a typical web video. */
+export const DEFAULT_READ_AHEAD_BYTES = 4 * 1024 * 1024;
+
+export interface FileStreamOptions {
+  readAheadBytes?: number;
+}
+
+export class FileStream {
+  readonly length: number;
+  /** Where the file starts in the torrent's concatenated content. */
+  private readonly offset: number;
+  private readonly readAhead: number;
+  private closed = false;
+
+  constructor(
+    private readonly torrent: Torrent,
+    private readonly meta: Metainfo,
+    readonly fileIndex: number,
+    opts: FileStreamOptions = {},
+  ) {
+    const file = meta.files[fileIndex];
+    if (!file) throw new TabswarmError('STORAGE_READ_FAILED', `${meta.name} has no file number ${fileIndex} (it has ${meta.files.length}).`);
+    this.length = file.length;
+    this.offset = file.offset;
+    this.readAhead = Math.max(0, opts.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES);
+  }
+
+  /** The pieces holding bytes [start, end) of the file (torrent piece numbers). */
+  piecesOf(start: number, end: number): number[] {
+    if (end <= start) return [];
+    const first = Math.floor((this.offset + start) / this.meta.pieceLength);
+    const last = Math.floor((this.offset + end - 1) / this.meta.pieceLength);
+    return Array.from({ length: last - first + 1 }, (_, k) => first + k);
+  }
+
+  /** Bytes [start, end) of the file, once their pieces are verified; `end` is capped at the file's length. */
+  async read(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array> {
+    end = Math.min(end, this.length);
+    if (!Number.isInteger(start) || start < 0 || start > end) throw new TabswarmError('STORAGE_READ_FAILED', `Cannot read bytes ${start}–${end} of a ${this.length}-byte file.`);
+    const needed = this.piecesOf(start, end);
+    // Urgent: the bytes asked for, then the read-ahead after them (a seek replaces the whole window).
+    this.torrent.setUrgent([...needed, ...this.piecesOf(end, Math.min(this.length, end + this.readAhead)).filter((i) => !needed.includes(i))]);
+    await this.whenVerified(needed, signal);
+    const out = new Uint8Array(end - start);
+    let at = 0;
+    for (const index of needed) {
+      const pieceStart = index * this.meta.pieceLength;
+      const from = Math.max(this.offset + start, pieceStart) - pieceStart;
+      const to = Math.min(this.offset + end, pieceStart + this.meta.pieceLength) - pieceStart;
+      out.set(await this.torrent.readPiece(index, from, to - from), at);
+      at += to - from;
+    }
+    return out;
+  }
+
+  /** The stream is no longer read: its pieces are no longer urgent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.torrent.setUrgent([]);
+  }
+
+  private whenVerified(pieces: number[], signal?: AbortSignal): Promise<void> {
+    const missing = new Set(pieces.filter((i) => !this.torrent.hasPiece(i)));
+    if (missing.size === 0) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const off = this.torrent.on('piece', (i) => {
+        missing.delete(i);
+        if (missing.size > 0) return;
+        cleanup();
+        resolve();
+      });
+      const onAbort = () => {
+        cleanup();
+        reject(new TabswarmError('STORAGE_READ_FAILED', 'The read was abandoned (the player moved on).'));
+      };
+      const cleanup = () => {
+        off();
+        signal?.removeEventListener('abort', onAbort);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

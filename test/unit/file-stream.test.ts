@@ -1,0 +1,118 @@
+/**
+ * Reading a file while it downloads (file-stream.ts) and deadline-aware picking: the pieces under a
+ * read, then its read-ahead, are fetched before any other; a seek moves the window at once; reads
+ * return the file's own bytes, in any file of a multi-file torrent.
+ */
+import { afterEach, describe, expect, it } from 'vitest';
+import { Bitfield } from '../../shared/bitfield.ts';
+import { createTorrent } from '../../shared/metainfo/index.ts';
+import { portableSha1 } from '../../shared/sha1.ts';
+import { Availability } from '../../client/engine/availability.ts';
+import { FileStream } from '../../client/engine/file-stream.ts';
+import { newProgress, nextRequests } from '../../client/engine/picker.ts';
+import { MemoryStore } from '../../client/engine/storage.ts';
+import type { Torrent } from '../../client/engine/torrent.ts';
+import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, type TestPeer } from '../helpers/swarm.ts';
+import { randomBytes } from 'node:crypto';
+
+const PIECE = 256 * 1024;
+const torrents: Torrent[] = [];
+afterEach(async () => {
+  for (const t of torrents.splice(0)) await t.destroy();
+});
+const track = (p: TestPeer): TestPeer => {
+  torrents.push(p.torrent);
+  return p;
+};
+
+describe('the picker with a deadline', () => {
+  const pieceCount = 8;
+  const all = new Bitfield(pieceCount);
+  for (let i = 0; i < pieceCount; i++) all.set(i);
+  const snapshot = (urgent: number[], inProgress = new Map()) => {
+    const have = new Bitfield(pieceCount);
+    have.set(6);
+    return { pieceCount, pieceLength: PIECE, totalLength: PIECE * pieceCount, have, rarity: Availability.withCounts([1, 1, 1, 1, 1, 1, 1, 1], have, () => 0.5), inProgress, urgent };
+  };
+
+  it('urgent pieces come first, in deadline order, ahead of started ones; pieces we have are skipped', () => {
+    const started = new Map([[2, newProgress(16)]]);
+    const { requests, newPieces } = nextRequests(snapshot([6, 5, 7], started), { id: 'p', has: all, wanted: 7, slots: 40 }, () => 0.5);
+    expect(requests.slice(0, 16).every((r) => r.index === 5)).toBe(true);
+    expect(requests.slice(16, 32).every((r) => r.index === 7)).toBe(true);
+    expect(requests.slice(32).every((r) => r.index === 2)).toBe(true);
+    expect(newPieces).toEqual([5, 7]);
+  });
+
+  it('the playhead piece, all of it out to another source, is asked of this one too', () => {
+    const head = newProgress(16);
+    head.requested.fill(true);
+    for (const set of head.requestedFrom) set.add('slow');
+    const { requests } = nextRequests(snapshot([3], new Map([[3, head]])), { id: 'fast', has: all, wanted: 7, slots: 16 }, () => 0.5);
+    expect(requests).toHaveLength(16);
+    expect(requests.every((r) => r.index === 3)).toBe(true);
+  });
+});
+
+describe('FileStream', () => {
+  it('a read at the end of a file is served first: its pieces are verified before any other, bytes exact', async () => {
+    const { data, meta } = await makeContent(24 * PIECE + 1_000);
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const order: number[] = [];
+    leecher.torrent.on('piece', (i) => order.push(i));
+    const stream = new FileStream(leecher.torrent, meta, 0, { readAheadBytes: PIECE });
+    const start = data.length - 300_000;
+    const reading = stream.read(start, data.length);
+    const seeder = track(await makeSeeder(meta, data));
+    connect(seeder.torrent, leecher.torrent);
+    const bytes = await reading;
+    expect(sha256(bytes)).toBe(sha256(data.subarray(start)));
+    // Pieces 22, 23, 24 hold the bytes asked for; the read-ahead is past the end. They came first.
+    expect(order.slice(0, 3).sort((a, b) => a - b)).toEqual([22, 23, 24]);
+    stream.close();
+  });
+
+  it('a seek moves the window at once: after the pieces already in flight, the new ones come next', async () => {
+    const { data, meta } = await makeContent(40 * PIECE);
+    // Throttled, so the download is still early when the seek comes.
+    const seeder = track(await makeSeeder(meta, data, { ...FAST, uploadLimit: 2 * 1024 * 1024 }));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    const order: number[] = [];
+    leecher.torrent.on('piece', (i) => order.push(i));
+    const stream = new FileStream(leecher.torrent, meta, 0, { readAheadBytes: 2 * PIECE });
+    connect(seeder.torrent, leecher.torrent);
+    const first = await stream.read(0, 1_000);
+    expect(sha256(first)).toBe(sha256(data.subarray(0, 1_000)));
+    // Seek to three quarters.
+    const at = 30 * PIECE + 123;
+    const inFlightAtSeek = leecher.torrent.stats().inProgress.filter((i) => i < 30 || i > 32);
+    const verifiedAtSeek = order.length;
+    const later = await stream.read(at, at + 10_000);
+    expect(sha256(later)).toBe(sha256(data.subarray(at, at + 10_000)));
+    // Before piece 30 arrived, at most the pieces already out at the seek (and none newly started elsewhere) were verified.
+    const between = order.slice(verifiedAtSeek, order.indexOf(30));
+    expect(between.every((i) => inFlightAtSeek.includes(i))).toBe(true);
+    stream.close();
+  });
+
+  it('reads any file of a multi-file torrent, pieces spanning files included', async () => {
+    const files = [randomBytes(100_000), randomBytes(600_000), randomBytes(300_000)].map((b) => new Uint8Array(b));
+    const { metainfo: meta } = await createTorrent({
+      name: 'course', multiFile: true, sha1: portableSha1,
+      files: files.map((bytes, i) => ({ path: [`part ${i}.bin`], length: bytes.length, stream: async function* () { yield bytes; } })),
+    });
+    const all = new Uint8Array(files.reduce((n, f) => n + f.length, 0));
+    let at = 0;
+    for (const f of files) {
+      all.set(f, at);
+      at += f.length;
+    }
+    const seeder = track(await makePeer({ metainfo: meta }, FAST, MemoryStore.filled(meta, all)));
+    const leecher = track(await makePeer({ metainfo: meta }));
+    connect(seeder.torrent, leecher.torrent);
+    const stream = new FileStream(leecher.torrent, meta, 2);
+    expect(stream.length).toBe(300_000);
+    expect(sha256(await stream.read(0, 300_000))).toBe(sha256(files[2]!));
+    expect(() => new FileStream(leecher.torrent, meta, 3)).toThrow(/has no file number 3/);
+  });
+});

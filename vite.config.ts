@@ -1,9 +1,20 @@
 import { defineConfig } from 'vite';
 
-// Two builds into dist/: the app (default mode), and `--mode widget`, the <tabswarm-file> library
-// served as ORIGIN/tabswarm-file.js for any site to load.
+// Three builds into dist/: the app (default mode), `--mode widget`, the <tabswarm-file> library
+// served as ORIGIN/tabswarm-file.js for any site to load, and `--mode sw`, the streaming service worker.
 export default defineConfig(({ mode }) =>
-  mode === 'widget'
+  mode === 'sw'
+    ? {
+        // The streaming service worker, self-contained (a classic worker script imports nothing) at
+        // the root, unhashed: its URL is its identity, and its scope (/) must cover /stream/.
+        build: {
+          outDir: 'dist',
+          emptyOutDir: false,
+          target: 'es2022',
+          lib: { entry: 'client/browser/stream-sw.ts', formats: ['iife'], name: 'tabswarmStreamWorker', fileName: () => 'tabswarm-sw.js' },
+        },
+      }
+    : mode === 'widget'
     ? {
         build: {
           outDir: 'dist',

@@ -8,9 +8,9 @@ import { newestMtime } from './lib/newest-mtime.mjs';
 const newest = (...dirs) => Math.max(...dirs.filter((d) => existsSync(d)).map((d) => newestMtime(d)));
 const builtAt = (...files) => (files.every((f) => existsSync(f)) ? Math.min(...files.map((f) => statSync(f).mtimeMs)) : -Infinity);
 
-if (builtAt('dist/index.html', 'dist/tabswarm-file.js') < newest('client', 'shared')) {
+if (builtAt('dist/index.html', 'dist/tabswarm-file.js', 'dist/tabswarm-sw.js') < newest('client', 'shared')) {
   process.stderr.write('Building the web app (dist/)…\n');
-  for (const mode of [[], ['--mode', 'widget']]) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', ...mode, '--logLevel', 'warn'], { stdio: 'inherit' });
+  for (const mode of [[], ['--mode', 'widget'], ['--mode', 'sw']]) execFileSync(process.execPath, ['node_modules/vite/bin/vite.js', 'build', ...mode, '--logLevel', 'warn'], { stdio: 'inherit' });
 }
 if (builtAt('lib/serve.js', 'lib/cli.js') < newest('client', 'shared', 'signal-server')) {
   process.stderr.write('Building the server and CLI (lib/)…\n');

@@ -22,6 +22,7 @@ import { browserConnector, browserOpenSocket, browserPeerId } from './peer-env.t
 import type { CreateReply, CreateRequest } from './hash-worker.ts';
 import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
 import { fileBlob, writeToFolder, type StoredFile } from './save.ts';
+import { contentKind } from '../ui/content-kind.ts';
 
 /** Peer connections per tab across all swarms: browsers cap RTCPeerConnections (Chromium near 500), and each costs CPU. */
 export const DEFAULT_MAX_CONNECTIONS_PER_TAB = 40;
@@ -201,8 +202,11 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const meta = parseTorrent(torrentBytes);
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
-    // We are the swarm's first seeder, the case initial seeding is for (unless the options say otherwise).
-    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? true });
+    // We are the swarm's first seeder, the case initial seeding is for (unless the options say
+    // otherwise) — but not for audio or video: initial seeding reveals pieces in its own order, and
+    // a viewer streaming the file needs the ones under its playhead now.
+    const streamable = meta.files.some((f) => ['audio', 'video'].includes(contentKind(f.path[f.path.length - 1]!).kind));
+    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable });
     await session.start();
     return session;
   }

@@ -10,13 +10,14 @@ import { describeError } from './errors.ts';
 import { canPickFolder, saveFile, saveToPickedFolder, saveZip } from './save-file.ts';
 import './content-preview.ts';
 import './swarm-summary.ts';
+import { mediaFiles } from './stream-player.ts';
 
 const STATS_REFRESH_MS = 500;
 /** After this long without a peer, say so (the link may be old, or the sharer gone). */
 const NO_PEERS_HINT_MS = 10_000;
 
 export class DownloadView extends LitElement {
-  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true } };
+  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true }, streaming: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -36,6 +37,8 @@ export class DownloadView extends LitElement {
   files: StoredFile[] = [];
   /** What saving is doing now ("" when idle). */
   saving = '';
+  /** The stream player plays this torrent's media (so the finished file needs no second player). */
+  streaming = false;
   private session: SwarmSession | null = null;
   private timer: number | undefined;
   private startedAt = 0;
@@ -120,18 +123,25 @@ export class DownloadView extends LitElement {
     }
   }
 
+  /** Audio or video in the torrent: the stream player shows it from the start (and keeps it once done). */
+  private streamable(): boolean {
+    const meta = this.session?.torrent.meta;
+    return !!meta && mediaFiles(meta).length > 0;
+  }
+
   override render() {
     const s = this.stats;
     return html`
       <section>
         <h2>${s?.name ?? 'Download'}</h2>
         ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.session?.torrent.meta?.multiFile ? ` in ${this.session.torrent.meta.files.length} files` : ''}</p>` : nothing}
+        ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .meta=${this.session!.torrent.meta} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)}></tabswarm-stream-player>` : nothing}
         <tabswarm-swarm-summary .stats=${s}></tabswarm-swarm-summary>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
         ${this.error ? html`<p class="error" role="alert" data-testid="error">${this.error}</p>` : nothing}
         ${this.files.length === 1
           ? html`<p><button data-testid="save" @click=${() => this.save(this.files[0]!)}>Save ${this.files[0]!.name}</button></p>
-              <tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`
+              ${this.streaming ? nothing : html`<tabswarm-content-preview .blob=${this.files[0]!.blob} .name=${this.files[0]!.name}></tabswarm-content-preview>`}`
           : nothing}
         ${this.files.length > 1
           ? html`<p>

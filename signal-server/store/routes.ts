@@ -12,6 +12,7 @@ import { FILES_PATH, STORE_MAX_TORRENT_BYTES, STORE_PATH, storeTorrentPath, webS
 import type { Bitfield } from '../../shared/bitfield.ts';
 import type { Metainfo } from '../../shared/metainfo/index.ts';
 import { FileStore, StoreError } from './file-store.ts';
+import { parseByteRange } from '../../shared/byte-range.ts';
 
 const ONE_YEAR_S = 31_536_000;
 const CORS = {
@@ -43,24 +44,6 @@ async function readBody(req: IncomingMessage, max: number, what: string): Promis
     chunks.push(chunk);
   }
   return new Uint8Array(Buffer.concat(chunks));
-}
-
-/** One byte range of a `length`-byte file, or null when the header asks for none we serve; 'unsatisfiable' past the end. */
-export function parseRange(header: string | undefined, length: number): { start: number; end: number } | null | 'unsatisfiable' {
-  if (!header) return null;
-  const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
-  if (!m || (m[1] === '' && m[2] === '')) return null; // several ranges or nonsense: the whole file, as RFC 9110 allows
-  let start: number;
-  let end: number;
-  if (m[1] === '') {
-    start = Math.max(0, length - Number(m[2]));
-    end = length - 1;
-  } else {
-    start = Number(m[1]);
-    end = m[2] === '' ? length - 1 : Math.min(Number(m[2]), length - 1);
-  }
-  if (start >= length || start > end) return 'unsatisfiable';
-  return { start, end };
 }
 
 export function createStoreHandler(store: FileStore, publicOrigin: (req: IncomingMessage) => string) {
@@ -148,7 +131,7 @@ export function createStoreHandler(store: FileStore, publicOrigin: (req: Incomin
       json(res, 404, { error: { code: 'STORE_NOT_FOUND', message: `Nothing complete is stored at ${path}.` } });
       return true;
     }
-    const range = parseRange(req.headers.range, file.length);
+    const range = parseByteRange(req.headers.range, file.length);
     const headers: Record<string, string> = {
       ...CORS,
       'content-type': 'application/octet-stream',

@@ -1,0 +1,103 @@
+/**
+ * Play while downloading, with real media made by Debian's ffmpeg in the test: the seeder's upload
+ * is limited so the whole download takes at least 20 s, and the video plays (its currentTime
+ * advances) long before the download completes; a seek to 75 % plays; an MP4 with its moov atom at
+ * the end plays; a video inside a three-file torrent plays; viewers streaming together upload to
+ * each other.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Page } from '@playwright/test';
+import { peerPage, stats } from './helpers.ts';
+
+test.describe.configure({ timeout: 240_000 });
+
+const dir = mkdtempSync(join(tmpdir(), 'tabswarm-media-'));
+const SECONDS = 30;
+/** The whole download takes at least this long at the seeder's limit. */
+const MIN_DOWNLOAD_S = 20;
+
+function ffmpeg(out: string, video: string[], audio: string[]): string {
+  const path = join(dir, out);
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=duration=${SECONDS}:size=480x270:rate=25`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`, ...video, '-b:v', '1M', '-minrate', '1M', '-maxrate', '1M', '-bufsize', '1M', ...audio, '-shortest', path]);
+  return path;
+}
+
+let webm: string;
+let mp4: string;
+test.beforeAll(() => {
+  webm = ffmpeg('lecture.webm', ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
+  // ffmpeg writes the moov atom at the end unless told -movflags +faststart: the hard case for streaming.
+  mp4 = ffmpeg('lecture.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
+});
+
+/** Shares files from the app, its upload limited so the download lasts MIN_DOWNLOAD_S; returns the link and info hash. */
+async function share(page: Page, paths: string[]): Promise<{ link: string; infoHash: string }> {
+  await page.getByTestId('share-input').setInputFiles(paths);
+  const link = await page.getByTestId('share-link').inputValue();
+  const infoHash = /btih:([0-9a-f]{40})/.exec(link)![1]!;
+  const bytes = paths.reduce((n, p) => n + statSync(p).size, 0);
+  await page.evaluate(async ({ infoHash, limit }) => (await (window as any).tabswarm).sessions.get(infoHash).torrent.setLimits({ uploadLimit: limit }), { infoHash, limit: Math.floor(bytes / MIN_DOWNLOAD_S) });
+  return { link, infoHash };
+}
+
+async function appPage(page: Page): Promise<Page> {
+  await page.goto('/');
+  await page.waitForFunction(() => (window as any).tabswarm !== undefined);
+  return page;
+}
+
+/** Starts playback (muted, as autoplay rules allow) and waits until the media's clock passes `seconds`. */
+async function playsPast(page: Page, seconds: number): Promise<void> {
+  const media = page.getByTestId('stream-media');
+  await expect(media).toBeVisible({ timeout: 60_000 });
+  await media.evaluate((m: HTMLMediaElement) => {
+    m.muted = true;
+    void m.play();
+  });
+  await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(seconds);
+}
+
+test('a WebM plays while it downloads, seeks to 75 %, and two viewers trade while they watch', async ({ browser }) => {
+  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const { link, infoHash } = await share(sharer, [webm]);
+  const viewers = await Promise.all([1, 2].map(async () => (await browser.newContext()).newPage()));
+  await Promise.all(viewers.map((v) => v.goto(link)));
+  await Promise.all(viewers.map((v) => playsPast(v, 1)));
+  // Playing, with most of the file still to come.
+  for (const v of viewers) {
+    const s = await stats(v, infoHash);
+    expect(s.done).toBe(false);
+  }
+  const media = viewers[0]!.getByTestId('stream-media');
+  const target = await media.evaluate((m: HTMLMediaElement) => {
+    m.currentTime = m.duration * 0.75;
+    return m.currentTime;
+  });
+  await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
+  // Streaming viewers still share: their bytes up are above zero while watching.
+  await expect.poll(async () => (await Promise.all(viewers.map((v) => v.evaluate(async (h) => (await (window as any).tabswarm).stats(h).uploaded as number, infoHash)))).reduce((a, b) => a + b, 0), { timeout: 120_000 }).toBeGreaterThan(0);
+});
+
+test('an MP4 with its moov atom at the end plays while it downloads', async ({ browser }) => {
+  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const { link, infoHash } = await share(sharer, [mp4]);
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto(link);
+  await playsPast(viewer, 1);
+  expect((await stats(viewer, infoHash)).done).toBe(false);
+});
+
+test('a video inside a three-file torrent plays while it downloads', async ({ browser }) => {
+  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const notes = join(dir, 'notes.txt');
+  const slides = join(dir, 'slides.txt');
+  execFileSync('bash', ['-c', `head -c 200000 /dev/urandom | base64 > '${notes}'; head -c 100000 /dev/urandom | base64 > '${slides}'`]);
+  const { link, infoHash } = await share(sharer, [notes, webm, slides]);
+  const viewer = await (await browser.newContext()).newPage();
+  await viewer.goto(link);
+  await playsPast(viewer, 1);
+  expect((await stats(viewer, infoHash)).done).toBe(false);
+});

@@ -7,6 +7,7 @@ import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent, type TorrentSource } from '../../client/engine/torrent.ts';
 import type { EngineOptions } from '../../client/engine/options.ts';
 import { concatBytes } from '../../shared/bytes.ts';
+import { afterEach } from 'vitest';
 
 export const FAST: Partial<EngineOptions> = { rechokeIntervalMs: 50, optimisticIntervalMs: 150, tickMs: 20, blockTimeoutMs: 1_000, keepAliveMs: 1_000 };
 
@@ -78,4 +79,22 @@ export function storedBytes(store: MemoryStore, meta: Metainfo): Uint8Array {
 /** SHA-256 hex: comparing digests keeps failures readable and avoids element-by-element deep equality on megabytes. */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Torrents a test file starts, destroyed after each test. `const { track, tracked } = trackTorrents();`
+ * then `track(await makePeer(…))` (or `tracked.push(torrent)` for one built by hand).
+ */
+export function trackTorrents(): { track: <T extends { torrent: Torrent }>(p: T) => T; tracked: Torrent[] } {
+  const tracked: Torrent[] = [];
+  afterEach(async () => {
+    for (const t of tracked.splice(0)) await t.destroy();
+  });
+  return {
+    tracked,
+    track: (p) => {
+      tracked.push(p.torrent);
+      return p;
+    },
+  };
 }

@@ -3,7 +3,7 @@
  * read, then its read-ahead, are fetched before any other; a seek moves the window at once; reads
  * return the file's own bytes, in any file of a multi-file torrent.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bitfield } from '../../shared/bitfield.ts';
 import { createTorrent } from '../../shared/metainfo/index.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
@@ -11,19 +11,11 @@ import { Availability } from '../../client/engine/availability.ts';
 import { FileStream } from '../../client/engine/file-stream.ts';
 import { newProgress, nextRequests } from '../../client/engine/picker.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
-import type { Torrent } from '../../client/engine/torrent.ts';
-import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, type TestPeer } from '../helpers/swarm.ts';
+import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, trackTorrents } from '../helpers/swarm.ts';
 import { randomBytes } from 'node:crypto';
 
 const PIECE = 256 * 1024;
-const torrents: Torrent[] = [];
-afterEach(async () => {
-  for (const t of torrents.splice(0)) await t.destroy();
-});
-const track = (p: TestPeer): TestPeer => {
-  torrents.push(p.torrent);
-  return p;
-};
+const { track } = trackTorrents();
 
 describe('the picker with a deadline', () => {
   const pieceCount = 8;

@@ -2,7 +2,7 @@
  * The web-seed offload policy (peers first): the pure decision, the picker's copy ranges, and whole
  * in-memory swarms with an origin served from memory.
  */
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Bitfield } from '../../shared/bitfield.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { pieceRanges } from '../../shared/web-seed.ts';
@@ -12,7 +12,7 @@ import { newProgress, nextRequests, type PieceProgress } from '../../client/engi
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import { until } from '../helpers/until.ts';
-import { FAST, connect, connectAll, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, type TestPeer } from '../helpers/swarm.ts';
+import { FAST, connect, connectAll, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
 import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
@@ -21,14 +21,7 @@ import { portableSha1 } from '../../shared/sha1.ts';
 import { peerId } from '../helpers/swarm.ts';
 
 const PIECE = 256 * 1024;
-const torrents: Torrent[] = [];
-afterEach(async () => {
-  for (const t of torrents.splice(0)) await t.destroy();
-});
-const track = (p: TestPeer): TestPeer => {
-  torrents.push(p.torrent);
-  return p;
-};
+const { track } = trackTorrents();
 
 describe('originMode', () => {
   const o = DEFAULT_OFFLOAD_OPTIONS;

@@ -55,24 +55,46 @@ export function originMode(state: OffloadState, o: OffloadOptions): OriginMode {
 /**
  * Which of the peerless pieces are ours to fetch from the origin. Downloaders see only what their
  * neighbours have finished, never what they are fetching, so N downloaders picking at random among
- * the same peerless pieces fetch some twice — more as the peerless set shrinks. Instead each takes
- * a share: with the neighbourhood's peer ids sorted (ours among them), the k-th of n owns the pieces
- * i with i mod n = k. Neighbours in one full mesh compute the same shares without a word, so the
- * origin sends each piece about once. Views that differ (a partial mesh, a peer arriving) only
- * bring back some of the duplicates of picking at random.
+ * the same peerless pieces fetch some twice — more as the peerless set shrinks. Instead each piece
+ * has an owner among the neighbourhood (ours included): the peer whose id scores highest for that
+ * piece (rendezvous hashing). Neighbours who see the same peers agree on every owner without a
+ * word, so the origin sends each piece about once; and while views still differ (peers connecting
+ * at the start, one arriving later) they disagree only on the pieces the peer one of them has not
+ * met yet would own, not on all of them as a split by position would.
  */
 export interface OriginShare {
-  rank: number;
-  size: number;
+  /** Our id's hash, and our neighbours'. */
+  self: number;
+  others: readonly number[];
+}
+
+/** 32 bits of a hex peer id (FNV-1a): what the per-piece scores are mixed from. */
+function idHash(hex: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < hex.length; i++) h = Math.imul(h ^ hex.charCodeAt(i), 0x01000193);
+  return h >>> 0;
+}
+
+/** A peer's score for one piece: a 32-bit mix (murmur3's finaliser) of its id hash and the piece. */
+function score(id: number, piece: number): number {
+  let h = (id ^ Math.imul(piece + 1, 0x9e3779b1)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
 
 export function originShare(selfId: string, neighbourIds: Iterable<string>): OriginShare {
-  const ids = [...new Set([selfId, ...neighbourIds])].sort();
-  return { rank: ids.indexOf(selfId), size: ids.length };
+  return { self: idHash(selfId), others: [...new Set(neighbourIds)].filter((id) => id !== selfId).map(idHash) };
 }
 
+/** Whether we own this piece: our score beats every neighbour's (ties, vanishingly rare, to the larger id hash). */
 export function inShare(piece: number, share: OriginShare): boolean {
-  return piece % share.size === share.rank;
+  const ours = score(share.self, piece);
+  for (const o of share.others) {
+    const theirs = score(o, piece);
+    if (theirs > ours || (theirs === ours && o > share.self)) return false;
+  }
+  return true;
 }
 
 /** The copy counts a source may start pieces within: origins by their mode, peers any piece they have. */

@@ -27,6 +27,18 @@ import { cpuTimes, startBrowserSwarmLab } from './lib/browser-swarm.ts';
 import { machine, spread, writeResults, type Spread } from './lib/report.ts';
 import { startShapedProxy } from './lib/shaped-proxy.ts';
 import { createHash } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+
+/** The commit measured (with "+changes" when the tree was not clean): reports name what they measured. */
+function measuredCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}
+const COMMIT = measuredCommit();
 
 const MiB = 1024 * 1024;
 const F = Number(process.env.BENCH_WEBSEED_MIB ?? 16) * MiB;
@@ -169,12 +181,12 @@ function writeWebSeedReport(rows: Row[]): void {
     versusWebTorrent: ours && wt ? { N: nMax, ratio: Math.round((ours.originBytesPerF.median / wt.originBytesPerF.median) * 100) / 100, goal: 0.5, met: ours.originBytesPerF.median <= 0.5 * wt.originBytesPerF.median } : null,
     timeAtNmax: ours ? { N: nMax, ratioToDp2p: ours.ratioToBound, goal: 1.15, met: ours.ratioToBound <= 1.15, cpuBusyPct: ours.cpuBusyPct.median } : null,
   };
-  const json = { machine: machine(), fileBytes: F, us: US, ui: UI, runsPerFigure: RUNS, origin: 'nginx (Debian) behind a shaped uplink of u_s for all connections together', runs: rows, goals };
+  const json = { machine: machine(), commit: COMMIT, fileBytes: F, us: US, ui: UI, runsPerFigure: RUNS, origin: 'nginx (Debian) behind a shaped uplink of u_s for all connections together', runs: rows, goals };
   const fmt = (s: Spread, d = 2) => `${s.median.toFixed(d)} (${s.min.toFixed(d)}–${s.max.toFixed(d)})`;
   const lines = [
     '# bench:webseed — an origin and N downloaders',
     '',
-    `Measured ${json.machine.date} on ${json.machine.cpu} (${json.machine.cores} cores), ${json.machine.chromium ?? 'Chromium'}; every figure is this run's: median (min–max) of ${RUNS} runs.`,
+    `Measured ${json.machine.date} at commit ${COMMIT} on ${json.machine.cpu} (${json.machine.cores} cores), ${json.machine.chromium ?? 'Chromium'}; every figure is this run's: median (min–max) of ${RUNS} runs.`,
     '',
     `F = ${F / MiB} MiB; the origin (nginx) uploads u_s = ${US / MiB} MiB/s in all; each downloader uploads u_i = ${UI / MiB} MiB/s, downloads unlimited; no seeding peer.`,
     `Bounds with the origin as the server: D_p2p = max(F/u_s, N·F/(u_s+Σu_i)), D_cs = N·F/u_s (plain HTTP).`,

@@ -44,11 +44,12 @@ describe('originMode', () => {
 describe('planOrigin', () => {
   const view = { originBytes: 0, elapsedMs: 5_000, peersSupply: true, selfId: 'b', neighbourIds: ['a', 'c'] };
   it('with supplying neighbours: only peerless pieces of our share, two pieces at a time', () => {
-    expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)).toEqual({ copies: { min: 0, max: 0 }, maxPipelineBlocks: 32, share: { rank: 1, size: 3 }, shareOnly: true });
+    expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ copies: { min: 0, max: 0 }, maxPipelineBlocks: 32, shareOnly: true });
+    expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)?.share?.others).toHaveLength(2);
   });
   it('starved: any piece, our share first; alone: a deeper pipeline', () => {
     expect(planOrigin({ ...view, peersSupply: false }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ copies: { min: 0, max: Infinity }, shareOnly: false });
-    expect(planOrigin({ ...view, peersSupply: false, neighbourIds: [] }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ maxPipelineBlocks: 128, share: { rank: 0, size: 1 } });
+    expect(planOrigin({ ...view, peersSupply: false, neighbourIds: [] }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ maxPipelineBlocks: 128, share: { others: [] } });
   });
   it('preferring the origin drops the shares; a cap leaves a budget, and nothing once reached', () => {
     expect(planOrigin(view, { ...DEFAULT_OFFLOAD_OPTIONS, preferOrigin: true })).toMatchObject({ share: null, shareOnly: false });
@@ -58,15 +59,29 @@ describe('planOrigin', () => {
 });
 
 describe('originShare', () => {
-  it('neighbours with the same view split the pieces among themselves: every piece in exactly one share', () => {
-    const ids = ['c3', 'a1', 'f0', 'b7'];
-    const shares = ids.map((self) => originShare(self, ids.filter((x) => x !== self)));
-    expect(shares.map((s) => s.rank).sort()).toEqual([0, 1, 2, 3]);
-    for (let piece = 0; piece < 40; piece++) expect(shares.filter((s) => inShare(piece, s))).toHaveLength(1);
+  const ids = Array.from({ length: 8 }, (_, k) => `2d5453303130302d${String(k).padStart(24, '0')}`);
+  const shareOf = (self: string, view: string[]) => originShare(self, view.filter((x) => x !== self));
+  it('neighbours with the same view split the pieces among themselves: every piece in exactly one share, about evenly', () => {
+    const shares = ids.map((self) => shareOf(self, ids));
+    const owned = new Array(ids.length).fill(0);
+    for (let piece = 0; piece < 4096; piece++) {
+      const owners = shares.flatMap((s, k) => (inShare(piece, s) ? [k] : []));
+      expect(owners).toHaveLength(1);
+      owned[owners[0]!]++;
+    }
+    for (const n of owned) expect(n).toBeGreaterThan(4096 / 8 / 2);
+  });
+  it('a peer not yet met moves only the pieces it would own (about 1/n), not the whole split', () => {
+    const before = shareOf(ids[0]!, ids.slice(0, 7));
+    const after = shareOf(ids[0]!, ids);
+    let moved = 0;
+    for (let piece = 0; piece < 4096; piece++) if (inShare(piece, before) !== inShare(piece, after)) moved++;
+    // We owned about 1/7 before and 1/8 after: only the pieces the newcomer takes from us change hands.
+    expect(moved).toBeLessThan(4096 / 7 / 4);
   });
   it('alone, every piece is ours', () => {
-    expect(originShare('a1', [])).toEqual({ rank: 0, size: 1 });
-    expect(inShare(17, originShare('a1', []))).toBe(true);
+    const alone = originShare(ids[0]!, []);
+    for (let piece = 0; piece < 100; piece++) expect(inShare(piece, alone)).toBe(true);
   });
 });
 

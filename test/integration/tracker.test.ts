@@ -336,11 +336,12 @@ describe('limits and bad input', () => {
 });
 
 describe('HTTP endpoints beside the tracker', () => {
-  it('GET /config hands out the configured ICE servers', async () => {
+  it('GET /config hands out the configured ICE servers (and no store, when STORE_DIR is not set)', async () => {
     const s = await startServer({ iceServers: [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:t.example.org'], username: 'u', credential: 'c' }] });
     servers.push(s);
     expect(await (await fetch(`${s.httpUrl}/config`)).json()).toEqual({
       iceServers: [{ urls: 'stun:stun.example.org:3478' }, { urls: ['turn:t.example.org'], username: 'u', credential: 'c' }],
+      store: null,
     });
   });
 

@@ -85,8 +85,9 @@ describe('magnet', () => {
         fc.option(fc.string({ unit: 'grapheme', maxLength: 30 }), { nil: undefined }),
         fc.uniqueArray(tracker, { maxLength: 3 }),
         fc.uniqueArray(fc.webUrl(), { maxLength: 2 }),
-        (infoHash, name, trackers, webSeeds) => {
-          const link = name === undefined ? { infoHash, trackers, webSeeds } : { infoHash, name, trackers, webSeeds };
+        fc.uniqueArray(fc.webUrl({ withQueryParameters: true }), { maxLength: 2 }),
+        (infoHash, name, trackers, webSeeds, sources) => {
+          const link = name === undefined ? { infoHash, trackers, webSeeds, sources } : { infoHash, name, trackers, webSeeds, sources };
           expect(parseMagnet(buildMagnet(link))).toEqual(link);
         },
       ),

@@ -13,9 +13,7 @@ export const STREAM_CHUNK_BYTES = 256 * 1024;
 
 export type StreamQuestion =
   | { type: 'tabswarm-stream-info'; infoHash: string; fileIndex: number }
-  | { type: 'tabswarm-stream-read'; infoHash: string; fileIndex: number; start: number; end: number }
-  /** The media element gave up on a response (a seek): its reads need not be served. */
-  | { type: 'tabswarm-stream-cancel'; infoHash: string; fileIndex: number };
+  | { type: 'tabswarm-stream-read'; infoHash: string; fileIndex: number; start: number; end: number };
 
 export type StreamAnswer = { ok: true; length: number; mime: string; bytes?: ArrayBuffer } | { ok: false; status: number; message: string };
 

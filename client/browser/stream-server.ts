@@ -53,7 +53,7 @@ async function answer(m: MessageEvent<StreamQuestion>, sessions: ReadonlyMap<str
   let stream = streams.get(key);
   if (!stream) streams.set(key, (stream = new FileStream(torrent, meta, q.fileIndex)));
   const mime = contentKind(file.path[file.path.length - 1]!).mime;
-  if (q.type === 'tabswarm-stream-info' || q.type === 'tabswarm-stream-cancel') return reply({ ok: true, length: file.length, mime });
+  if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime });
   try {
     const bytes = await stream.read(q.start, q.end);
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -62,9 +62,8 @@ async function answer(e: FetchEvent, target: { infoHash: string; fileIndex: numb
       position = chunkEnd;
       if (position > end) controller.close();
     },
-    cancel() {
-      void ask(page, { type: 'tabswarm-stream-cancel', ...target });
-    },
+    // No cancel: a response the player drops (a seek) simply stops pulling, and the seek's own
+    // read moves the urgent window.
   }, { highWaterMark: 1 });
   const headers: Record<string, string> = {
     'content-type': info.mime,

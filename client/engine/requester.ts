@@ -209,9 +209,9 @@ export class Requester {
     }
   }
 
-  /** Whether any block of this started piece has arrived. */
-  hasReceivedAny(index: number): boolean {
-    return (this.pending.get(index)?.received ?? 0) > 0;
+  /** Whether this piece is started and none of its blocks has arrived yet. */
+  startedUntouched(index: number): boolean {
+    return this.pending.get(index)?.received === 0;
   }
 
   /** Whether any block of this piece is out to this source. */

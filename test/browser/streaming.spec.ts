@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Page } from '@playwright/test';
 import { peerPage, stats } from './helpers.ts';
+import { TEST_PORT } from '../../playwright.config.ts';
+import { startOtherSite, type OtherSite } from './other-site.ts';
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -100,4 +102,44 @@ test('a video inside a three-file torrent plays while it downloads', async ({ br
   await viewer.goto(link);
   await playsPast(viewer, 1);
   expect((await stats(viewer, infoHash)).done).toBe(false);
+});
+
+test.describe('the widget on another site', () => {
+  let site: OtherSite;
+  test.beforeAll(async () => {
+    site = await startOtherSite(
+      (magnet) => `<!doctype html><title>A course page</title><h1>Lecture 1</h1>
+        <tabswarm-file magnet="${magnet}" autoplay muted poster="data:image/gif;base64,R0lGODlhAQABAAAAACw="></tabswarm-file>
+        <script>window.events = []; document.addEventListener('DOMContentLoaded', () => { const el = document.querySelector('tabswarm-file'); for (const t of ['play-ready', 'stall', 'done', 'error']) el.addEventListener(t, (e) => window.events.push({ type: t, detail: e.detail && e.detail.mode })); });</script>
+        <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`,
+    );
+  });
+  test.afterAll(() => site.close());
+
+  test('streams a WebM through MediaSource with autoplay and muted, fires play-ready, says when it stalls, and seeks to 75 %', async ({ browser }) => {
+    const sharer = await appPage(await (await browser.newContext()).newPage());
+    const { link, infoHash } = await share(sharer, [webm]);
+    const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+    const page = await (await browser.newContext()).newPage();
+    await page.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
+    const media = page.locator('tabswarm-file').getByTestId('stream-media');
+    await expect(media).toHaveAttribute('data-mode', 'media-source', { timeout: 60_000 });
+    expect(await media.evaluate((m: HTMLMediaElement) => [m.autoplay, m.muted, m.controls, (m as HTMLVideoElement).poster.startsWith('data:image/gif')])).toEqual([true, true, true, true]);
+    // autoplay: nobody presses play.
+    await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(1);
+    let events = await page.evaluate(() => (window as any).events as Array<{ type: string; detail?: string }>);
+    expect(events).toContainEqual({ type: 'play-ready', detail: 'media-source' });
+    expect(events.map((e) => e.type)).not.toContain('done'); // playing with most of the file still to come
+    expect(events.map((e) => e.type)).not.toContain('error');
+    // The only source nearly stops: playback runs out of data, the widget says so and fires stall.
+    const limit = (uploadLimit: number) => sharer.evaluate(async ({ infoHash, uploadLimit }) => (await (window as any).tabswarm).sessions.get(infoHash).torrent.setLimits({ uploadLimit }), { infoHash, uploadLimit });
+    await limit(1);
+    await expect.poll(async () => (await page.evaluate(() => (window as any).events as Array<{ type: string }>)).map((e) => e.type), { timeout: 120_000 }).toContain('stall');
+    await expect(page.locator('tabswarm-file').getByTestId('stream-state')).toContainText('Waiting for peers');
+    await limit(0);
+    const target = await media.evaluate((m: HTMLMediaElement) => (m.currentTime = m.duration * 0.75));
+    await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
+    events = await page.evaluate(() => (window as any).events);
+    expect(events.map((e) => e.type)).not.toContain('error');
+  });
 });

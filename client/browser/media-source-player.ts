@@ -1,0 +1,228 @@
+/**
+ * Streaming where no service worker can run (the widget on someone else's site): the file's bytes
+ * are appended to a MediaSource as they arrive, in order from the playhead. A seek outside what is
+ * buffered finds the Cluster that starts at or before the new time near its proportional byte
+ * offset and appends from there. WebM only: MediaSource needs the codecs named, which the WebM
+ * header gives (shared/media/webm.ts); other formats play once downloaded.
+ */
+import { findClusters, readWebmHeader, type WebmHeader } from '../../shared/media/webm.ts';
+
+/** What the player reads from: a file of the torrent (engine/file-stream.ts), read while it downloads. */
+export interface ByteSource {
+  readonly length: number;
+  read(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/** Bytes appended at a time: two pieces, so playback starts after the first few arrive. */
+export const APPEND_CHUNK_BYTES = 512 * 1024;
+/** Stop appending this far ahead of the playhead (the rest of the file stays in the engine's store). */
+export const BUFFER_AHEAD_SECONDS = 30;
+/** Drop what lies this far behind the playhead, so a long video stays within the browser's quota. */
+export const KEEP_BEHIND_SECONDS = 30;
+/** The bytes around a seek's estimated offset searched for a Cluster to start at. */
+export const SEEK_WINDOW_BYTES = 1024 * 1024;
+/** How much of the file's start is read to find its header (Tracks sit in the first kilobytes). */
+export const HEADER_BYTES = [256 * 1024, 2 * 1024 * 1024] as const;
+/** Seek targets this close to a buffered range count as inside it (frames are tens of ms apart). */
+const IN_RANGE_SLACK_SECONDS = 0.3;
+/** After a seek, a buffered range starting this soon after the target is jumped to (a Cluster may open mid-GOP). */
+const GAP_JUMP_SECONDS = 10;
+
+/** The header of a WebM file read through `source`, or null with why it cannot stream this way. */
+export async function probeWebm(source: ByteSource): Promise<{ header: WebmHeader } | { reason: string }> {
+  if (typeof MediaSource === 'undefined') return { reason: 'this browser has no MediaSource' };
+  for (const n of HEADER_BYTES) {
+    const header = readWebmHeader(await source.read(0, Math.min(source.length, n)));
+    if (header) {
+      if (!MediaSource.isTypeSupported(header.mime)) return { reason: `this browser cannot play ${header.mime} through MediaSource` };
+      return { header };
+    }
+    if (n >= source.length) break;
+  }
+  return { reason: 'its WebM header names codecs MediaSource cannot be told about' };
+}
+
+export class MediaSourcePlayer {
+  private readonly mediaSource = new MediaSource();
+  private buffer: SourceBuffer | null = null;
+  private appendAt = 0;
+  private seekTarget: number | null = null;
+  private jumpAfterSeek: number | null = null;
+  private read = new AbortController();
+  private wake: (() => void) | null = null;
+  private closed = false;
+  private readonly url: string;
+  private readonly listeners: Array<[string, () => void]>;
+
+  constructor(
+    private readonly media: HTMLMediaElement,
+    private readonly source: ByteSource,
+    private readonly header: WebmHeader,
+    private readonly onError: (message: string) => void = () => {},
+  ) {
+    this.url = URL.createObjectURL(this.mediaSource);
+    this.listeners = [
+      ['seeking', () => this.onSeeking()],
+      ['timeupdate', () => this.poke()],
+      ['waiting', () => this.jumpSmallGap()],
+    ];
+    for (const [type, fn] of this.listeners) media.addEventListener(type, fn);
+    this.mediaSource.addEventListener('sourceopen', () => void this.run(), { once: true });
+    media.src = this.url;
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.read.abort();
+    this.poke();
+    for (const [type, fn] of this.listeners) this.media.removeEventListener(type, fn);
+    URL.revokeObjectURL(this.url);
+  }
+
+  private poke(): void {
+    const w = this.wake;
+    this.wake = null;
+    w?.();
+  }
+
+  private idle(): Promise<void> {
+    return new Promise((resolve) => (this.wake = resolve));
+  }
+
+  private onSeeking(): void {
+    const t = this.media.currentTime;
+    if (this.bufferedAhead(t) > 0) return;
+    this.seekTarget = t;
+    this.read.abort(); // the chunk being waited for is no longer the one wanted
+    this.poke();
+  }
+
+  /** Seconds buffered from `t` on, if `t` is inside (or just before) a buffered range; else 0. */
+  private bufferedAhead(t: number): number {
+    const r = this.buffer?.buffered;
+    if (!r) return 0;
+    for (let i = 0; i < r.length; i++) if (t >= r.start(i) - IN_RANGE_SLACK_SECONDS && t <= r.end(i)) return r.end(i) - t;
+    return 0;
+  }
+
+  /** Playback waits at a gap a Cluster that opened mid-GOP left: move to where the pictures are. */
+  private jumpSmallGap(): void {
+    const r = this.buffer?.buffered;
+    if (!r) return;
+    const t = this.media.currentTime;
+    const limit = this.jumpAfterSeek !== null ? GAP_JUMP_SECONDS : IN_RANGE_SLACK_SECONDS;
+    for (let i = 0; i < r.length; i++) {
+      if (r.start(i) > t && r.start(i) - t <= limit) {
+        this.jumpAfterSeek = null;
+        this.media.currentTime = r.start(i);
+        return;
+      }
+    }
+  }
+
+  private async run(): Promise<void> {
+    try {
+      const sb = (this.buffer = this.mediaSource.addSourceBuffer(this.header.mime));
+      sb.mode = 'segments';
+      if (this.header.durationSeconds) this.mediaSource.duration = this.header.durationSeconds;
+      await this.pump(sb);
+    } catch (err) {
+      if (!this.closed) this.onError(`Streaming stopped: ${(err as Error).message}`);
+    }
+  }
+
+  private async pump(sb: SourceBuffer): Promise<void> {
+    while (!this.closed) {
+      if (this.seekTarget !== null) {
+        const t = this.seekTarget;
+        this.seekTarget = null;
+        this.read = new AbortController();
+        const at = await this.locate(t, this.read.signal).catch(() => null);
+        if (at === null) continue; // another seek came first
+        await settled(sb);
+        if (this.mediaSource.readyState === 'open') sb.abort();
+        this.appendAt = at;
+        this.jumpAfterSeek = t;
+        continue;
+      }
+      if (this.appendAt >= this.source.length) {
+        await settled(sb);
+        if (this.mediaSource.readyState === 'open' && this.seekTarget === null) this.mediaSource.endOfStream();
+        await this.idle();
+        continue;
+      }
+      if (this.appendAt > 0 && this.bufferedAhead(this.media.currentTime) >= BUFFER_AHEAD_SECONDS) {
+        await this.idle();
+        continue;
+      }
+      const end = Math.min(this.source.length, this.appendAt + APPEND_CHUNK_BYTES);
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.source.read(this.appendAt, end, this.read.signal);
+      } catch (err) {
+        if (this.read.signal.aborted) {
+          this.read = new AbortController();
+          continue;
+        }
+        throw err;
+      }
+      if (this.seekTarget !== null) continue;
+      await this.evict(sb, KEEP_BEHIND_SECONDS);
+      try {
+        await append(sb, bytes);
+      } catch (err) {
+        if ((err as DOMException).name !== 'QuotaExceededError') throw err;
+        await this.evict(sb, 1); // full: keep only the last second behind the playhead, then again
+        await append(sb, bytes);
+      }
+      this.appendAt = end;
+      if (this.jumpAfterSeek !== null && this.media.seeking) this.jumpSmallGap();
+    }
+  }
+
+  private async evict(sb: SourceBuffer, keepBehind: number): Promise<void> {
+    const until = this.media.currentTime - keepBehind;
+    if (sb.buffered.length === 0 || sb.buffered.start(0) >= until) return;
+    await settled(sb);
+    sb.remove(0, until);
+    await settled(sb);
+  }
+
+  /** The offset of a Cluster starting at or before `t`, near where `t` falls in the file's bytes. */
+  private async locate(t: number, signal: AbortSignal): Promise<number> {
+    const first = this.header.firstClusterOffset;
+    const duration = this.header.durationSeconds ?? this.media.duration;
+    if (!(duration > 0) || t <= 0) return first;
+    const estimate = first + Math.floor((t / duration) * (this.source.length - first));
+    let lo = Math.max(first, estimate - SEEK_WINDOW_BYTES / 2);
+    for (;;) {
+      const window = await this.source.read(lo, Math.min(this.source.length, lo + SEEK_WINDOW_BYTES), signal);
+      const before = findClusters(window, lo, this.header.timestampScaleNs).filter((c) => c.seconds <= t);
+      if (before.length > 0) return before[before.length - 1]!.offset;
+      if (lo === first) return first;
+      lo = Math.max(first, lo - SEEK_WINDOW_BYTES);
+    }
+  }
+}
+
+function settled(sb: SourceBuffer): Promise<void> {
+  return sb.updating ? new Promise((r) => sb.addEventListener('updateend', () => r(), { once: true })) : Promise.resolve();
+}
+
+async function append(sb: SourceBuffer, bytes: Uint8Array): Promise<void> {
+  await settled(sb);
+  await new Promise<void>((resolve, reject) => {
+    const done = () => {
+      sb.removeEventListener('error', fail);
+      resolve();
+    };
+    const fail = () => {
+      sb.removeEventListener('updateend', done);
+      reject(new Error('the browser could not decode part of the file'));
+    };
+    sb.addEventListener('updateend', done, { once: true });
+    sb.addEventListener('error', fail, { once: true });
+    sb.appendBuffer(bytes as Uint8Array<ArrayBuffer>);
+  });
+}

@@ -1,0 +1,128 @@
+/**
+ * How `<tabswarm-file>` plays audio or video while it downloads, best first:
+ *  - 'service-worker': on the Tabswarm server's own pages, the streaming service worker answers the
+ *    media element's Range requests (any format the browser plays, any seek);
+ *  - 'media-source': on another site, where our worker cannot stand in front of the page, a WebM is
+ *    appended to a MediaSource as it arrives (browser/media-source-player.ts);
+ *  - 'complete-file': anything else plays once downloaded, and the widget says why.
+ */
+import type { BrowserClient } from '../browser/client.ts';
+import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
+import { startStreaming, streamUrl } from '../browser/stream-server.ts';
+import { FileStream } from '../engine/file-stream.ts';
+import type { Torrent } from '../engine/torrent.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
+import type { WebmHeader } from '../../shared/media/webm.ts';
+
+export type WidgetMediaMode = 'deciding' | 'service-worker' | 'media-source' | 'complete-file';
+
+export interface WidgetMediaOptions {
+  client: BrowserClient;
+  torrent: Torrent;
+  meta: Metainfo;
+  fileIndex: number;
+  kind: 'audio' | 'video';
+  /** The page is on the Tabswarm server's origin, where the streaming worker can run. */
+  sameOrigin: boolean;
+  /** The mode or the source changed: render again. */
+  onChange: () => void;
+  onError: (message: string) => void;
+}
+
+export interface WidgetMedia {
+  readonly kind: 'audio' | 'video';
+  readonly mode: WidgetMediaMode;
+  /** The media element's src (null while deciding, and for MediaSource, which sets it itself). */
+  readonly src: string | null;
+  /** Why the file plays only once downloaded ('complete-file'). */
+  readonly reason: string;
+  readonly attached: boolean;
+  /** The rendered media element: MediaSource playback starts on it. */
+  attach(el: HTMLMediaElement): void;
+  /** The whole file has arrived. */
+  complete(blob: Blob): void;
+  close(): void;
+}
+
+export function startWidgetMedia(o: WidgetMediaOptions): WidgetMedia {
+  const m = new ChosenMedia(o);
+  void m.decide();
+  return m;
+}
+
+class ChosenMedia implements WidgetMedia {
+  mode: WidgetMediaMode = 'deciding';
+  src: string | null = null;
+  reason = '';
+  attached = false;
+  readonly kind: 'audio' | 'video';
+  private el: HTMLMediaElement | null = null;
+  private header: WebmHeader | null = null;
+  private stream: FileStream | null = null;
+  private player: MediaSourcePlayer | null = null;
+  private blobUrl: string | null = null;
+  private closed = false;
+
+  constructor(private readonly o: WidgetMediaOptions) {
+    this.kind = o.kind;
+  }
+
+  async decide(): Promise<void> {
+    const { o } = this;
+    const file = o.meta.files[o.fileIndex]!;
+    const name = file.path[file.path.length - 1]!;
+    const reasons: string[] = [];
+    if (o.sameOrigin) {
+      const s = await startStreaming(() => o.client.sessions);
+      if (s.ok) return this.become('service-worker', streamUrl(o.meta.infoHash, o.fileIndex, name));
+      reasons.push(s.reason);
+    }
+    if (/\.webm$/i.test(name)) {
+      this.stream = new FileStream(o.torrent, o.meta, o.fileIndex);
+      const probe = await probeWebm(this.stream).catch((err: Error) => ({ reason: err.message }));
+      if ('header' in probe) {
+        this.header = probe.header;
+        this.become('media-source', null);
+        this.startPlayer();
+        return;
+      }
+      reasons.push(probe.reason);
+      this.stream.close();
+    } else if (!o.sameOrigin) {
+      reasons.push(`on another site only WebM streams (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
+    }
+    this.reason = reasons.join('; ');
+    this.become('complete-file', this.blobUrl);
+  }
+
+  private become(mode: WidgetMediaMode, src: string | null): void {
+    if (this.closed) return;
+    this.mode = mode;
+    this.src = src;
+    this.o.onChange();
+  }
+
+  attach(el: HTMLMediaElement): void {
+    this.el = el;
+    this.attached = true;
+    this.startPlayer();
+  }
+
+  private startPlayer(): void {
+    if (this.closed || this.player || !this.el || !this.header || !this.stream) return;
+    this.player = new MediaSourcePlayer(this.el, this.stream, this.header, this.o.onError);
+  }
+
+  complete(blob: Blob): void {
+    if (this.mode === 'service-worker' || this.mode === 'media-source' || this.closed) return;
+    this.blobUrl = URL.createObjectURL(blob);
+    if (this.mode === 'complete-file') this.become('complete-file', this.blobUrl);
+  }
+
+  close(): void {
+    this.closed = true;
+    this.player?.close();
+    this.stream?.close();
+    if (this.blobUrl) URL.revokeObjectURL(this.blobUrl);
+  }
+}

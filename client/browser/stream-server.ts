@@ -17,6 +17,15 @@ export type StreamSupport = { ok: true } | { ok: false; reason: string };
 /** Streams by torrent and file, reused by every response the worker asks for. */
 const streams = new Map<string, FileStream>();
 let ready: Promise<StreamSupport> | null = null;
+/** Durations the players have read, by torrent and file: what sizes each stream's read-ahead. */
+const durations = new Map<string, number>();
+
+/** The player knows the media's duration: the stream's read-ahead follows its bitrate from now on. */
+export function setStreamDuration(infoHash: string, fileIndex: number, seconds: number): void {
+  const key = `${infoHash}/${fileIndex}`;
+  durations.set(key, seconds);
+  streams.get(key)?.setDuration(seconds);
+}
 
 /** Registers the worker once per page; resolves when it controls the page (or with why it cannot). */
 export function startStreaming(sessions: () => ReadonlyMap<string, SwarmSession>): Promise<StreamSupport> {
@@ -51,7 +60,11 @@ async function answer(m: MessageEvent<StreamQuestion>, sessions: ReadonlyMap<str
   if (!file) return reply({ ok: false, status: 404, message: `${meta.name} has no file number ${q.fileIndex}.` });
   const key = `${q.infoHash}/${q.fileIndex}`;
   let stream = streams.get(key);
-  if (!stream) streams.set(key, (stream = new FileStream(torrent, meta, q.fileIndex)));
+  if (!stream) {
+    streams.set(key, (stream = new FileStream(torrent, meta, q.fileIndex)));
+    const seconds = durations.get(key);
+    if (seconds !== undefined) stream.setDuration(seconds);
+  }
   const mime = contentKind(file.path[file.path.length - 1]!).mime;
   if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime });
   try {

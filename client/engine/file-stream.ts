@@ -7,12 +7,14 @@
  */
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { readAheadBytes } from './read-ahead.ts';
 import type { Torrent } from './torrent.ts';
 
-/** Read-ahead after the bytes asked for, by default: a few seconds of a typical web video. */
-export const DEFAULT_READ_AHEAD_BYTES = 4 * 1024 * 1024;
+/** What a stream needs of its torrent. */
+export type StreamedTorrent = Pick<Torrent, 'setUrgent' | 'hasPiece' | 'readPiece' | 'on' | 'downloadRate'>;
 
 export interface FileStreamOptions {
+  /** A fixed read-ahead; by default it is sized from the bitrate and the download rate (read-ahead.ts). */
   readAheadBytes?: number;
 }
 
@@ -20,11 +22,13 @@ export class FileStream {
   readonly length: number;
   /** Where the file starts in the torrent's concatenated content. */
   private readonly offset: number;
-  private readonly readAhead: number;
+  private readonly fixedReadAhead: number | null;
+  /** Bytes per second of playback, once the player has said the duration. */
+  private bitrate: number | null = null;
   private closed = false;
 
   constructor(
-    private readonly torrent: Torrent,
+    private readonly torrent: StreamedTorrent,
     private readonly meta: Metainfo,
     readonly fileIndex: number,
     opts: FileStreamOptions = {},
@@ -33,7 +37,17 @@ export class FileStream {
     if (!file) throw new TabswarmError('STORAGE_READ_FAILED', `${meta.name} has no file number ${fileIndex} (it has ${meta.files.length}).`);
     this.length = file.length;
     this.offset = file.offset;
-    this.readAhead = Math.max(0, opts.readAheadBytes ?? DEFAULT_READ_AHEAD_BYTES);
+    this.fixedReadAhead = opts.readAheadBytes === undefined ? null : Math.max(0, opts.readAheadBytes);
+  }
+
+  /** The media's duration, from the player: sizes the read-ahead to the bitrate from now on. */
+  setDuration(seconds: number): void {
+    this.bitrate = seconds > 0 && Number.isFinite(seconds) ? this.length / seconds : null;
+  }
+
+  /** The bytes requested ahead of each read now. */
+  readAhead(): number {
+    return this.fixedReadAhead ?? readAheadBytes({ bitrate: this.bitrate, downloadRate: this.torrent.downloadRate() });
   }
 
   /** The pieces holding bytes [start, end) of the file (torrent piece numbers). */
@@ -50,7 +64,7 @@ export class FileStream {
     if (!Number.isInteger(start) || start < 0 || start > end) throw new TabswarmError('STORAGE_READ_FAILED', `Cannot read bytes ${start}–${end} of a ${this.length}-byte file.`);
     const needed = this.piecesOf(start, end);
     // Urgent: the bytes asked for, then the read-ahead after them (a seek replaces the whole window).
-    this.torrent.setUrgent([...needed, ...this.piecesOf(end, Math.min(this.length, end + this.readAhead)).filter((i) => !needed.includes(i))]);
+    this.torrent.setUrgent([...needed, ...this.piecesOf(end, Math.min(this.length, end + this.readAhead())).filter((i) => !needed.includes(i))]);
     await this.whenVerified(needed, signal);
     const out = new Uint8Array(end - start);
     let at = 0;

@@ -7,7 +7,8 @@ export { SwarmSession, DEFAULT_MAX_PEERS, type SessionOptions } from './session.
 export { Torrent, type TorrentDeps, type TorrentSource, type TorrentStats, type PeerStats, type RechokeEvent } from './torrent.ts';
 export { DEFAULT_ENGINE_OPTIONS, type EngineOptions } from './options.ts';
 export { MemoryStore, type PieceStore } from './storage.ts';
-export { FileStream, DEFAULT_READ_AHEAD_BYTES, type FileStreamOptions } from './file-stream.ts';
+export { FileStream, type FileStreamOptions } from './file-stream.ts';
+export { readAheadBytes, DEFAULT_READ_AHEAD_BYTES, READ_AHEAD_SECONDS } from './read-ahead.ts';
 export { uploadToStore, type StoreUploadOptions } from './store-upload.ts';
 export { DEFAULT_OFFLOAD_OPTIONS, type OffloadOptions } from './offload.ts';
 export type { StoreStatus, StoreLimits } from '../../shared/store-api.ts';

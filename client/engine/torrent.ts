@@ -426,6 +426,11 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   // ── reporting ──────────────────────────────────────────────────────────────────────────────
 
+  /** Bytes per second received now, from all sources (a stream sizes its read-ahead by it). */
+  downloadRate(): number {
+    return this.transfers.totals(this.clock.now()).downloadRate;
+  }
+
   stats(): TorrentStats {
     const now = this.clock.now();
     const d = this.download;

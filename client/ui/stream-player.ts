@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { focusRing } from './focus-ring.ts';
 import type { BrowserClient } from '../browser/client.ts';
-import { startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
+import { setStreamDuration, startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { contentKind } from './content-kind.ts';
 
@@ -63,6 +63,7 @@ export class StreamPlayer extends LitElement {
     const src = streamUrl(meta.infoHash, file.index, file.name);
     const onWaiting = () => (this.waiting = true);
     const onPlaying = () => (this.waiting = false);
+    const onDuration = (e: Event) => setStreamDuration(meta.infoHash, file.index, (e.target as HTMLMediaElement).duration);
     return html`
       ${files.length > 1
         ? html`<label>Play <select data-testid="stream-file" @change=${(e: Event) => (this.selected = Number((e.target as HTMLSelectElement).value))}>
@@ -70,8 +71,8 @@ export class StreamPlayer extends LitElement {
           </select></label>`
         : nothing}
       ${file.kind === 'video'
-        ? html`<video data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying}></video>`
-        : html`<audio data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying}></audio>`}
+        ? html`<video data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration}></video>`
+        : html`<audio data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration}></audio>`}
       <p class="state" aria-live="polite" data-testid="stream-state">${this.waiting ? 'Waiting for peers: the next seconds are still on their way…' : 'Plays while it downloads; seeking fetches that part first.'}</p>
     `;
   }

@@ -8,7 +8,7 @@
  */
 import type { BrowserClient } from '../browser/client.ts';
 import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
-import { startStreaming, streamUrl } from '../browser/stream-server.ts';
+import { setStreamDuration, startStreaming, streamUrl } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
 import type { Torrent } from '../engine/torrent.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -82,6 +82,7 @@ class ChosenMedia implements WidgetMedia {
       const probe = await probeWebm(this.stream).catch((err: Error) => ({ reason: err.message }));
       if ('header' in probe) {
         this.header = probe.header;
+        if (probe.header.durationSeconds) this.stream.setDuration(probe.header.durationSeconds);
         this.become('media-source', null);
         this.startPlayer();
         return;
@@ -104,6 +105,8 @@ class ChosenMedia implements WidgetMedia {
 
   attach(el: HTMLMediaElement): void {
     this.el = el;
+    // Through the service worker, the stream's read-ahead follows the bitrate the element learns.
+    el.addEventListener('durationchange', () => this.mode === 'service-worker' && setStreamDuration(this.o.meta.infoHash, this.o.fileIndex, el.duration));
     this.attached = true;
     this.startPlayer();
   }

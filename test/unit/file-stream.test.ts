@@ -9,6 +9,7 @@ import { createTorrent } from '../../shared/metainfo/index.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
 import { Availability } from '../../client/engine/availability.ts';
 import { FileStream } from '../../client/engine/file-stream.ts';
+import { DEFAULT_READ_AHEAD_BYTES, MAX_READ_AHEAD_BYTES, MAX_SHORTFALL_FACTOR, MIN_READ_AHEAD_BYTES, READ_AHEAD_SECONDS, readAheadBytes } from '../../client/engine/read-ahead.ts';
 import { newProgress, nextRequests } from '../../client/engine/picker.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, trackTorrents } from '../helpers/swarm.ts';
@@ -106,5 +107,44 @@ describe('FileStream', () => {
     expect(stream.length).toBe(300_000);
     expect(sha256(await stream.read(0, 300_000))).toBe(sha256(files[2]!));
     expect(() => new FileStream(leecher.torrent, meta, 3)).toThrow(/has no file number 3/);
+  });
+});
+
+describe('the read-ahead window', () => {
+  const MiB = 1024 * 1024;
+
+  it('is ten seconds of media while the swarm keeps up, and grows with the shortfall when it does not', () => {
+    const bitrate = MiB / 8; // a 1 Mbit/s video
+    expect(readAheadBytes({ bitrate, downloadRate: 4 * bitrate })).toBe(Math.max(MIN_READ_AHEAD_BYTES, bitrate * READ_AHEAD_SECONDS));
+    expect(readAheadBytes({ bitrate: 2 * MiB, downloadRate: 4 * MiB })).toBe(20 * MiB);
+    expect(readAheadBytes({ bitrate: 2 * MiB, downloadRate: 1 * MiB })).toBe(40 * MiB);
+    // No rate yet, or a trickle: the largest shortfall, within the cap.
+    expect(readAheadBytes({ bitrate: 0.5 * MiB, downloadRate: 0 })).toBe(0.5 * MiB * READ_AHEAD_SECONDS * MAX_SHORTFALL_FACTOR);
+    expect(readAheadBytes({ bitrate: 0.5 * MiB, downloadRate: 1 })).toBe(0.5 * MiB * READ_AHEAD_SECONDS * MAX_SHORTFALL_FACTOR);
+    expect(readAheadBytes({ bitrate: 8 * MiB, downloadRate: 1 })).toBe(MAX_READ_AHEAD_BYTES);
+  });
+
+  it('is the default before the bitrate is known', () => {
+    expect(readAheadBytes({ bitrate: null, downloadRate: MiB })).toBe(DEFAULT_READ_AHEAD_BYTES);
+    expect(readAheadBytes({ bitrate: Infinity, downloadRate: MiB })).toBe(DEFAULT_READ_AHEAD_BYTES);
+  });
+
+  it('a FileStream marks the pieces of its read-ahead urgent, sized from the duration the player gives and the download rate', async () => {
+    const length = 200 * PIECE; // 50 MiB
+    const bytes = new Uint8Array(length);
+    const { metainfo: meta } = await createTorrent({ name: 'film.webm', multiFile: false, sha1: portableSha1, files: [{ path: ['film.webm'], length, stream: async function* () { yield bytes; } }] });
+    let urgent: readonly number[] = [];
+    let rate = 0;
+    const torrent = { setUrgent: (p: readonly number[]) => (urgent = p), hasPiece: () => true, readPiece: async (_i: number, _b: number, n: number) => new Uint8Array(n), on: () => () => {}, downloadRate: () => rate };
+    const stream = new FileStream(torrent, meta, 0);
+    await stream.read(0, PIECE);
+    expect(urgent).toHaveLength(1 + DEFAULT_READ_AHEAD_BYTES / PIECE);
+    stream.setDuration(100); // 0.5 MiB/s
+    rate = 4 * MiB; // the swarm keeps up: ten seconds, 5 MiB = 20 pieces
+    await stream.read(0, PIECE);
+    expect(urgent).toHaveLength(1 + 20);
+    rate = 0.25 * MiB; // half the bitrate: twice the window
+    await stream.read(10 * PIECE, 11 * PIECE);
+    expect(urgent).toEqual(Array.from({ length: 41 }, (_, k) => 10 + k));
   });
 });

@@ -69,6 +69,11 @@ export class Download extends Emitter<DownloadEvents> {
   /** Bytes received from origins (web seeds): what the offload policy's cap counts. */
   private originReceived = 0;
   private readonly startedMs: number;
+  /** A stream's pieces with a deadline, most urgent first (setUrgent). */
+  private urgent: readonly number[] = [];
+  /** The first of them we lack, and since when: an origin takes over once it is late (offload.ts). */
+  private head: { index: number; sinceMs: number } | null = null;
+  private headTimer: unknown = null;
 
   private constructor(
     readonly meta: Metainfo,
@@ -265,7 +270,7 @@ export class Download extends Emitter<DownloadEvents> {
     const plan = planOrigin(this.originView(), this.options);
     if (!plan) return;
     const share = plan.share;
-    this.requester.fill({ ...source, copies: plan.copies, budgetBytes: plan.budgetBytes, maxPipeline: plan.maxPipelineBlocks, prefer: share ? (i) => inShare(i, share) : undefined, preferOnly: plan.shareOnly });
+    this.requester.fill({ ...source, copies: plan.copies, budgetBytes: plan.budgetBytes, maxPipeline: plan.maxPipelineBlocks, prefer: share ? (i) => inShare(i, share) : undefined, preferOnly: plan.shareOnly, urgentAnyCopies: plan.urgentAnyCopies });
   }
 
   /** The plain state the offload policy decides on (offload.ts). */
@@ -283,7 +288,8 @@ export class Download extends Emitter<DownloadEvents> {
       if (n.id !== null) neighbourIds.push(n.id);
       if (!n.wire.state.peerChoking && this.availability.wanted(n.key) > 0) peersSupply = true;
     }
-    return { originBytes: asked, elapsedMs: this.clock.now() - this.startedMs, peersSupply, selfId: this.port.selfId(), neighbourIds };
+    const now = this.clock.now();
+    return { originBytes: asked, elapsedMs: now - this.startedMs, peersSupply, headWaitMs: this.head ? now - this.head.sinceMs : null, selfId: this.port.selfId(), neighbourIds };
   }
 
   /** Bytes received from origins (web seeds) so far. */
@@ -304,8 +310,27 @@ export class Download extends Emitter<DownloadEvents> {
 
   /** Pieces wanted by a deadline, most urgent first (a stream's window): requested before all others, at once. */
   setUrgent(pieces: readonly number[]): void {
-    this.requester.setUrgent(pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.meta.pieceCount));
+    this.urgent = pieces.filter((i) => Number.isInteger(i) && i >= 0 && i < this.meta.pieceCount);
+    this.requester.setUrgent(this.urgent);
+    this.trackHead();
     this.fillAll();
+  }
+
+  /** Notes the playhead piece and when it became the one awaited; once it is late, origins are asked again. */
+  private trackHead(): void {
+    const index = this.urgent.find((i) => !this.completion.have.get(i));
+    if (index === this.head?.index) return;
+    if (this.headTimer !== null) this.clock.clearTimeout(this.headTimer);
+    this.headTimer = null;
+    if (index === undefined) {
+      this.head = null;
+      return;
+    }
+    this.head = { index, sinceMs: this.clock.now() };
+    this.headTimer = this.clock.setTimeout(() => {
+      this.headTimer = null;
+      this.fillAll();
+    }, this.options.originDeadlineMs);
   }
 
   /** Bytes of a verified piece, from the store. */
@@ -322,6 +347,7 @@ export class Download extends Emitter<DownloadEvents> {
   async destroy(): Promise<void> {
     this.stopped = true;
     this.completion.stop();
+    if (this.headTimer !== null) this.clock.clearTimeout(this.headTimer);
     this.requester.destroy();
     this.uploader.destroy();
     await this.store.close();
@@ -334,6 +360,7 @@ export class Download extends Emitter<DownloadEvents> {
 
   private onVerified(index: number): void {
     this.requester.verified(index);
+    if (index === this.head?.index) this.trackHead();
     for (const key of this.availability.onWeHave(index)) this.emit('interest', key, false);
     for (const p of this.port.peers()) p.wire.send({ type: 'have', index });
     this.emit('piece', index);

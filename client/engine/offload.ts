@@ -11,6 +11,10 @@
  *    what we lack is unchoking us), during the first moments if the user prefers the origin, or
  *    always when the site prefers the origin (small files).
  *  - 'none': the origin cap is used up.
+ *
+ * And deadlines: when a stream's playhead piece is still missing `originDeadlineMs` after it became
+ * the one awaited, the peers are not meeting the deadline, and the origin may send the stream's
+ * urgent pieces whoever else has them (the picker's `urgentAnyCopies`).
  */
 
 export type OriginMode = 'none' | 'peerless' | 'any';
@@ -22,6 +26,11 @@ export interface OffloadOptions {
   preferOriginForMs: number;
   /** Bytes at most taken from origins by this download; 0 = no cap. */
   originCapBytes: number;
+  /**
+   * A stream's playhead piece still missing after this long is a deadline the peers are not
+   * meeting: from then on origins may send the stream's urgent pieces too, even those peers have.
+   */
+  originDeadlineMs: number;
 }
 
 /**
@@ -35,7 +44,10 @@ export const ORIGIN_SWARM_PIPELINE_BLOCKS = 32;
 /** …and with no neighbour at all: eight pieces, so one downloader alone gets the origin's full rate. */
 export const ORIGIN_ALONE_PIPELINE_BLOCKS = 128;
 
-export const DEFAULT_OFFLOAD_OPTIONS: OffloadOptions = { preferOrigin: false, preferOriginForMs: 0, originCapBytes: 0 };
+/** Two seconds: longer than a piece takes from any useful peer, shorter than a player's buffer of a few seconds. */
+export const ORIGIN_DEADLINE_MS = 2_000;
+
+export const DEFAULT_OFFLOAD_OPTIONS: OffloadOptions = { preferOrigin: false, preferOriginForMs: 0, originCapBytes: 0, originDeadlineMs: ORIGIN_DEADLINE_MS };
 
 export interface OffloadState {
   /** Bytes received from origins so far (and asked of them, not yet received). */
@@ -107,6 +119,8 @@ export interface OriginView extends OffloadState {
   /** Our peer id and our neighbours' (not origins'), hex. */
   selfId: string;
   neighbourIds: readonly string[];
+  /** How long a stream's playhead piece has been missing; null when nothing is streamed (or it is here). */
+  headWaitMs: number | null;
 }
 
 /** How to ask an origin now: which pieces, how many at once, within what budget. */
@@ -119,6 +133,8 @@ export interface OriginPlan {
   shareOnly: boolean;
   /** Bytes more that may be asked under the cap; undefined without one. */
   budgetBytes?: number;
+  /** A stream's deadline is being missed: its urgent pieces may come from the origin whoever has them. */
+  urgentAnyCopies: boolean;
 }
 
 /** The whole policy in one place: null when the origin may not be asked for anything now. */
@@ -131,6 +147,7 @@ export function planOrigin(view: OriginView, o: OffloadOptions): OriginPlan | nu
     share: o.preferOrigin ? null : originShare(view.selfId, view.neighbourIds),
     // While neighbours supply us, the others' shares are theirs to fetch; when none does, any piece will do.
     shareOnly: !o.preferOrigin && mode === 'peerless',
+    urgentAnyCopies: view.headWaitMs !== null && view.headWaitMs >= o.originDeadlineMs,
   };
   if (o.originCapBytes > 0) plan.budgetBytes = o.originCapBytes - view.originBytes;
   return plan;

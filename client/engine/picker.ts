@@ -79,6 +79,8 @@ export interface PickerPeer {
    */
   prefer?: (i: number) => boolean;
   preferOnly?: boolean;
+  /** Pieces with a deadline may come from this source whatever `copies` says (a deadline the peers are missing). */
+  urgentAnyCopies?: boolean;
 }
 
 export interface PickerOptions {
@@ -129,12 +131,13 @@ export function nextRequests(
 
   const copies = peer.copies;
   const allowed = (i: number) => copies === undefined || (s.rarity.count(i) >= copies.min && s.rarity.count(i) <= copies.max);
+  const allowedUrgent = peer.urgentAnyCopies ? () => true : allowed;
   const chosen = new Set<number>();
 
   // 1½. Pieces with a deadline, most urgent first: their unrequested blocks, started or not.
   for (const index of s.urgent ?? []) {
     if (requests.length >= peer.slots) return { requests, newPieces, endgame: false };
-    if (s.have.get(index) || !peer.has.get(index) || !allowed(index) || chosen.has(index)) continue;
+    if (s.have.get(index) || !peer.has.get(index) || !allowedUrgent(index) || chosen.has(index)) continue;
     const progress = s.inProgress.get(index);
     const blocks = blocksIn(pieceBytes(s, index), blockLength);
     chosen.add(index); // not again below: its requests are marked only after this call returns
@@ -148,7 +151,7 @@ export function nextRequests(
   // follow the first copy to arrive), so one slow source cannot stall playback.
   const head = s.urgent?.find((i) => !s.have.get(i));
   const headProgress = head === undefined ? undefined : s.inProgress.get(head);
-  if (head !== undefined && headProgress && peer.has.get(head) && allowed(head) && requests.length === 0 && headProgress.requested.every((r, b) => r || headProgress.received[b])) {
+  if (head !== undefined && headProgress && peer.has.get(head) && allowedUrgent(head) && requests.length === 0 && headProgress.requested.every((r, b) => r || headProgress.received[b])) {
     for (let b = 0; b < headProgress.requested.length && requests.length < peer.slots; b++) {
       if (!headProgress.received[b] && !headProgress.requestedFrom[b]!.has(peer.id)) requests.push(block(s, head, b, blockLength));
     }

@@ -56,6 +56,8 @@ export interface RequestSource {
   /** New pieces to start first (an origin: our share), and whether only those. */
   prefer?: (i: number) => boolean;
   preferOnly?: boolean;
+  /** Pieces with a deadline regardless of `copies` (an origin when a stream's deadline is being missed). */
+  urgentAnyCopies?: boolean;
 }
 
 /** What became of a received block. */
@@ -129,7 +131,7 @@ export class Requester {
     const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline) - sent.size);
     if (slots <= 0) return;
     const now = this.clock.now();
-    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies, prefer: source.prefer, preferOnly: source.preferOnly }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
+    const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies, prefer: source.prefer, preferOnly: source.preferOnly, urgentAnyCopies: source.urgentAnyCopies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
     for (const index of newPieces) {
       const size = pieceBytes(this.shape, index);
       const progress = newProgress(blocksIn(size));

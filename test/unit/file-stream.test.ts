@@ -3,7 +3,7 @@
  * read, then its read-ahead, are fetched before any other; a seek moves the window at once; reads
  * return the file's own bytes, in any file of a multi-file torrent.
  */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Bitfield } from '../../shared/bitfield.ts';
 import { createTorrent } from '../../shared/metainfo/index.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
@@ -12,6 +12,7 @@ import { FileStream } from '../../client/engine/file-stream.ts';
 import { DEFAULT_READ_AHEAD_BYTES, MAX_READ_AHEAD_BYTES, MAX_SHORTFALL_FACTOR, MIN_READ_AHEAD_BYTES, READ_AHEAD_SECONDS, readAheadBytes } from '../../client/engine/read-ahead.ts';
 import { newProgress, nextRequests } from '../../client/engine/picker.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
+import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, trackTorrents } from '../helpers/swarm.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -35,6 +36,20 @@ describe('the picker with a deadline', () => {
     expect(requests.slice(16, 32).every((r) => r.index === 7)).toBe(true);
     expect(requests.slice(32).every((r) => r.index === 2)).toBe(true);
     expect(newPieces).toEqual([5, 7]);
+  });
+
+  it('an origin limited to peerless pieces takes urgent ones only when the deadline is being missed', () => {
+    const origin = { id: 'origin', has: all, wanted: 7, slots: 16, copies: { min: 0, max: 0 } };
+    expect(nextRequests(snapshot([3]), origin, () => 0.5).requests).toHaveLength(0); // every piece has a copy among peers
+    const late = nextRequests(snapshot([3]), { ...origin, urgentAnyCopies: true }, () => 0.5);
+    expect(late.requests).toHaveLength(16);
+    expect(late.requests.every((r) => r.index === 3)).toBe(true);
+    // …and the playhead piece already out to a slow peer is asked of the origin too.
+    const head = newProgress(16);
+    head.requested.fill(true);
+    for (const set of head.requestedFrom) set.add('slow');
+    expect(nextRequests(snapshot([3], new Map([[3, head]])), origin, () => 0.5).requests).toHaveLength(0);
+    expect(nextRequests(snapshot([3], new Map([[3, head]])), { ...origin, urgentAnyCopies: true }, () => 0.5).requests.every((r) => r.index === 3)).toBe(true);
   });
 
   it('the playhead piece, all of it out to another source, is asked of this one too', () => {
@@ -146,5 +161,33 @@ describe('the read-ahead window', () => {
     rate = 0.25 * MiB; // half the bitrate: twice the window
     await stream.read(10 * PIECE, 11 * PIECE);
     expect(urgent).toEqual(Array.from({ length: 41 }, (_, k) => 10 + k));
+  });
+});
+
+describe('a deadline no peer can meet', () => {
+  it('goes to the web seed: a stream read completes from the origin while the only peer trickles, and the origin sends only the stream’s window', async () => {
+    const { data, meta } = await makeContent(8 * PIECE);
+    const options = { ...FAST, originDeadlineMs: 100 };
+    const seeder = track(await makeSeeder(meta, data, options));
+    seeder.torrent.setLimits({ uploadLimit: 1 }); // one byte a second: no piece from it in this test's life
+    const leecher = track(await makePeer({ metainfo: meta }, options));
+    connect(seeder.torrent, leecher.torrent);
+    // The seeder has every piece and unchokes us: nothing is peerless, so the origin is asked for nothing…
+    await vi.waitFor(() => expect(leecher.torrent.stats().peers.some((p) => !p.peerChoking && p.pieces === meta.pieceCount)).toBe(true), { timeout: 10_000 });
+    const fetched: number[] = [];
+    const origin: FetchLike = async (_url, init) => {
+      const [, from, to] = /bytes=(\d+)-(\d+)/.exec(init.headers.range!)!.map(Number) as [number, number, number];
+      fetched.push(Math.floor(from / PIECE));
+      return { status: 206, arrayBuffer: async () => data.slice(from, to + 1).buffer };
+    };
+    leecher.torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: origin }));
+    // …until a stream waits on piece 5 past the deadline: then the origin sends it and the read-ahead.
+    const stream = new FileStream(leecher.torrent, meta, 0, { readAheadBytes: PIECE });
+    const bytes = await stream.read(5 * PIECE + 100, 5 * PIECE + 5_000);
+    expect(sha256(bytes)).toBe(sha256(data.subarray(5 * PIECE + 100, 5 * PIECE + 5_000)));
+    expect(fetched.length).toBeGreaterThan(0);
+    expect(new Set(fetched)).toEqual(new Set(fetched.filter((i) => i === 5 || i === 6)));
+    expect(leecher.torrent.stats().originDownloaded).toBeGreaterThanOrEqual(PIECE);
+    expect(leecher.torrent.done).toBe(false);
   });
 });

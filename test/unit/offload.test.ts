@@ -7,7 +7,7 @@ import { Bitfield } from '../../shared/bitfield.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { pieceRanges } from '../../shared/web-seed.ts';
 import { Availability } from '../../client/engine/availability.ts';
-import { originMode, copiesFor, DEFAULT_OFFLOAD_OPTIONS, inShare, originShare, planOrigin } from '../../client/engine/offload.ts';
+import { originMode, copiesFor, DEFAULT_OFFLOAD_OPTIONS, ORIGIN_DEADLINE_MS, inShare, originShare, planOrigin } from '../../client/engine/offload.ts';
 import { newProgress, nextRequests, type PieceProgress } from '../../client/engine/picker.ts';
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
@@ -42,7 +42,7 @@ describe('originMode', () => {
 });
 
 describe('planOrigin', () => {
-  const view = { originBytes: 0, elapsedMs: 5_000, peersSupply: true, selfId: 'b', neighbourIds: ['a', 'c'] };
+  const view = { originBytes: 0, elapsedMs: 5_000, peersSupply: true, selfId: 'b', neighbourIds: ['a', 'c'], headWaitMs: null };
   it('with supplying neighbours: only peerless pieces of our share, two pieces at a time', () => {
     expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ copies: { min: 0, max: 0 }, maxPipelineBlocks: 32, shareOnly: true });
     expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)?.share?.others).toHaveLength(2);
@@ -55,6 +55,13 @@ describe('planOrigin', () => {
     expect(planOrigin(view, { ...DEFAULT_OFFLOAD_OPTIONS, preferOrigin: true })).toMatchObject({ share: null, shareOnly: false });
     expect(planOrigin({ ...view, originBytes: 600 }, { ...DEFAULT_OFFLOAD_OPTIONS, originCapBytes: 1_000 })?.budgetBytes).toBe(400);
     expect(planOrigin({ ...view, originBytes: 1_000 }, { ...DEFAULT_OFFLOAD_OPTIONS, originCapBytes: 1_000 })).toBeNull();
+  });
+  it("a stream's playhead piece missing for the deadline or longer lets the origin send urgent pieces whoever has them, within the cap", () => {
+    expect(planOrigin(view, DEFAULT_OFFLOAD_OPTIONS)?.urgentAnyCopies).toBe(false);
+    expect(planOrigin({ ...view, headWaitMs: ORIGIN_DEADLINE_MS - 1 }, DEFAULT_OFFLOAD_OPTIONS)?.urgentAnyCopies).toBe(false);
+    expect(planOrigin({ ...view, headWaitMs: ORIGIN_DEADLINE_MS }, DEFAULT_OFFLOAD_OPTIONS)).toMatchObject({ urgentAnyCopies: true, copies: { min: 0, max: 0 } });
+    expect(planOrigin({ ...view, headWaitMs: 500 }, { ...DEFAULT_OFFLOAD_OPTIONS, originDeadlineMs: 400 })?.urgentAnyCopies).toBe(true);
+    expect(planOrigin({ ...view, headWaitMs: 60_000, originBytes: 1_000 }, { ...DEFAULT_OFFLOAD_OPTIONS, originCapBytes: 1_000 })).toBeNull();
   });
 });
 

@@ -11,13 +11,14 @@ import { canPickFolder, saveFile, saveToPickedFolder, saveZip } from './save-fil
 import './content-preview.ts';
 import './swarm-summary.ts';
 import { mediaFiles } from './stream-player.ts';
+import type { PlaybackOnMap } from './piece-map-summary.ts';
 
 const STATS_REFRESH_MS = 500;
 /** After this long without a peer, say so (the link may be old, or the sharer gone). */
 const NO_PEERS_HINT_MS = 10_000;
 
 export class DownloadView extends LitElement {
-  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true }, streaming: { state: true } };
+  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true }, streaming: { state: true }, playback: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -39,6 +40,8 @@ export class DownloadView extends LitElement {
   saving = '';
   /** The stream player plays this torrent's media (so the finished file needs no second player). */
   streaming = false;
+  /** What the stream player has buffered, for the piece map. */
+  playback: PlaybackOnMap | null = null;
   private session: SwarmSession | null = null;
   private timer: number | undefined;
   private startedAt = 0;
@@ -135,8 +138,8 @@ export class DownloadView extends LitElement {
       <section>
         <h2>${s?.name ?? 'Download'}</h2>
         ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.session?.torrent.meta?.multiFile ? ` in ${this.session.torrent.meta.files.length} files` : ''}</p>` : nothing}
-        ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .meta=${this.session!.torrent.meta} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)}></tabswarm-stream-player>` : nothing}
-        <tabswarm-swarm-summary .stats=${s}></tabswarm-swarm-summary>
+        ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .meta=${this.session!.torrent.meta} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)} @stream-buffered=${(e: CustomEvent<PlaybackOnMap>) => (this.playback = e.detail)}></tabswarm-stream-player>` : nothing}
+        <tabswarm-swarm-summary .stats=${s} .playback=${this.playback}></tabswarm-swarm-summary>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
         ${this.error ? html`<p class="error" role="alert" data-testid="error">${this.error}</p>` : nothing}
         ${this.files.length === 1

@@ -34,3 +34,39 @@ export function describePieces(c: PieceCounts): string {
   if (c.total === 0) return 'Pieces: not known yet';
   return `Pieces: ${c.have} of ${c.total} stored, ${c.requested} downloading, ${c.missing} missing`;
 }
+
+/** What the player holds: pieces (first, last inclusive) its buffered time ranges cover, and the playhead's piece. */
+export interface PlaybackOnMap {
+  buffered: ReadonlyArray<readonly [number, number]>;
+  playhead: number | null;
+}
+
+export const PLAYBACK_COLOR = '#2e6fd8';
+export const PLAYHEAD_COLOR = '#111';
+/** Rows above the bar where the buffered band is drawn (so it never hides a piece's state). */
+export const PLAYBACK_ROWS = 2;
+
+/**
+ * The pieces under a media element's buffered time ranges, assuming a steady bitrate (a time's
+ * byte is its share of the file): a picture of what the player holds, not an exact index.
+ */
+export function playbackOnMap(
+  ranges: ReadonlyArray<readonly [number, number]>,
+  currentTime: number,
+  durationSeconds: number,
+  file: { offset: number; length: number },
+  pieceLength: number,
+): PlaybackOnMap {
+  if (!(durationSeconds > 0) || !Number.isFinite(durationSeconds) || file.length === 0) return { buffered: [], playhead: null };
+  const piece = (seconds: number) => {
+    const byte = Math.min(file.length - 1, Math.max(0, Math.floor((seconds / durationSeconds) * file.length)));
+    return Math.floor((file.offset + byte) / pieceLength);
+  };
+  return { buffered: ranges.filter(([a, b]) => b > a).map(([a, b]) => [piece(a), piece(b)] as const), playhead: piece(currentTime) };
+}
+
+export function describePlayback(p: PlaybackOnMap): string {
+  if (p.buffered.length === 0) return '';
+  const spans = p.buffered.map(([a, b]) => (a === b ? `piece ${a + 1}` : `pieces ${a + 1}–${b + 1}`)).join(', ');
+  return `; the player has buffered ${spans}${p.playhead === null ? '' : ` and is playing piece ${p.playhead + 1}`}`;
+}

@@ -10,6 +10,7 @@ import type { BrowserClient } from '../browser/client.ts';
 import { setStreamDuration, startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { contentKind } from './content-kind.ts';
+import { playbackOnMap } from './piece-map-summary.ts';
 
 /** The files of a torrent a media element can play, with their index. */
 export function mediaFiles(meta: Metainfo): Array<{ index: number; name: string; kind: 'audio' | 'video' }> {
@@ -64,6 +65,13 @@ export class StreamPlayer extends LitElement {
     const onWaiting = () => (this.waiting = true);
     const onPlaying = () => (this.waiting = false);
     const onDuration = (e: Event) => setStreamDuration(meta.infoHash, file.index, (e.target as HTMLMediaElement).duration);
+    // What the element has buffered, as pieces, for the piece map (on progress and as it plays).
+    const onBuffered = (e: Event) => {
+      const m = e.target as HTMLMediaElement;
+      const ranges = Array.from({ length: m.buffered.length }, (_, i) => [m.buffered.start(i), m.buffered.end(i)] as const);
+      const detail = playbackOnMap(ranges, m.currentTime, m.duration, meta.files[file.index]!, meta.pieceLength);
+      this.dispatchEvent(new CustomEvent('stream-buffered', { detail, bubbles: true, composed: true }));
+    };
     return html`
       ${files.length > 1
         ? html`<label>Play <select data-testid="stream-file" @change=${(e: Event) => (this.selected = Number((e.target as HTMLSelectElement).value))}>
@@ -71,8 +79,8 @@ export class StreamPlayer extends LitElement {
           </select></label>`
         : nothing}
       ${file.kind === 'video'
-        ? html`<video data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration}></video>`
-        : html`<audio data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration}></audio>`}
+        ? html`<video data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration} @progress=${onBuffered} @timeupdate=${onBuffered}></video>`
+        : html`<audio data-testid="stream-media" controls preload="metadata" src=${src} aria-label=${`Play ${file.name}`} @waiting=${onWaiting} @stalled=${onWaiting} @playing=${onPlaying} @durationchange=${onDuration} @progress=${onBuffered} @timeupdate=${onBuffered}></audio>`}
       <p class="state" aria-live="polite" data-testid="stream-state">${this.waiting ? 'Waiting for peers: the next seconds are still on their way…' : 'Plays while it downloads; seeking fetches that part first.'}</p>
     `;
   }

@@ -3,6 +3,7 @@ import { LitElement, css, html } from 'lit';
 import { formatBytes, formatEta, formatRate } from '../../shared/format.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
 import './piece-map.ts';
+import type { PlaybackOnMap } from './piece-map-summary.ts';
 
 /** Complete copies among connected peers and us: the rarest piece's count. */
 export function copiesInSwarm(s: TorrentStats): number {
@@ -10,13 +11,15 @@ export function copiesInSwarm(s: TorrentStats): number {
 }
 
 export class SwarmSummary extends LitElement {
-  static override properties = { stats: { attribute: false } };
+  static override properties = { stats: { attribute: false }, playback: { attribute: false } };
   static override styles = css`
     :host { display: block; }
     progress { width: 100%; height: 1rem; }
     .numbers { display: flex; flex-wrap: wrap; gap: 0.4rem 1.2rem; color: #555; font-size: 0.9rem; margin: 0.4rem 0; }
   `;
   stats: TorrentStats | null = null;
+  /** What a playing stream has buffered (the piece map marks it). */
+  playback: PlaybackOnMap | null = null;
 
   override render() {
     const s = this.stats;
@@ -32,7 +35,7 @@ export class SwarmSummary extends LitElement {
         <span data-testid="peers">${s.peers.length} peer${s.peers.length === 1 ? '' : 's'}</span>
         ${s.done ? html`<span>${copiesInSwarm(s)} complete cop${copiesInSwarm(s) === 1 ? 'y' : 'ies'} in the swarm</span>` : html`<span>ETA ${formatEta(s.downloadRate > 0 ? left / s.downloadRate : Infinity)}</span>`}
       </div>
-      <tabswarm-piece-map .have=${s.have} .requested=${new Set(s.inProgress)}></tabswarm-piece-map>
+      <tabswarm-piece-map .have=${s.have} .requested=${new Set(s.inProgress)} .playback=${this.playback}></tabswarm-piece-map>
     `;
   }
 }

@@ -9,7 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { peerPage, stats } from './helpers.ts';
 import { TEST_PORT } from '../../playwright.config.ts';
 import { startOtherSite, type OtherSite } from './other-site.ts';
@@ -26,6 +26,17 @@ function ffmpeg(out: string, video: string[], audio: string[]): string {
   execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=duration=${SECONDS}:size=480x270:rate=25`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`, ...video, '-b:v', '1M', '-minrate', '1M', '-maxrate', '1M', '-bufsize', '1M', ...audio, '-shortest', path]);
   return path;
 }
+
+/** Every context a test opens is closed after it: a finished viewer of one test must not seed the next test's file. */
+const contexts: BrowserContext[] = [];
+async function context(browser: Browser): Promise<BrowserContext> {
+  const c = await browser.newContext();
+  contexts.push(c);
+  return c;
+}
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
 
 let webm: string;
 let mp4: string;
@@ -63,9 +74,9 @@ async function playsPast(page: Page, seconds: number): Promise<void> {
 }
 
 test('a WebM plays while it downloads, seeks to 75 %, and two viewers trade while they watch', async ({ browser }) => {
-  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const sharer = await appPage(await (await context(browser)).newPage());
   const { link, infoHash } = await share(sharer, [webm]);
-  const viewers = await Promise.all([1, 2].map(async () => (await browser.newContext()).newPage()));
+  const viewers = await Promise.all([1, 2].map(async () => (await context(browser)).newPage()));
   await Promise.all(viewers.map((v) => v.goto(link)));
   await Promise.all(viewers.map((v) => playsPast(v, 1)));
   // Playing, with most of the file still to come.
@@ -73,6 +84,8 @@ test('a WebM plays while it downloads, seeks to 75 %, and two viewers trade whil
     const s = await stats(v, infoHash);
     expect(s.done).toBe(false);
   }
+  // The piece map marks what the player holds: the file's first pieces, where it plays.
+  await expect(viewers[0]!.getByTestId('piece-map')).toHaveAttribute('aria-label', /the player has buffered pieces? 1\b.* and is playing piece \d+$/);
   const media = viewers[0]!.getByTestId('stream-media');
   const target = await media.evaluate((m: HTMLMediaElement) => {
     m.currentTime = m.duration * 0.75;
@@ -84,21 +97,21 @@ test('a WebM plays while it downloads, seeks to 75 %, and two viewers trade whil
 });
 
 test('an MP4 with its moov atom at the end plays while it downloads', async ({ browser }) => {
-  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const sharer = await appPage(await (await context(browser)).newPage());
   const { link, infoHash } = await share(sharer, [mp4]);
-  const viewer = await (await browser.newContext()).newPage();
+  const viewer = await (await context(browser)).newPage();
   await viewer.goto(link);
   await playsPast(viewer, 1);
   expect((await stats(viewer, infoHash)).done).toBe(false);
 });
 
 test('a video inside a three-file torrent plays while it downloads', async ({ browser }) => {
-  const sharer = await appPage(await (await browser.newContext()).newPage());
+  const sharer = await appPage(await (await context(browser)).newPage());
   const notes = join(dir, 'notes.txt');
   const slides = join(dir, 'slides.txt');
   execFileSync('bash', ['-c', `head -c 200000 /dev/urandom | base64 > '${notes}'; head -c 100000 /dev/urandom | base64 > '${slides}'`]);
   const { link, infoHash } = await share(sharer, [notes, webm, slides]);
-  const viewer = await (await browser.newContext()).newPage();
+  const viewer = await (await context(browser)).newPage();
   await viewer.goto(link);
   await playsPast(viewer, 1);
   expect((await stats(viewer, infoHash)).done).toBe(false);
@@ -117,10 +130,10 @@ test.describe('the widget on another site', () => {
   test.afterAll(() => site.close());
 
   test('streams a WebM through MediaSource with autoplay and muted, fires play-ready, says when it stalls, and seeks to 75 %', async ({ browser }) => {
-    const sharer = await appPage(await (await browser.newContext()).newPage());
+    const sharer = await appPage(await (await context(browser)).newPage());
     const { link, infoHash } = await share(sharer, [webm]);
     const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
-    const page = await (await browser.newContext()).newPage();
+    const page = await (await context(browser)).newPage();
     await page.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
     const media = page.locator('tabswarm-file').getByTestId('stream-media');
     await expect(media).toHaveAttribute('data-mode', 'media-source', { timeout: 60_000 });

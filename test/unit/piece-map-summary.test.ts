@@ -1,6 +1,6 @@
 /** The piece map's text alternative and its shapes: colour is never the only signal. */
 import { describe, expect, it } from 'vitest';
-import { PIECE_GLYPHS, ROWS_FILLED, countPieces, describePieces, pieceState } from '../../client/ui/piece-map-summary.ts';
+import { PIECE_GLYPHS, ROWS_FILLED, countPieces, describePieces, describePlayback, pieceState, playbackOnMap } from '../../client/ui/piece-map-summary.ts';
 
 describe('piece map summary', () => {
   it('counts stored, downloading and missing pieces and says so in words', () => {
@@ -17,5 +17,23 @@ describe('piece map summary', () => {
   it('each state has its own height and glyph, not only its own colour', () => {
     expect(new Set(Object.values(ROWS_FILLED)).size).toBe(3);
     expect(new Set(Object.values(PIECE_GLYPHS)).size).toBe(3);
+  });
+});
+
+describe('playback on the piece map', () => {
+  const PIECE = 256 * 1024;
+  it("maps a player's buffered time ranges and playhead to pieces of its file, at the file's place in the torrent", () => {
+    // A 100 s, 40-piece file starting 10 pieces into the torrent.
+    const file = { offset: 10 * PIECE, length: 40 * PIECE };
+    const p = playbackOnMap([[0, 10], [50, 75]], 5, 100, file, PIECE);
+    expect(p).toEqual({ buffered: [[10, 14], [30, 40]], playhead: 12 });
+    expect(describePlayback(p)).toBe('; the player has buffered pieces 11–15, pieces 31–41 and is playing piece 13');
+    // The end of the file stays inside it.
+    expect(playbackOnMap([[99, 100]], 100, 100, file, PIECE).playhead).toBe(49);
+  });
+
+  it('says nothing before the duration is known or while nothing is buffered', () => {
+    expect(playbackOnMap([[0, 10]], 0, NaN, { offset: 0, length: PIECE }, PIECE)).toEqual({ buffered: [], playhead: null });
+    expect(describePlayback({ buffered: [], playhead: 3 })).toBe('');
   });
 });

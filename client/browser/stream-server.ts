@@ -9,6 +9,8 @@
  */
 import { FileStream } from '../engine/file-stream.ts';
 import type { SwarmSession } from '../engine/session.ts';
+import type { Torrent } from '../engine/torrent.ts';
+import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { contentKind } from '../ui/content-kind.ts';
 import { STREAM_WORKER_URL, streamPath, type StreamAnswer, type StreamQuestion } from './stream-protocol.ts';
 
@@ -48,6 +50,23 @@ export function streamUrl(infoHash: string, fileIndex: number, name: string): st
   return streamPath(infoHash, fileIndex, name);
 }
 
+/** The stream of one file, made once and shared by every answer. */
+function streamOf(torrent: Torrent, meta: Metainfo, fileIndex: number): FileStream {
+  const key = `${meta.infoHash}/${fileIndex}`;
+  let stream = streams.get(key);
+  if (!stream) {
+    streams.set(key, (stream = new FileStream(torrent, meta, fileIndex)));
+    const seconds = durations.get(key);
+    if (seconds !== undefined) stream.setDuration(seconds);
+  }
+  return stream;
+}
+
+/** A player will soon play this file from its start: its first pieces are fetched first from now on. */
+export function primeStream(torrent: Torrent, meta: Metainfo, fileIndex: number): void {
+  streamOf(torrent, meta, fileIndex).prime();
+}
+
 async function answer(m: MessageEvent<StreamQuestion>, sessions: ReadonlyMap<string, SwarmSession>): Promise<void> {
   const q = m.data;
   const port = m.ports[0];
@@ -58,13 +77,7 @@ async function answer(m: MessageEvent<StreamQuestion>, sessions: ReadonlyMap<str
   if (!torrent || !meta) return reply({ ok: false, status: 404, message: 'That torrent is not open in this page.' });
   const file = meta.files[q.fileIndex];
   if (!file) return reply({ ok: false, status: 404, message: `${meta.name} has no file number ${q.fileIndex}.` });
-  const key = `${q.infoHash}/${q.fileIndex}`;
-  let stream = streams.get(key);
-  if (!stream) {
-    streams.set(key, (stream = new FileStream(torrent, meta, q.fileIndex)));
-    const seconds = durations.get(key);
-    if (seconds !== undefined) stream.setDuration(seconds);
-  }
+  const stream = streamOf(torrent, meta, q.fileIndex);
   const mime = contentKind(file.path[file.path.length - 1]!).mime;
   if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime });
   try {

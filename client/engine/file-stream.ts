@@ -78,6 +78,14 @@ export class FileStream {
     return out;
   }
 
+  /**
+   * Playback is about to start at the beginning: the first window is made urgent now, before the
+   * player's first request arrives, so the first requests sent to peers are for those pieces.
+   */
+  prime(): void {
+    if (!this.closed) this.torrent.setUrgent(this.piecesOf(0, Math.min(this.length, this.readAhead())));
+  }
+
   /** The stream is no longer read: its pieces are no longer urgent. */
   close(): void {
     if (this.closed) return;

@@ -11,6 +11,7 @@ import { canPickFolder, saveFile, saveToPickedFolder, saveZip } from './save-fil
 import './content-preview.ts';
 import './swarm-summary.ts';
 import { mediaFiles } from './stream-player.ts';
+import { startStreaming } from '../browser/stream-server.ts';
 import type { PlaybackOnMap } from './piece-map-summary.ts';
 
 const STATS_REFRESH_MS = 500;
@@ -57,6 +58,8 @@ export class DownloadView extends LitElement {
 
   private async open(): Promise<void> {
     clearInterval(this.timer);
+    // A link may hold audio or video: the streaming worker starts now, while the metadata comes.
+    void startStreaming(() => this.client!.sessions);
     this.error = '';
     this.notice = '';
     this.files = [];
@@ -86,6 +89,8 @@ export class DownloadView extends LitElement {
     };
     refresh();
     this.timer = window.setInterval(refresh, STATS_REFRESH_MS);
+    // The player appears the moment the metadata does, not at the next refresh.
+    session.torrent.on('metadata', refresh);
   }
 
   private async loadFiles(): Promise<void> {

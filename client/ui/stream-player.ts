@@ -7,7 +7,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { focusRing } from './focus-ring.ts';
 import type { BrowserClient } from '../browser/client.ts';
-import { setStreamDuration, startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
+import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
 import { contentKind } from './content-kind.ts';
 import { playbackOnMap } from './piece-map-summary.ts';
@@ -44,6 +44,11 @@ export class StreamPlayer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     const client = this.client;
+    const meta = this.meta;
+    const torrent = meta ? client?.sessions.get(meta.infoHash)?.torrent : undefined;
+    const first = meta ? mediaFiles(meta)[0] : undefined;
+    // The first file's first pieces come first, while the worker starts (the page plays it first).
+    if (torrent && meta && first && !torrent.done) primeStream(torrent, meta, first.index);
     if (client) {
       void startStreaming(() => client.sessions).then((s) => {
         this.support = s;

@@ -8,7 +8,7 @@
  */
 import type { BrowserClient } from '../browser/client.ts';
 import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
-import { setStreamDuration, startStreaming, streamUrl } from '../browser/stream-server.ts';
+import { primeStream, setStreamDuration, startStreaming, streamUrl } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
 import type { Torrent } from '../engine/torrent.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -73,6 +73,7 @@ class ChosenMedia implements WidgetMedia {
     const name = file.path[file.path.length - 1]!;
     const reasons: string[] = [];
     if (o.sameOrigin) {
+      primeStream(o.torrent, o.meta, o.fileIndex); // the first pieces come first, while the worker starts
       const s = await startStreaming(() => o.client.sessions);
       if (s.ok) return this.become('service-worker', streamUrl(o.meta.infoHash, o.fileIndex, name));
       reasons.push(s.reason);

@@ -21,6 +21,7 @@ import { saveFile } from './save-file.ts';
 import { configUrlFor, trackerForOrigin } from '../browser/endpoints.ts';
 import { contentKind } from './content-kind.ts';
 import { startWidgetMedia, type WidgetMedia } from './widget-media.ts';
+import { startStreaming } from '../browser/stream-server.ts';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const REFRESH_MS = 500;
@@ -119,13 +120,17 @@ export class TabswarmFile extends LitElement {
     this.file = null;
     try {
       const client = await clientFor(this.tracker || defaultTracker());
+      // On the Tabswarm server's own pages the streaming worker starts now, while the metadata comes.
+      if (location.origin === SCRIPT_ORIGIN) void startStreaming(() => client.sessions);
       const session = await client.add(this.magnet);
       client.on('error', (h, e) => h === session.torrent.infoHash && this.fail(e));
+      let finishing = false;
       const refresh = async () => {
         this.stats = session.torrent.stats();
         this.dispatchEvent(new CustomEvent('progress', { detail: this.stats }));
         if (!this.media && session.torrent.meta) this.media = this.chooseMedia(client, session);
-        if (this.stats.done && !this.file) {
+        if (this.stats.done && !finishing) {
+          finishing = true;
           clearInterval(this.timer);
           this.file = await client.file(session.torrent.infoHash, 0);
           this.media?.complete(this.file.blob);
@@ -133,6 +138,9 @@ export class TabswarmFile extends LitElement {
         }
       };
       this.timer = window.setInterval(() => void refresh(), REFRESH_MS);
+      // The metadata (the player can start) and completion are acted on at once, not at the next refresh.
+      session.torrent.on('metadata', () => void refresh());
+      session.on('done', () => void refresh());
       await refresh();
     } catch (err) {
       this.fail(err);

@@ -24,20 +24,10 @@ import { uniformCurves } from '../../shared/theory.ts';
 import { nodeSha1 } from '../../client/node/sha1.ts';
 import { startNginx } from '../helpers/nginx.ts';
 import { cpuTimes, startBrowserSwarmLab } from './lib/browser-swarm.ts';
-import { machine, spread, writeResults, type Spread } from './lib/report.ts';
+import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
 import { startShapedProxy } from './lib/shaped-proxy.ts';
 import { createHash } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 
-/** The commit measured (with "+changes" when the tree was not clean): reports name what they measured. */
-function measuredCommit(): string {
-  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
-  try {
-    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
-  } catch {
-    return 'unknown';
-  }
-}
 const COMMIT = measuredCommit();
 
 const MiB = 1024 * 1024;

@@ -47,3 +47,13 @@ export function writeResults(name: string, json: unknown, markdown: string): voi
   writeFileSync(join(RESULTS_DIR, `${name}.md`), markdown.endsWith('\n') ? markdown : `${markdown}\n`);
   process.stdout.write(`wrote ${join(RESULTS_DIR, name)}.{json,md}\n`);
 }
+
+/** The commit measured (with "+changes" when the tree was not clean): reports name what they measured. */
+export function measuredCommit(): string {
+  const git = (...args: string[]) => execFileSync('git', args, { encoding: 'utf8' }).trim();
+  try {
+    return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+changes' : ''}`;
+  } catch {
+    return 'unknown';
+  }
+}

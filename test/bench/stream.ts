@@ -1,0 +1,346 @@
+/**
+ * `npm run bench:stream` — play while downloading, Tabswarm against WebTorrent 2.8.5, in one run:
+ *  - a video of about 64 MiB made by Debian's ffmpeg (VP8 + Opus WebM, 8 Mbit/s of noise so it does
+ *    not compress away: about 1 MiB of file per second of playback);
+ *  - one seeder with its upload limited to u_s = 2 MiB/s, and 1 or 4 viewers starting together,
+ *    each in its own Chromium context on loopback, their uploads unlimited;
+ *  - Tabswarm: each viewer opens a page of the Tabswarm server holding `<tabswarm-file autoplay
+ *    muted>` (the widget on the server's own origin streams through the service worker, the same
+ *    path as the download page's player); WebTorrent: a page that registers WebTorrent's service
+ *    worker (sw.min.js), calls `createServer({ controller })` and `file.streamTo(video)` — its
+ *    documented way to stream in a browser, with its default (sequential) strategy, which favours
+ *    playback. Both on our tracker; WebTorrent's seeder uses 256 KiB pieces as ours does.
+ * Measured per viewer: the first frame (the video's first `playing`, from the start of navigation),
+ * seek latency to 25 %, 50 % and 90 % (setting currentTime until `seeked`, each after a second of
+ * playback), stalls per minute (`waiting` once playing, outside seeks); per run: the swarm's
+ * distribution time while every viewer streams (and seeks), and while every viewer only downloads
+ * (Tabswarm's app engine; WebTorrent with its rarest-first strategy, its best for whole downloads
+ * in bench:swarm), against D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)) = F/u_s here.
+ * BENCH_RUNS (default 3) runs per figure.
+ */
+import { execFileSync } from 'node:child_process';
+import { cpSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from '@playwright/test';
+import { cpuTimes, startBrowserSwarmLab } from './lib/browser-swarm.ts';
+import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
+
+const COMMIT = measuredCommit();
+const MiB = 1024 * 1024;
+const US = 2 * MiB;
+const VIEWERS = (process.env.BENCH_VIEWERS ?? '1,4').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,webtorrent').split(',') as Array<'tabswarm' | 'webtorrent'>;
+/** Seconds of video: at 8 Mbit/s about 64 MiB. */
+const VIDEO_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 67);
+const SEEKS = [0.25, 0.5, 0.9];
+const RUN_TIMEOUT_MS = 600_000;
+const WT_DIST = fileURLToPath(new URL('../reference-peers/node_modules/webtorrent/dist/', import.meta.url));
+
+// ── the video ───────────────────────────────────────────────────────────────────────────────
+const dir = mkdtempSync(join(tmpdir(), 'tabswarm-bench-stream-'));
+const video = join(dir, 'lecture.webm');
+execFileSync('bash', ['scripts/ensure-ffmpeg.sh'], { stdio: 'inherit' });
+execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=duration=${VIDEO_SECONDS}:size=640x360:rate=25`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${VIDEO_SECONDS}`, '-vf', 'noise=alls=60:allf=t+u', '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '8M', '-minrate', '8M', '-maxrate', '8M', '-bufsize', '2M', '-g', '50', '-c:a', 'libopus', '-shortest', video]);
+const F = statSync(video).size;
+const D_P2P = F / US;
+
+// ── what each viewer page records (both systems alike), and the pages ───────────────────────
+const RECORDER = `
+window.bench = { firstFrame: null, waits: 0, endedAt: null, doneAt: null, seeking: false, lastTarget: 0, marks: {} };
+window.mark = function (name) { if (!(name in bench.marks)) bench.marks[name] = performance.now(); };
+window.watch = function (v) {
+  window.benchVideo = v;
+  mark('src');
+  v.addEventListener('loadedmetadata', function () { mark('loadedmetadata'); });
+  v.addEventListener('canplay', function () { mark('canplay'); });
+  v.addEventListener('playing', function () { if (bench.firstFrame === null) bench.firstFrame = performance.now(); });
+  v.addEventListener('seeking', function () { bench.seeking = true; });
+  v.addEventListener('seeked', function () { bench.seeking = false; });
+  v.addEventListener('waiting', function () { if (bench.firstFrame !== null && !bench.seeking) bench.waits++; });
+  v.addEventListener('ended', function () { if (bench.endedAt === null) bench.endedAt = performance.now(); });
+};`;
+
+/** Tabswarm's viewer: the widget, autoplay muted, on a page of the Tabswarm server (scripts from files: the server's CSP allows no inline script). */
+const TABSWARM_VIEWER_HTML = `<!doctype html><title>Lecture</title><script src="/bench-recorder.js"></script><script type="module" src="/tabswarm-file.js"></script><script src="/bench-tabswarm-viewer.js"></script>`;
+const TABSWARM_VIEWER_JS = `
+const el = document.createElement('tabswarm-file');
+el.setAttribute('autoplay', '');
+el.setAttribute('muted', '');
+el.addEventListener('progress', function (e) { if (e.detail.done && bench.doneAt === null) bench.doneAt = Date.now(); });
+el.setAttribute('magnet', new URLSearchParams(location.search).get('magnet'));
+document.documentElement.append(el);
+(function find() {
+  if (el.stats && el.stats.pieceCount !== null) mark('metadata');
+  const v = el.shadowRoot && el.shadowRoot.querySelector('video[src]');
+  if (v) watch(v); else setTimeout(find, 5);
+})();`;
+
+/** WebTorrent's viewer: its service worker, createServer and streamTo. */
+const WEBTORRENT_VIEWER_HTML = `<!doctype html><title>Lecture</title><script src="/bench-recorder.js"></script>
+<video muted autoplay playsinline style="width:640px"></video>
+<script type="module">
+  import WebTorrent from '/webtorrent.min.js';
+  const params = new URLSearchParams(location.search);
+  const v = document.querySelector('video');
+  watch(v);
+  const wt = (window.wt = new WebTorrent({ tracker: { rtcConfig: { iceServers: [] } } }));
+  const reg = await navigator.serviceWorker.register('/sw.min.js', { scope: '/' });
+  const worker = reg.active || reg.waiting || reg.installing;
+  if (worker.state !== 'activated') await new Promise((r) => worker.addEventListener('statechange', () => worker.state === 'activated' && r()));
+  if (!navigator.serviceWorker.controller) await new Promise((r) => navigator.serviceWorker.addEventListener('controllerchange', r, { once: true }));
+  wt.createServer({ controller: reg });
+  wt.add(params.get('magnet'), { announce: [params.get('tracker')] }, (torrent) => {
+    mark('metadata');
+    torrent.on('done', () => { if (bench.doneAt === null) bench.doneAt = Date.now(); });
+    torrent.files[0].streamTo(v);
+  });
+</script>`;
+
+const SEEDER_PAGE = `<!doctype html><title>Seeder</title><input type="file" data-testid="file">
+<script type="module">import WebTorrent from '/webtorrent.min.js'; window.WebTorrent = WebTorrent;</script>`;
+
+// ── a plain origin for WebTorrent's pages and its service worker ─────────────────────────────
+const wtPages: Record<string, string> = { '/seeder.html': SEEDER_PAGE, '/viewer.html': WEBTORRENT_VIEWER_HTML };
+const wtSite = createServer((req, res) => {
+  const path = new URL(req.url ?? '/', 'http://x').pathname;
+  if (path === '/webtorrent.min.js' || path === '/sw.min.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(readFileSync(join(WT_DIST, path.slice(1))));
+  } else if (path === '/bench-recorder.js') {
+    res.writeHead(200, { 'content-type': 'text/javascript' });
+    res.end(RECORDER);
+  } else {
+    res.writeHead(wtPages[path] ? 200 : 404, { 'content-type': 'text/html' });
+    res.end(wtPages[path] ?? 'not found');
+  }
+});
+await new Promise<void>((r) => wtSite.listen(0, '127.0.0.1', r));
+const WT_ORIGIN = `http://localhost:${(wtSite.address() as AddressInfo).port}`;
+
+// The Tabswarm server serves a copy of the built app with the viewer page beside it (STATIC_DIR).
+execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { stdio: 'inherit' });
+const staticDir = join(dir, 'static');
+cpSync('dist', staticDir, { recursive: true });
+writeFileSync(join(staticDir, 'bench-viewer.html'), TABSWARM_VIEWER_HTML);
+writeFileSync(join(staticDir, 'bench-recorder.js'), RECORDER);
+writeFileSync(join(staticDir, 'bench-tabswarm-viewer.js'), TABSWARM_VIEWER_JS);
+process.env.STATIC_DIR = staticDir;
+const lab = await startBrowserSwarmLab();
+
+async function freshPage(): Promise<Page> {
+  return (await lab.browser.newContext()).newPage();
+}
+
+/** A seeder of the video, its upload limited to u_s; returns its page and the magnet link. */
+async function seeder(system: 'tabswarm' | 'webtorrent'): Promise<{ page: Page; magnet: string }> {
+  if (system === 'tabswarm') {
+    const page = await lab.newPage('tabswarm', US);
+    await page.getByTestId('share-input').setInputFiles(video);
+    const link = await page.getByTestId('share-link').inputValue({ timeout: 120_000 });
+    const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+    const infoHash = /btih:([0-9a-f]{40})/.exec(magnet)![1]!;
+    await page.evaluate(async ({ infoHash, limit }) => (await (window as any).tabswarm).sessions.get(infoHash).torrent.setLimits({ uploadLimit: limit }), { infoHash, limit: US });
+    return { page, magnet };
+  }
+  const page = await freshPage();
+  await page.goto(`${WT_ORIGIN}/seeder.html`);
+  await page.waitForFunction(() => (window as any).WebTorrent !== undefined);
+  await page.getByTestId('file').setInputFiles(video);
+  const magnet = await page.evaluate(
+    ({ tracker, limit }) =>
+      new Promise<string>((resolve) => {
+        const wt = ((window as any).wt = new (window as any).WebTorrent({ uploadLimit: limit, tracker: { rtcConfig: { iceServers: [] } } }));
+        const file = (document.querySelector('input') as HTMLInputElement).files![0]!;
+        wt.seed(file, { announce: [tracker], pieceLength: 256 * 1024 }, (t: any) => resolve(t.magnetURI));
+      }),
+    { tracker: lab.tracker, limit: US },
+  );
+  return { page, magnet };
+}
+
+interface ViewerResult {
+  firstFrameSeconds: number;
+  /** Seconds from navigation to: the metadata, the video's src, loadedmetadata, canplay (where first-frame time goes). */
+  marks: Record<string, number>;
+  seekSeconds: number[];
+  stallsPerMinute: number;
+  doneAt: number;
+}
+
+/** One viewer: opens the link, plays, seeks to 25/50/90 % after a second of playback each, and stays until the file is complete. */
+async function view(page: Page, url: string): Promise<ViewerResult> {
+  await page.goto(url);
+  await page.waitForFunction(() => (window as any).bench.firstFrame !== null, null, { timeout: RUN_TIMEOUT_MS, polling: 50 });
+  const seekSeconds: number[] = [];
+  for (const p of SEEKS) {
+    // A second of playback at the last position first (or the end).
+    await page.waitForFunction(() => { const v = (window as any).benchVideo; return v.ended || v.currentTime > (window as any).bench.lastTarget + 1; }, null, { timeout: RUN_TIMEOUT_MS, polling: 50 });
+    seekSeconds.push(
+      await page.evaluate(
+        (p) =>
+          new Promise<number>((resolve) => {
+            const v = (window as any).benchVideo as HTMLVideoElement;
+            const t0 = performance.now();
+            v.addEventListener('seeked', () => resolve((performance.now() - t0) / 1000), { once: true });
+            (window as any).bench.lastTarget = v.duration * p;
+            v.currentTime = v.duration * p;
+            void v.play().catch(() => {});
+          }),
+        p,
+      ),
+    );
+  }
+  await page.waitForFunction(() => (window as any).bench.doneAt !== null, null, { timeout: RUN_TIMEOUT_MS, polling: 100 });
+  const r = await page.evaluate(() => {
+    const b = (window as any).bench;
+    const until = b.endedAt ?? performance.now();
+    return { firstFrame: b.firstFrame as number, waits: b.waits as number, minutes: (until - b.firstFrame) / 60_000, doneAt: b.doneAt as number, marks: b.marks as Record<string, number> };
+  });
+  const marks = Object.fromEntries(Object.entries(r.marks).map(([k, ms]) => [k, Math.round(ms) / 1000]));
+  return { firstFrameSeconds: r.firstFrame / 1000, seekSeconds, stallsPerMinute: r.waits / Math.max(r.minutes, 1 / 60), doneAt: r.doneAt, marks };
+}
+
+interface StreamRun {
+  viewers: ViewerResult[];
+  swarmSeconds: number;
+  cpuBusyPct: number;
+}
+
+async function streamingRun(system: 'tabswarm' | 'webtorrent', n: number): Promise<StreamRun> {
+  const s = await seeder(system);
+  const viewers = await Promise.all(Array.from({ length: n }, () => freshPage()));
+  const url = system === 'tabswarm' ? `${lab.origin}/bench-viewer.html?magnet=${encodeURIComponent(s.magnet)}` : `${WT_ORIGIN}/viewer.html?magnet=${encodeURIComponent(s.magnet)}&tracker=${encodeURIComponent(lab.tracker)}`;
+  const cpu0 = cpuTimes();
+  const start = Date.now();
+  const results = await Promise.all(viewers.map((p) => view(p, url)));
+  const cpu1 = cpuTimes();
+  await lab.closeAll([s.page, ...viewers]);
+  return { viewers: results, swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
+}
+
+async function downloadingRun(system: 'tabswarm' | 'webtorrent', n: number): Promise<{ swarmSeconds: number; cpuBusyPct: number }> {
+  const s = await seeder(system);
+  const kind = system === 'tabswarm' ? 'tabswarm' : 'webtorrent';
+  const leechers = await Promise.all(Array.from({ length: n }, () => lab.newPage(kind, 0)));
+  const cpu0 = cpuTimes();
+  const start = Date.now();
+  const results = await Promise.all(leechers.map((l) => lab.download(l, system === 'tabswarm' ? 'tabswarm' : 'webtorrent-rarest', s.magnet, 0)));
+  const cpu1 = cpuTimes();
+  await lab.closeAll([s.page, ...leechers]);
+  return { swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
+}
+
+interface Row {
+  system: 'tabswarm' | 'webtorrent';
+  viewers: number;
+  firstFrameSeconds: Spread;
+  /** Where the first frame's time went: median seconds from navigation to each step. */
+  firstFrameSteps: Record<string, number>;
+  seekSeconds: Spread;
+  stallsPerMinute: number;
+  swarmSecondsStreaming: number;
+  swarmSecondsDownloading: number;
+  streamingOverDp2p: number;
+  downloadingOverDp2p: number;
+  swarmSecondsStreamingRuns: number[];
+  swarmSecondsDownloadingRuns: number[];
+  cpuBusyPctStreaming: number;
+  cpuBusyPctDownloading: number;
+}
+
+const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
+const rows: Row[] = [];
+try {
+  for (const n of VIEWERS) {
+    for (const system of SYSTEMS) {
+      const streaming: StreamRun[] = [];
+      const downloading: Array<{ swarmSeconds: number; cpuBusyPct: number }> = [];
+      for (let run = 0; run < RUNS; run++) {
+        streaming.push(await streamingRun(system, n));
+        downloading.push(await downloadingRun(system, n));
+        const last = streaming.at(-1)!;
+        process.stdout.write(`${system} viewers=${n} run ${run + 1}: first frame ${last.viewers.map((v) => `${v.firstFrameSeconds.toFixed(2)} ${JSON.stringify(v.marks)}`).join('/')} s, seeks ${last.viewers.flatMap((v) => v.seekSeconds.map((s) => s.toFixed(2))).join('/')} s, streaming swarm ${last.swarmSeconds.toFixed(1)} s (CPU ${last.cpuBusyPct.toFixed(0)} %), downloading ${downloading.at(-1)!.swarmSeconds.toFixed(1)} s\n`);
+      }
+      const all = streaming.flatMap((r) => r.viewers);
+      const sStream = spread(streaming.map((r) => r.swarmSeconds));
+      const sDown = spread(downloading.map((r) => r.swarmSeconds));
+      rows.push({
+        system,
+        viewers: n,
+        firstFrameSeconds: spread(all.map((v) => v.firstFrameSeconds)),
+        firstFrameSteps: Object.fromEntries(['metadata', 'src', 'loadedmetadata', 'canplay'].filter((k) => all.every((v) => k in v.marks)).map((k) => [k, spread(all.map((v) => v.marks[k]!)).median])),
+        seekSeconds: spread(all.flatMap((v) => v.seekSeconds)),
+        stallsPerMinute: round(spread(all.map((v) => v.stallsPerMinute)).median),
+        swarmSecondsStreaming: sStream.median,
+        swarmSecondsDownloading: sDown.median,
+        streamingOverDp2p: round(sStream.median / D_P2P),
+        downloadingOverDp2p: round(sDown.median / D_P2P),
+        swarmSecondsStreamingRuns: sStream.runs,
+        swarmSecondsDownloadingRuns: sDown.runs,
+        cpuBusyPctStreaming: round(spread(streaming.map((r) => r.cpuBusyPct)).median, 1),
+        cpuBusyPctDownloading: round(spread(downloading.map((r) => r.cpuBusyPct)).median, 1),
+      });
+    }
+  }
+} finally {
+  await lab.close();
+  wtSite.close();
+}
+
+// ── the report ──────────────────────────────────────────────────────────────────────────────
+const at = (system: string, n: number) => rows.find((r) => r.system === system && r.viewers === n);
+const nMax = Math.max(...VIEWERS);
+const ts = at('tabswarm', nMax);
+const wt = at('webtorrent', nMax);
+const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
+const goals = {
+  firstFrameAtMost1s: verdict(ts && ts.firstFrameSeconds.median <= 1.0),
+  firstFrameAtMostHalfWebTorrent: verdict(ts && wt && ts.firstFrameSeconds.median <= 0.5 * wt.firstFrameSeconds.median),
+  seekAtMost1s: verdict(ts && ts.seekSeconds.median <= 1.0),
+  noStallsOncePlaying: verdict(ts && ts.stallsPerMinute === 0),
+  streamingSwarmAtMost1_2Dp2p: verdict(ts && ts.streamingOverDp2p <= 1.2),
+};
+const json = {
+  machine: machine(),
+  commit: COMMIT,
+  fileBytes: F,
+  videoSeconds: VIDEO_SECONDS,
+  seederUploadBytesPerSecond: US,
+  dP2pSeconds: round(D_P2P),
+  runsPerFigure: RUNS,
+  runs: rows,
+  goals,
+};
+const fmt = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+const md = [
+  '# bench:stream — play while downloading, Tabswarm and WebTorrent 2.8.5',
+  '',
+  `Measured ${json.machine.date} at commit ${COMMIT} on ${json.machine.cpu} (${json.machine.cores} cores), ${json.machine.chromium ?? 'Chromium'}; every figure is this run's.`,
+  `Video: ${(F / MiB).toFixed(1)} MiB, ${VIDEO_SECONDS} s (VP8 + Opus WebM made by ffmpeg, 8 Mbit/s). Seeder upload u_s = 2 MiB/s, viewers' uploads unlimited, loopback: D_p2p = F/u_s = ${D_P2P.toFixed(1)} s.`,
+  `First frame: from the start of navigation to the video's first \`playing\`. Seek: setting currentTime to 25/50/90 % until \`seeked\`. Stalls: \`waiting\` events once playing, outside seeks, per minute of playback. Spreads are median (min–max) over every viewer of ${RUNS} runs; swarm times are the median of ${RUNS} runs.`,
+  '',
+  '| system | viewers | first frame (s) | seek (s) | stalls/min | swarm streaming (s) | × D_p2p | swarm downloading (s) | × D_p2p | CPU streaming / downloading |',
+  '|---|---|---|---|---|---|---|---|---|---|',
+  ...rows.map((r) => `| ${r.system} | ${r.viewers} | ${fmt(r.firstFrameSeconds)} | ${fmt(r.seekSeconds)} | ${r.stallsPerMinute} | ${r.swarmSecondsStreaming.toFixed(1)} | ${r.streamingOverDp2p.toFixed(2)} | ${r.swarmSecondsDownloading.toFixed(1)} | ${r.downloadingOverDp2p.toFixed(2)} | ${r.cpuBusyPctStreaming.toFixed(0)} % / ${r.cpuBusyPctDownloading.toFixed(0)} % |`),
+  '',
+  'Where the first frame\'s time went (median seconds from the start of navigation; "src" is when the page gave the video its source — WebTorrent\'s page holds the video element from the start):',
+  '',
+  ...rows.map((r) => `- ${r.system}, ${r.viewers} viewer${r.viewers === 1 ? '' : 's'}: ${Object.entries(r.firstFrameSteps).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, playing ${r.firstFrameSeconds.median.toFixed(2)}`),
+  '',
+  `## Goals (at ${nMax} viewer${nMax === 1 ? '' : 's'})`,
+  '',
+  `- first frame ≤ 1.0 s: ${goals.firstFrameAtMost1s}${ts ? ` (${ts.firstFrameSeconds.median.toFixed(2)} s)` : ''}`,
+  `- first frame ≤ 0.5 × WebTorrent's: ${goals.firstFrameAtMostHalfWebTorrent}${ts && wt ? ` (${(ts.firstFrameSeconds.median / wt.firstFrameSeconds.median).toFixed(2)} ×)` : ''}`,
+  `- seek ≤ 1.0 s: ${goals.seekAtMost1s}${ts ? ` (${ts.seekSeconds.median.toFixed(2)} s)` : ''}`,
+  `- no stall once playing: ${goals.noStallsOncePlaying}${ts ? ` (${ts.stallsPerMinute} per minute)` : ''}`,
+  `- streaming swarm ≤ 1.2 × D_p2p: ${goals.streamingSwarmAtMost1_2Dp2p}${ts ? ` (${ts.streamingOverDp2p.toFixed(2)} ×)` : ''}`,
+  '',
+  'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm). Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours. The machine also runs the browsers\' video decoding: the CPU column says how busy it was.',
+];
+writeResults('stream', json, md.join('\n'));

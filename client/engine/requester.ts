@@ -116,6 +116,21 @@ export class Requester {
   /** Pieces wanted by a deadline, most urgent first (a stream's window); they are requested before any other. */
   setUrgent(pieces: readonly number[]): void {
     this.snapshot.urgent = [...pieces];
+    // A deadline whose first missing piece nobody has been asked for (a seek, or playback starting):
+    // the blocks of other pieces still out are cancelled, so the peers serve the deadline's pieces
+    // next instead of after everything queued before them. Those pieces keep what they received and
+    // are asked for again later. While playback runs on, the head is already out: nothing is cancelled.
+    const head = pieces.find((i) => !this.snapshot.have.get(i));
+    if (head === undefined || this.pending.get(head)?.progress.requested.some(Boolean)) return;
+    const urgent = new Set(pieces);
+    for (const [key, sent] of this.outstanding) {
+      const others = new Set<number>();
+      for (const id of sent.keys()) {
+        const index = Math.floor(id / this.blocksPerPiece);
+        if (!urgent.has(index)) others.add(index);
+      }
+      for (const index of others) this.releasePiece(key, index);
+    }
   }
 
   /** Pieces started and not yet verified. */

@@ -13,6 +13,8 @@ import { DEFAULT_READ_AHEAD_BYTES, MAX_READ_AHEAD_BYTES, MAX_SHORTFALL_FACTOR, M
 import { newProgress, nextRequests } from '../../client/engine/picker.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
+import type { WireMessage } from '../../shared/wire/messages.ts';
+import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, trackTorrents } from '../helpers/swarm.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -189,5 +191,35 @@ describe('a deadline no peer can meet', () => {
     expect(new Set(fetched)).toEqual(new Set(fetched.filter((i) => i === 5 || i === 6)));
     expect(leecher.torrent.stats().originDownloaded).toBeGreaterThanOrEqual(PIECE);
     expect(leecher.torrent.done).toBe(false);
+  });
+});
+
+describe('a seek', () => {
+  it('cancels the blocks still out for other pieces, so the peer serves the new window next; playback running on cancels nothing', async () => {
+    const { meta } = await makeContent(40 * PIECE);
+    // Requests never time out here: only the seek itself can take them back.
+    const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, blockTimeoutMs: 3_600_000 }));
+    const all = new Bitfield(meta.pieceCount);
+    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
+    // A peer that has everything, unchokes, and never answers: what we asked stays queued at it.
+    const peer = rawPeer(leecher.torrent);
+    peer.handshake(meta.infoHashBytes);
+    peer.message({ type: 'bitfield', bitfield: all.bytes });
+    peer.message({ type: 'unchoke' });
+    const of = (type: 'request' | 'cancel') => peer.messages.filter((m): m is Extract<WireMessage, { type: 'request' | 'cancel' }> => m.type === type);
+    await expect.poll(() => of('request').length).toBeGreaterThan(0);
+    const before = new Set(of('request').map((r) => r.index));
+    const target = Array.from({ length: meta.pieceCount }, (_, i) => i).find((i) => !before.has(i))!;
+    leecher.torrent.setUrgent([target, target + 1]);
+    // Every block out for another piece is cancelled, and the seek's piece is asked for.
+    await expect.poll(() => of('request').some((r) => r.index === target)).toBe(true);
+    const cancelled = of('cancel');
+    const outBefore = of('request').filter((r) => before.has(r.index)).length;
+    expect(cancelled.length).toBe(outBefore);
+    expect(cancelled.every((c) => before.has(c.index))).toBe(true);
+    // Playing on: the window moves ahead, its head already asked for — nothing more is cancelled.
+    leecher.torrent.setUrgent([target, target + 1, target + 2]);
+    await deliveredSoFar();
+    expect(of('cancel')).toHaveLength(cancelled.length);
   });
 });

@@ -29,6 +29,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { cpuTimes, startBrowserSwarmLab } from './lib/browser-swarm.ts';
 import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
+import { streamGoals, streamReport, type StreamResults, type StreamRow } from './lib/stream-report.ts';
 
 const COMMIT = measuredCommit();
 const MiB = 1024 * 1024;
@@ -236,23 +237,7 @@ async function downloadingRun(system: 'tabswarm' | 'webtorrent', n: number): Pro
   return { swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
 }
 
-interface Row {
-  system: 'tabswarm' | 'webtorrent';
-  viewers: number;
-  firstFrameSeconds: Spread;
-  /** Where the first frame's time went: median seconds from navigation to each step. */
-  firstFrameSteps: Record<string, number>;
-  seekSeconds: Spread;
-  stallsPerMinute: number;
-  swarmSecondsStreaming: number;
-  swarmSecondsDownloading: number;
-  streamingOverDp2p: number;
-  downloadingOverDp2p: number;
-  swarmSecondsStreamingRuns: number[];
-  swarmSecondsDownloadingRuns: number[];
-  cpuBusyPctStreaming: number;
-  cpuBusyPctDownloading: number;
-}
+type Row = StreamRow;
 
 const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** digits;
 const rows: Row[] = [];
@@ -294,19 +279,7 @@ try {
 }
 
 // ── the report ──────────────────────────────────────────────────────────────────────────────
-const at = (system: string, n: number) => rows.find((r) => r.system === system && r.viewers === n);
-const nMax = Math.max(...VIEWERS);
-const ts = at('tabswarm', nMax);
-const wt = at('webtorrent', nMax);
-const verdict = (ok: boolean | undefined) => (ok === undefined ? 'not measured' : ok ? 'met' : 'NOT met');
-const goals = {
-  firstFrameAtMost1s: verdict(ts && ts.firstFrameSeconds.median <= 1.0),
-  firstFrameAtMostHalfWebTorrent: verdict(ts && wt && ts.firstFrameSeconds.median <= 0.5 * wt.firstFrameSeconds.median),
-  seekAtMost1s: verdict(ts && ts.seekSeconds.median <= 1.0),
-  noStallsOncePlaying: verdict(ts && ts.stallsPerMinute === 0),
-  streamingSwarmAtMost1_2Dp2p: verdict(ts && ts.streamingOverDp2p <= 1.2),
-};
-const json = {
+const json: StreamResults = {
   machine: machine(),
   commit: COMMIT,
   fileBytes: F,
@@ -315,32 +288,6 @@ const json = {
   dP2pSeconds: round(D_P2P),
   runsPerFigure: RUNS,
   runs: rows,
-  goals,
+  goals: streamGoals(rows),
 };
-const fmt = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
-const md = [
-  '# bench:stream — play while downloading, Tabswarm and WebTorrent 2.8.5',
-  '',
-  `Measured ${json.machine.date} at commit ${COMMIT} on ${json.machine.cpu} (${json.machine.cores} cores), ${json.machine.chromium ?? 'Chromium'}; every figure is this run's.`,
-  `Video: ${(F / MiB).toFixed(1)} MiB, ${VIDEO_SECONDS} s (VP8 + Opus WebM made by ffmpeg, 8 Mbit/s). Seeder upload u_s = 2 MiB/s, viewers' uploads unlimited, loopback: D_p2p = F/u_s = ${D_P2P.toFixed(1)} s.`,
-  `First frame: from the start of navigation to the video's first \`playing\`. Seek: setting currentTime to 25/50/90 % until \`seeked\`. Stalls: \`waiting\` events once playing, outside seeks, per minute of playback. Spreads are median (min–max) over every viewer of ${RUNS} runs; swarm times are the median of ${RUNS} runs.`,
-  '',
-  '| system | viewers | first frame (s) | seek (s) | stalls/min | swarm streaming (s) | × D_p2p | swarm downloading (s) | × D_p2p | CPU streaming / downloading |',
-  '|---|---|---|---|---|---|---|---|---|---|',
-  ...rows.map((r) => `| ${r.system} | ${r.viewers} | ${fmt(r.firstFrameSeconds)} | ${fmt(r.seekSeconds)} | ${r.stallsPerMinute} | ${r.swarmSecondsStreaming.toFixed(1)} | ${r.streamingOverDp2p.toFixed(2)} | ${r.swarmSecondsDownloading.toFixed(1)} | ${r.downloadingOverDp2p.toFixed(2)} | ${r.cpuBusyPctStreaming.toFixed(0)} % / ${r.cpuBusyPctDownloading.toFixed(0)} % |`),
-  '',
-  'Where the first frame\'s time went (median seconds from the start of navigation; "src" is when the page gave the video its source — WebTorrent\'s page holds the video element from the start):',
-  '',
-  ...rows.map((r) => `- ${r.system}, ${r.viewers} viewer${r.viewers === 1 ? '' : 's'}: ${Object.entries(r.firstFrameSteps).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, playing ${r.firstFrameSeconds.median.toFixed(2)}`),
-  '',
-  `## Goals (at ${nMax} viewer${nMax === 1 ? '' : 's'})`,
-  '',
-  `- first frame ≤ 1.0 s: ${goals.firstFrameAtMost1s}${ts ? ` (${ts.firstFrameSeconds.median.toFixed(2)} s)` : ''}`,
-  `- first frame ≤ 0.5 × WebTorrent's: ${goals.firstFrameAtMostHalfWebTorrent}${ts && wt ? ` (${(ts.firstFrameSeconds.median / wt.firstFrameSeconds.median).toFixed(2)} ×)` : ''}`,
-  `- seek ≤ 1.0 s: ${goals.seekAtMost1s}${ts ? ` (${ts.seekSeconds.median.toFixed(2)} s)` : ''}`,
-  `- no stall once playing: ${goals.noStallsOncePlaying}${ts ? ` (${ts.stallsPerMinute} per minute)` : ''}`,
-  `- streaming swarm ≤ 1.2 × D_p2p: ${goals.streamingSwarmAtMost1_2Dp2p}${ts ? ` (${ts.streamingOverDp2p.toFixed(2)} ×)` : ''}`,
-  '',
-  'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm). Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours. The machine also runs the browsers\' video decoding: the CPU column says how busy it was.',
-];
-writeResults('stream', json, md.join('\n'));
+writeResults('stream', json, streamReport(json));

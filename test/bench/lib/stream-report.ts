@@ -1,0 +1,93 @@
+/**
+ * bench:stream's report, from the run's JSON (test/bench/results/stream.json): the table, where the
+ * first frame's time went, and the goals — judged per number of viewers, with a run whose machine
+ * was saturated (CPU ≥ 90 % busy while streaming) called CPU-bound rather than judged as if the
+ * limits were what held it back. `npm run bench:stream:report` renders it again from the JSON.
+ */
+import type { machine, Spread } from './report.ts';
+
+/** At or above this share of both cores busy, a run measured the machine, not the systems. */
+export const CPU_BOUND_PCT = 90;
+
+export interface StreamRow {
+  system: 'tabswarm' | 'webtorrent';
+  viewers: number;
+  firstFrameSeconds: Spread;
+  /** Where the first frame's time went: median seconds from navigation to each step. */
+  firstFrameSteps: Record<string, number>;
+  seekSeconds: Spread;
+  stallsPerMinute: number;
+  swarmSecondsStreaming: number;
+  swarmSecondsDownloading: number;
+  streamingOverDp2p: number;
+  downloadingOverDp2p: number;
+  swarmSecondsStreamingRuns: number[];
+  swarmSecondsDownloadingRuns: number[];
+  cpuBusyPctStreaming: number;
+  cpuBusyPctDownloading: number;
+}
+
+export interface StreamResults {
+  machine: ReturnType<typeof machine>;
+  commit: string;
+  fileBytes: number;
+  videoSeconds: number;
+  seederUploadBytesPerSecond: number;
+  dP2pSeconds: number;
+  runsPerFigure: number;
+  runs: StreamRow[];
+  goals: Record<string, Record<string, string>>;
+}
+
+const MiB = 1024 * 1024;
+const cpuBound = (r: StreamRow) => r.cpuBusyPctStreaming >= CPU_BOUND_PCT;
+
+/** The issue's goals for Tabswarm at each number of viewers: met, NOT met, or CPU-bound (not judged). */
+export function streamGoals(rows: StreamRow[]): Record<string, Record<string, string>> {
+  const out: Record<string, Record<string, string>> = {};
+  for (const n of [...new Set(rows.map((r) => r.viewers))].sort((a, b) => a - b)) {
+    const ts = rows.find((r) => r.system === 'tabswarm' && r.viewers === n);
+    const wt = rows.find((r) => r.system === 'webtorrent' && r.viewers === n);
+    if (!ts) continue;
+    const say = (ok: boolean, figure: string) => `${cpuBound(ts) ? 'CPU-bound (not judged)' : ok ? 'met' : 'NOT met'}: ${figure}`;
+    out[`viewers${n}`] = {
+      firstFrameAtMost1s: say(ts.firstFrameSeconds.median <= 1.0, `${ts.firstFrameSeconds.median.toFixed(2)} s`),
+      ...(wt ? { firstFrameAtMostHalfWebTorrent: say(ts.firstFrameSeconds.median <= 0.5 * wt.firstFrameSeconds.median, `${(ts.firstFrameSeconds.median / wt.firstFrameSeconds.median).toFixed(2)} × WebTorrent's ${wt.firstFrameSeconds.median.toFixed(2)} s`) } : {}),
+      seekAtMost1s: say(ts.seekSeconds.median <= 1.0, `${ts.seekSeconds.median.toFixed(2)} s`),
+      noStallsOncePlaying: say(ts.stallsPerMinute === 0, `${ts.stallsPerMinute} per minute`),
+      streamingSwarmAtMost1_2Dp2p: say(ts.streamingOverDp2p <= 1.2, `${ts.streamingOverDp2p.toFixed(2)} × D_p2p`),
+    };
+  }
+  return out;
+}
+
+export function streamReport(j: StreamResults): string {
+  const fmt = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  const goalNames: Record<string, string> = {
+    firstFrameAtMost1s: 'first frame ≤ 1.0 s',
+    firstFrameAtMostHalfWebTorrent: "first frame ≤ 0.5 × WebTorrent's",
+    seekAtMost1s: 'seek ≤ 1.0 s',
+    noStallsOncePlaying: 'no stall once playing',
+    streamingSwarmAtMost1_2Dp2p: 'streaming swarm ≤ 1.2 × D_p2p',
+  };
+  return [
+    '# bench:stream — play while downloading, Tabswarm and WebTorrent 2.8.5',
+    '',
+    `Measured ${j.machine.date} at commit ${j.commit} on ${j.machine.cpu} (${j.machine.cores} cores), ${j.machine.chromium ?? 'Chromium'}; every figure is this run's.`,
+    `Video: ${(j.fileBytes / MiB).toFixed(1)} MiB, ${j.videoSeconds} s (VP8 + Opus WebM made by ffmpeg, 8 Mbit/s). Seeder upload u_s = 2 MiB/s, viewers' uploads unlimited, loopback: D_p2p = F/u_s = ${j.dP2pSeconds.toFixed(1)} s.`,
+    `First frame: from the start of navigation to the video's first \`playing\`. Seek: setting currentTime to 25/50/90 % until \`seeked\`. Stalls: \`waiting\` events once playing, outside seeks, per minute of playback. Spreads are median (min–max) over every viewer of ${j.runsPerFigure} runs; swarm times are the median of ${j.runsPerFigure} runs. CPU: the whole machine's use while streaming / downloading (all browsers, the server, the video decoding); at ${CPU_BOUND_PCT} % or more a row is CPU-bound: it measured the machine, not the systems.`,
+    '',
+    '| system | viewers | first frame (s) | seek (s) | stalls/min | swarm streaming (s) | × D_p2p | swarm downloading (s) | × D_p2p | CPU streaming / downloading |',
+    '|---|---|---|---|---|---|---|---|---|---|',
+    ...j.runs.map((r) => `| ${r.system} | ${r.viewers} | ${fmt(r.firstFrameSeconds)} | ${fmt(r.seekSeconds)} | ${r.stallsPerMinute} | ${r.swarmSecondsStreaming.toFixed(1)} | ${r.streamingOverDp2p.toFixed(2)} | ${r.swarmSecondsDownloading.toFixed(1)} | ${r.downloadingOverDp2p.toFixed(2)} | ${r.cpuBusyPctStreaming.toFixed(0)} % / ${r.cpuBusyPctDownloading.toFixed(0)} %${cpuBound(r) ? ' — CPU-bound' : ''} |`),
+    '',
+    'Where the first frame\'s time went (median seconds from the start of navigation; "src" is when the page gave the video its source — WebTorrent\'s page holds the video element from the start):',
+    '',
+    ...j.runs.map((r) => `- ${r.system}, ${r.viewers} viewer${r.viewers === 1 ? '' : 's'}: ${Object.entries(r.firstFrameSteps).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, playing ${r.firstFrameSeconds.median.toFixed(2)}`),
+    '',
+    '## Goals (Tabswarm)',
+    '',
+    ...Object.entries(j.goals).flatMap(([n, goals]) => [`${n.replace('viewers', '')} viewer(s):`, ...Object.entries(goals).map(([k, v]) => `- ${goalNames[k] ?? k}: ${v}`), '']),
+    'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm). Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours; each system\'s own upload limiter holds the seeder to u_s.',
+  ].join('\n');
+}

@@ -22,6 +22,7 @@ import { browserConnector, browserOpenSocket, browserPeerId } from './peer-env.t
 import type { CreateReply, CreateRequest } from './hash-worker.ts';
 import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
 import { fileBlob, writeToFolder, type StoredFile } from './save.ts';
+import { forgetSources, rememberSources, type LinkSources } from './link-sources.ts';
 import { contentKind } from '../ui/content-kind.ts';
 
 /** Peer connections per tab across all swarms: browsers cap RTCPeerConnections (Chromium near 500), and each costs CPU. */
@@ -77,8 +78,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   private readonly maxConnections: number;
   /** The app's sharing controls, applied to every session, running and future (see applySharing). */
   private sharing = { uploadLimit: 0, downloadLimit: 0, share: true };
-  /** Torrents kept on the server's store by this tab: their links carry it. */
-  private readonly kept = new Map<string, StoreStatus>();
+  /** Web seeds and .torrent sources of each torrent's links (remembered in IndexedDB too): its links carry them. */
+  private readonly linkSources = new Map<string, LinkSources>();
 
   constructor(private readonly opts: BrowserClientOptions = {}) {
     super();
@@ -113,7 +114,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
       readPiece: (i) => pieces.read(i, 0, pieceSize(meta, i)),
       onProgress,
     });
-    this.kept.set(infoHash, status);
+    this.linkSources.set(infoHash, await rememberSources(infoHash, { webSeeds: [status.webSeed], sources: [status.torrentUrl] }));
     return status;
   }
 
@@ -225,7 +226,10 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const source: TorrentSource = stored ? { metainfo: { ...parseInfo(stored.infoBytes), announce: stored.announce, urlList: [] } } : { infoHash: parsed.infoHash, ...(parsed.name ? { name: parsed.name } : {}) };
     // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
     // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
-    const session = this.startSession(source, trackers, {}, parsed.webSeeds, parsed.sources);
+    // Those it named before (reopened from "My files" as a bare info hash), and any new ones, kept.
+    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources });
+    this.linkSources.set(parsed.infoHash, sources);
+    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources);
     await session.start();
     return session;
   }
@@ -236,8 +240,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
 
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
-    const kept = this.kept.get(infoHash);
-    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: kept ? [kept.webSeed] : [], sources: kept ? [kept.torrentUrl] : [] });
+    const sources = this.linkSources.get(infoHash);
+    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [] });
   }
 
   /** A finished file as a Blob assembled from stored pieces (no single huge copy in the heap). */
@@ -269,7 +273,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   async remove(infoHash: string): Promise<void> {
     await this.sessions.get(infoHash)?.stop();
     this.sessions.delete(infoHash);
-    await deleteStored(infoHash);
+    this.linkSources.delete(infoHash);
+    await Promise.all([deleteStored(infoHash), forgetSources(infoHash)]);
   }
 
   async stop(infoHash: string): Promise<void> {

@@ -2,7 +2,8 @@
  * The server as the seed of last resort, in the app: the sharer ticks "Keep available after I close
  * this tab", the tab uploads the file to the server (which verifies every piece), the share link
  * gains the server as web seed and exact source, and the link then completes in another browser
- * after the sharing tab has closed — nobody online but the server.
+ * after the sharing tab has closed — nobody online but the server; reopened from "My files", the
+ * file's link still names the server.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -42,5 +43,16 @@ test('a file kept on the server: its link completes byte-exact after the sharing
     return session.torrent.stats().originDownloaded as number;
   });
   expect(fromOrigin).toBe(original.length);
+
+  // Reopened later from "My files" (a bare info hash), the file keeps the server that holds it: the
+  // link shared from there names it again.
+  const infoHash = /btih:([0-9a-f]{40})/.exec(magnet)![1]!;
+  const named = (m: string) => { const q = new URLSearchParams(m.slice(m.indexOf('?') + 1)); return { ws: q.getAll('ws'), xs: q.getAll('xs') }; };
+  await downloader.goto('/');
+  await downloader.goto(`/#${infoHash}`);
+  await downloader.waitForFunction(() => (window as any).tabswarm !== undefined);
+  await expect
+    .poll(async () => named(await downloader.evaluate(async (h) => { const c = await (window as any).tabswarm; return c.sessions.has(h) ? (c.magnet(h) as string) : '?'; }, infoHash)), { timeout: 30_000 })
+    .toEqual(named(magnet));
   await downloaderContext.close();
 });

@@ -1,0 +1,33 @@
+/**
+ * What a link named besides its info hash — web seeds (ws=) and where its .torrent is published
+ * (xs=) — remembered per torrent in this browser, so reopening a file from "My files" (a bare info
+ * hash) or sharing it again keeps the server that holds it. Kept apart from the torrents' records,
+ * which the piece store rewrites after every verified piece.
+ */
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+
+export interface LinkSources {
+  webSeeds: string[];
+  sources: string[];
+}
+
+let db: UseStore | undefined;
+const links = () => (db ??= createStore('tabswarm-links', 'links'));
+
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+
+export async function rememberedSources(infoHash: string): Promise<LinkSources> {
+  return (await get<LinkSources>(infoHash, links())) ?? { webSeeds: [], sources: [] };
+}
+
+/** Adds these to what is remembered for the torrent; returns the whole. */
+export async function rememberSources(infoHash: string, add: LinkSources): Promise<LinkSources> {
+  const known = await rememberedSources(infoHash);
+  const all = { webSeeds: union(known.webSeeds, add.webSeeds), sources: union(known.sources, add.sources) };
+  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length) await set(infoHash, all, links());
+  return all;
+}
+
+export async function forgetSources(infoHash: string): Promise<void> {
+  await del(infoHash, links());
+}

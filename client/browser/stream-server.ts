@@ -19,15 +19,6 @@ export type StreamSupport = { ok: true } | { ok: false; reason: string };
 /** Streams by torrent and file, reused by every response the worker asks for. */
 const streams = new Map<string, FileStream>();
 let ready: Promise<StreamSupport> | null = null;
-/** Durations the players have read, by torrent and file: what sizes each stream's read-ahead. */
-const durations = new Map<string, number>();
-
-/** The player knows the media's duration: the stream's read-ahead follows its bitrate from now on. */
-export function setStreamDuration(infoHash: string, fileIndex: number, seconds: number): void {
-  const key = `${infoHash}/${fileIndex}`;
-  durations.set(key, seconds);
-  streams.get(key)?.setDuration(seconds);
-}
 
 /** Registers the worker once per page; resolves when it controls the page (or with why it cannot). */
 export function startStreaming(sessions: () => ReadonlyMap<string, SwarmSession>): Promise<StreamSupport> {
@@ -54,12 +45,13 @@ export function streamUrl(infoHash: string, fileIndex: number, name: string): st
 function streamOf(torrent: Torrent, meta: Metainfo, fileIndex: number): FileStream {
   const key = `${meta.infoHash}/${fileIndex}`;
   let stream = streams.get(key);
-  if (!stream) {
-    streams.set(key, (stream = new FileStream(torrent, meta, fileIndex)));
-    const seconds = durations.get(key);
-    if (seconds !== undefined) stream.setDuration(seconds);
-  }
+  if (!stream) streams.set(key, (stream = new FileStream(torrent, meta, fileIndex)));
   return stream;
+}
+
+/** The player knows the media's duration: the stream's read-ahead follows its bitrate from now on. */
+export function setStreamDuration(torrent: Torrent, meta: Metainfo, fileIndex: number, seconds: number): void {
+  streamOf(torrent, meta, fileIndex).setDuration(seconds);
 }
 
 /** A player will soon play this file from its start: its first pieces are fetched first from now on. */

@@ -69,7 +69,8 @@ export class StreamPlayer extends LitElement {
     const src = streamUrl(meta.infoHash, file.index, file.name);
     const onWaiting = () => (this.waiting = true);
     const onPlaying = () => (this.waiting = false);
-    const onDuration = (e: Event) => setStreamDuration(meta.infoHash, file.index, (e.target as HTMLMediaElement).duration);
+    const torrent = this.client?.sessions.get(meta.infoHash)?.torrent;
+    const onDuration = (e: Event) => torrent && setStreamDuration(torrent, meta, file.index, (e.target as HTMLMediaElement).duration);
     // What the element has buffered, as pieces, for the piece map (on progress and as it plays).
     const onBuffered = (e: Event) => {
       const m = e.target as HTMLMediaElement;

@@ -107,7 +107,7 @@ class ChosenMedia implements WidgetMedia {
   attach(el: HTMLMediaElement): void {
     this.el = el;
     // Through the service worker, the stream's read-ahead follows the bitrate the element learns.
-    el.addEventListener('durationchange', () => this.mode === 'service-worker' && setStreamDuration(this.o.meta.infoHash, this.o.fileIndex, el.duration));
+    el.addEventListener('durationchange', () => this.mode === 'service-worker' && setStreamDuration(this.o.torrent, this.o.meta, this.o.fileIndex, el.duration));
     this.attached = true;
     this.startPlayer();
   }

@@ -45,11 +45,18 @@ export class DownloadView extends LitElement {
   playback: PlaybackOnMap | null = null;
   private session: SwarmSession | null = null;
   private timer: number | undefined;
+  /** Removes this view's listeners on the current session (a new link, or leaving the page, drops them). */
+  private unlisten: Array<() => void> = [];
   private startedAt = 0;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.stopListening();
+  }
+
+  private stopListening(): void {
     clearInterval(this.timer);
+    for (const off of this.unlisten.splice(0)) off();
   }
 
   override updated(changed: Map<string, unknown>): void {
@@ -57,7 +64,7 @@ export class DownloadView extends LitElement {
   }
 
   private async open(): Promise<void> {
-    clearInterval(this.timer);
+    this.stopListening();
     // A link may hold audio or video: the streaming worker starts now, while the metadata comes.
     void startStreaming(() => this.client!.sessions);
     this.error = '';
@@ -71,15 +78,15 @@ export class DownloadView extends LitElement {
     }
     const session = this.session;
     this.startedAt = Date.now();
-    session.on('warning', (w) => {
+    this.unlisten.push(session.on('warning', (w) => {
       if (w.code === 'TRACKER_UNREACHABLE') this.notice = `${w.message}`;
-    });
-    session.on('tracker', (t) => {
+    }));
+    this.unlisten.push(session.on('tracker', (t) => {
       if (t.connected && this.notice.startsWith('Lost the tracker')) this.notice = '';
-    });
-    this.client!.on('error', (infoHash, e) => {
+    }));
+    this.unlisten.push(this.client!.on('error', (infoHash, e) => {
       if (infoHash === session.torrent.infoHash) this.error = e.message;
-    });
+    }));
     const refresh = () => {
       this.stats = session.torrent.stats();
       if (this.stats.peers.length === 0 && !this.stats.done && Date.now() - this.startedAt > NO_PEERS_HINT_MS && !this.notice) {
@@ -90,7 +97,7 @@ export class DownloadView extends LitElement {
     refresh();
     this.timer = window.setInterval(refresh, STATS_REFRESH_MS);
     // The player appears the moment the metadata does, not at the next refresh.
-    session.torrent.on('metadata', refresh);
+    this.unlisten.push(session.torrent.on('metadata', refresh));
   }
 
   private async loadFiles(): Promise<void> {

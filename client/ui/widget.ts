@@ -86,13 +86,20 @@ export class TabswarmFile extends LitElement {
   media: WidgetMedia | null = null;
   waiting = false;
   private timer: number | undefined;
+  /** Removes this element's listeners on the current download (a new magnet, or leaving the page, drops them). */
+  private unlisten: Array<() => void> = [];
   private started = '';
   private playReady = false;
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
-    clearInterval(this.timer);
+    this.stopListening();
     this.media?.close();
+  }
+
+  private stopListening(): void {
+    clearInterval(this.timer);
+    for (const off of this.unlisten.splice(0)) off();
   }
 
   override updated(changed: PropertyValues<this>): void {
@@ -112,7 +119,7 @@ export class TabswarmFile extends LitElement {
 
   private async start(): Promise<void> {
     this.started = this.magnet;
-    clearInterval(this.timer);
+    this.stopListening();
     this.media?.close();
     this.media = null;
     this.playReady = false;
@@ -123,7 +130,7 @@ export class TabswarmFile extends LitElement {
       // On the Tabswarm server's own pages the streaming worker starts now, while the metadata comes.
       if (location.origin === SCRIPT_ORIGIN) void startStreaming(() => client.sessions);
       const session = await client.add(this.magnet);
-      client.on('error', (h, e) => h === session.torrent.infoHash && this.fail(e));
+      this.unlisten.push(client.on('error', (h, e) => h === session.torrent.infoHash && this.fail(e)));
       let finishing = false;
       const refresh = async () => {
         this.stats = session.torrent.stats();
@@ -139,8 +146,7 @@ export class TabswarmFile extends LitElement {
       };
       this.timer = window.setInterval(() => void refresh(), REFRESH_MS);
       // The metadata (the player can start) and completion are acted on at once, not at the next refresh.
-      session.torrent.on('metadata', () => void refresh());
-      session.on('done', () => void refresh());
+      this.unlisten.push(session.torrent.on('metadata', () => void refresh()), session.on('done', () => void refresh()));
       await refresh();
     } catch (err) {
       this.fail(err);

@@ -1,4 +1,5 @@
 /** A hand-driven peer for engine tests: raw bytes in, parsed messages out — a hostile or scripted neighbour. */
+import { Bitfield } from '../../shared/bitfield.ts';
 import { memoryPair } from '../../client/engine/transport.ts';
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { encodeHandshake, encodeMessage } from '../../shared/wire/encode.ts';
@@ -44,6 +45,17 @@ export function rawPeer(victim: Torrent): RawPeer {
     isClosed: () => closed,
     key,
   };
+}
+
+/** A raw peer that has every piece of `meta`: its handshake and a full bitfield, then (unless told not to) an unchoke. */
+export function rawSeeder(victim: Torrent, meta: { infoHashBytes: Uint8Array; pieceCount: number }, opts: { unchoke?: boolean } = {}): RawPeer {
+  const all = new Bitfield(meta.pieceCount);
+  for (let i = 0; i < meta.pieceCount; i++) all.set(i);
+  const p = rawPeer(victim);
+  p.handshake(meta.infoHashBytes);
+  p.message({ type: 'bitfield', bitfield: all.bytes });
+  if (opts.unchoke ?? true) p.message({ type: 'unchoke' });
+  return p;
 }
 
 /**

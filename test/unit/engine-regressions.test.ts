@@ -12,7 +12,7 @@ import { LOCAL_EXTENSION_IDS, decodeMetadataMessage, encodeExtendedHandshake, en
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent } from '../../client/engine/torrent.ts';
-import { deliveredSoFar, rawPeer, type RawPeer } from '../helpers/raw-peer.ts';
+import { deliveredSoFar, rawPeer, rawSeeder, type RawPeer } from '../helpers/raw-peer.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, peerId, sha256, storedBytes, waitDone } from '../helpers/swarm.ts';
 
 const torrents: Torrent[] = [];
@@ -61,22 +61,14 @@ describe('issue 15 regressions', () => {
   it('a block of the wrong length gives its request back, so the block is asked of the next peer at once (not only in endgame)', async () => {
     const { data, meta } = await makeContent(1024 * 1024);
     const leecher = track(await makePeer({ metainfo: meta }));
-    const all = new Bitfield(meta.pieceCount);
-    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
     // A peer that has everything and answers its first request with a short block.
-    const bad = rawPeer(leecher.torrent);
-    bad.handshake(meta.infoHashBytes);
-    bad.message({ type: 'bitfield', bitfield: all.bytes });
-    bad.message({ type: 'unchoke' });
+    const bad = rawSeeder(leecher.torrent, meta);
     await expect.poll(() => requests(bad).length).toBeGreaterThan(0);
     const first = requests(bad)[0]!;
     bad.message({ type: 'piece', index: first.index, begin: first.begin, block: data.subarray(0, 100) });
     await expect.poll(() => bad.isClosed()).toBe(true);
     // The next peer is asked for the started piece first — the short block included, far from endgame.
-    const next = rawPeer(leecher.torrent);
-    next.handshake(meta.infoHashBytes);
-    next.message({ type: 'bitfield', bitfield: all.bytes });
-    next.message({ type: 'unchoke' });
+    const next = rawSeeder(leecher.torrent, meta);
     await expect.poll(() => requests(next).length).toBeGreaterThanOrEqual(16);
     expect(requests(next).some((r) => r.index === first.index && r.begin === first.begin)).toBe(true);
   });

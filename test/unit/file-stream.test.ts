@@ -14,7 +14,7 @@ import { newProgress, nextRequests } from '../../client/engine/picker.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import type { WireMessage } from '../../shared/wire/messages.ts';
-import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
+import { deliveredSoFar, rawSeeder } from '../helpers/raw-peer.ts';
 import { FAST, connect, makeContent, makePeer, makeSeeder, sha256, trackTorrents } from '../helpers/swarm.ts';
 import { randomBytes } from 'node:crypto';
 
@@ -199,13 +199,8 @@ describe('a seek', () => {
     const { meta } = await makeContent(40 * PIECE);
     // Requests never time out here: only the seek itself can take them back.
     const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, blockTimeoutMs: 3_600_000 }));
-    const all = new Bitfield(meta.pieceCount);
-    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
     // A peer that has everything, unchokes, and never answers: what we asked stays queued at it.
-    const peer = rawPeer(leecher.torrent);
-    peer.handshake(meta.infoHashBytes);
-    peer.message({ type: 'bitfield', bitfield: all.bytes });
-    peer.message({ type: 'unchoke' });
+    const peer = rawSeeder(leecher.torrent, meta);
     const of = (type: 'request' | 'cancel') => peer.messages.filter((m): m is Extract<WireMessage, { type: 'request' | 'cancel' }> => m.type === type);
     await expect.poll(() => of('request').length).toBeGreaterThan(0);
     const before = new Set(of('request').map((r) => r.index));

@@ -13,7 +13,7 @@ import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import { until } from '../helpers/until.ts';
 import { FAST, connect, connectAll, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
-import { deliveredSoFar, rawPeer } from '../helpers/raw-peer.ts';
+import { deliveredSoFar, rawSeeder } from '../helpers/raw-peer.ts';
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent as TorrentClass } from '../../client/engine/torrent.ts';
@@ -194,12 +194,8 @@ describe('swarms with an origin (in memory)', () => {
     const { data, meta } = await makeContent(6 * PIECE);
     const origin = memoryOrigin(meta, data);
     const leecher = track(await makePeer({ metainfo: meta }));
-    const all = new Bitfield(meta.pieceCount);
-    for (let i = 0; i < meta.pieceCount; i++) all.set(i);
     // A peer that has everything and keeps us choked (its bitfield, then silence).
-    const stingy = rawPeer(leecher.torrent);
-    stingy.handshake(meta.infoHashBytes);
-    stingy.message({ type: 'bitfield', bitfield: all.bytes });
+    const stingy = rawSeeder(leecher.torrent, meta, { unchoke: false });
     await deliveredSoFar();
     await deliveredSoFar();
     expect(leecher.torrent.stats().peers[0]!.pieces).toBe(meta.pieceCount);

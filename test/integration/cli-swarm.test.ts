@@ -14,6 +14,8 @@ import { TestClient } from '../helpers/ws-client.ts';
 
 let server: ServerProcess;
 let seeder: ChildProcess;
+/** What the seeder said on stderr, and how it ended: read so its pipe never fills (a full pipe blocks a Node process), shown when a test fails. */
+let seederLog = '';
 let magnet: string;
 let tracker: string;
 let src: string;
@@ -53,6 +55,8 @@ beforeAll(async () => {
   writeFileSync(join(src, 'notes.txt'), 'sand\n');
   writeFileSync(join(src, 'empty.txt'), '');
   seeder = spawn(process.execPath, [CLI, 'seed', src, '--tracker', tracker]);
+  seeder.stderr!.on('data', (c: Buffer) => (seederLog += c.toString()));
+  seeder.on('exit', (code, signal) => (seederLog += `\n[seeder exited: code ${code}, signal ${signal}]`));
   magnet = await new Promise<string>((resolve, reject) => {
     let out = '';
     seeder.stdout!.on('data', (c: Buffer) => {
@@ -74,8 +78,8 @@ describe('tabswarm seed + tabswarm get', () => {
   it('two get processes download a multi-file folder byte-exact', async () => {
     expect(magnet).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}&dn=holiday%20photos&tr=/);
     const [a, b] = await Promise.all([run(['get', magnet, '-o', join(work, 'a'), '--timeout', '20']), run(['get', magnet, '-o', join(work, 'b'), '--timeout', '20'])]);
-    expect(a.code, a.stderr).toBe(0);
-    expect(b.code, b.stderr).toBe(0);
+    expect(a.code, `${a.stderr}\nseeder: ${seederLog}`).toBe(0);
+    expect(b.code, `${b.stderr}\nseeder: ${seederLog}`).toBe(0);
     expect(a.stdout).toMatch(/saved holiday photos/);
     const want = tree(src);
     expect(Object.keys(want)).toHaveLength(4);
@@ -92,7 +96,7 @@ describe('tabswarm seed + tabswarm get', () => {
     bytes[500_000] = bytes[500_000]! ^ 0xff;
     writeFileSync(beach, bytes);
     const r = await run(['get', magnet, '-o', out, '--timeout', '20']);
-    expect(r.code, r.stderr).toBe(0);
+    expect(r.code, `${r.stderr}\nseeder: ${seederLog}`).toBe(0);
     expect(r.stderr).toMatch(/resuming: \d+ pieces already on disk and verified/);
     const m = /(\d+) pieces downloaded, (\d+) resumed/.exec(r.stdout)!;
     expect(Number(m[1])).toBe(1);
@@ -112,11 +116,11 @@ describe('tabswarm seed + tabswarm get', () => {
     // /dev/full answers every write with ENOSPC, as a full disk does.
     symlinkSync('/dev/full', join(out, 'holiday photos', 'day 1', 'beach.jpg'));
     const r = await run(['get', magnet, '-o', out, '--timeout', '20']);
-    expect(r.code, r.stderr).toBe(4);
+    expect(r.code, `${r.stderr}\nseeder: ${seederLog}`).toBe(4);
     expect(r.stderr).toMatch(/is full: this download needs \d+ bytes in all\. Free some space and run the same command again to resume/);
     // The seeder is still there for everyone else.
     const ok = await run(['get', magnet, '-o', join(work, 'after-full'), '--timeout', '20']);
-    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.code, `${ok.stderr}\nseeder: ${seederLog}`).toBe(0);
   }, 60_000);
 
   it('exits 2 on a malformed torrent or magnet', async () => {
@@ -140,7 +144,7 @@ describe('tabswarm seed + tabswarm get', () => {
       await client.close();
       return reply.files[binary]!.complete;
     };
-    expect(await scrape()).toBe(1);
+    expect(await scrape(), `seeder: ${seederLog}`).toBe(1);
     const exited = new Promise<number | null>((r) => seeder.once('exit', r));
     seeder.kill('SIGTERM');
     expect(await exited).toBe(0);

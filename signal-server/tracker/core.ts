@@ -13,6 +13,7 @@ import type { Logger } from '../log.ts';
 import { idHex } from '../log.ts';
 import type { Metrics, RejectReason } from '../metrics.ts';
 import type { SwarmStore } from './swarm-store.ts';
+import { chooseOfferTargets } from './offer-targets.ts';
 import type { TrackerOptions } from './options.ts';
 import type { AnswerRelay, OfferRelay, Relay } from './relay.ts';
 
@@ -21,8 +22,8 @@ export type OutgoingMessage = AnnounceReply | OfferDelivery | AnswerDelivery | S
 export type Effect = { type: 'send'; connId: number; message: OutgoingMessage } | { type: 'relay'; node: string; message: Relay };
 
 interface Connection {
-  /** Swarm → the peer ids this connection announced in it. */
-  swarms: Map<string, Set<string>>;
+  /** Swarm → the peer ids this connection announced in it → the peers its recent offers went to (offer-targets.ts). */
+  swarms: Map<string, Map<string, string[]>>;
 }
 
 interface OfferBinding {
@@ -79,7 +80,7 @@ export class TrackerCore {
     if (!conn) return Promise.resolve();
     this.conns.delete(connId);
     const removals: Array<Promise<void>> = [];
-    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds) removals.push(this.store.remove(infoHash, peerId));
+    for (const [infoHash, peerIds] of conn.swarms) for (const peerId of peerIds.keys()) removals.push(this.store.remove(infoHash, peerId));
     return Promise.all(removals).then(() => undefined);
   }
 
@@ -157,15 +158,20 @@ export class TrackerCore {
       return [];
     }
     let peers = conn.swarms.get(infoHash);
-    if (!peers) conn.swarms.set(infoHash, (peers = new Set()));
-    peers.add(peerId);
+    if (!peers) conn.swarms.set(infoHash, (peers = new Map()));
+    const recent = peers.get(peerId) ?? [];
+    peers.set(peerId, recent);
     this.metrics.announces++;
 
     const effects: Effect[] = [this.reply(connId, infoHash, put.counts)];
     const offers = msg.offers ?? [];
     if (offers.length === 0) return effects;
     const want = Math.min(offers.length, msg.numwant ?? offers.length, this.options.maxOffersPerAnnounce);
-    const targets = await this.store.sample(infoHash, want, peerId, this.random);
+    // Sampled with room to skip the peers this announcer's last offers went to.
+    const sampled = await this.store.sample(infoHash, want + recent.length, peerId, this.random);
+    const chosen = chooseOfferTargets(sampled, want, recent);
+    if (peers.has(peerId)) peers.set(peerId, chosen.recent);
+    const targets = chosen.targets;
     targets.forEach((target, i) => {
       const { offer, offer_id: offerId } = offers[i]!;
       const relay: OfferRelay = { kind: 'offer', infoHash, toPeerId: target.peerId, fromPeerId: peerId, fromNode: this.store.nodeId, fromConn: connId, offerId, offer };

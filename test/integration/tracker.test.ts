@@ -76,6 +76,27 @@ describe('signalling', () => {
     expect(sender.received.filter(isOffer)).toEqual([]);
   });
 
+  it("an announcer's next offers go to the peers its last ones missed: two announces of 5 reach all 8 others", async () => {
+    const { connect } = await setup();
+    const names = ['P1', 'P2', 'P3', 'P4', 'P5', 'P6', 'P7', 'P8'];
+    const others = await Promise.all(names.map(async (p) => {
+      const c = await connect();
+      c.send(announce(p));
+      await c.next(isReply);
+      return c;
+    }));
+    const sender = await connect();
+    for (const round of [1, 2]) {
+      const offers = [1, 2, 3, 4, 5].map((n) => ({ offer: offer(n), offer_id: id(`r${round}-o${n}`) }));
+      sender.send(announce('S', { numwant: 5, offers }));
+      await sender.next(isReply);
+      await until(() => others.reduce((sum, c) => sum + c.received.filter(isOffer).length, 0) >= 5 * round);
+    }
+    const reached = others.map((c) => c.received.filter(isOffer).length);
+    expect(reached.every((n) => n >= 1), `offers per peer: ${reached.join(', ')}`).toBe(true);
+    expect(reached.reduce((a, b) => a + b, 0)).toBe(10);
+  });
+
   it('an offer to an empty swarm goes nowhere and nothing breaks', async () => {
     const { connect } = await setup();
     const a = await connect();

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { TabswarmError } from '../../shared/errors.ts';
 import { createCommand } from './commands/create.ts';
 import { infoCommand } from './commands/info.ts';
+import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
 import { ExitError } from './exit.ts';
 import { DEFAULT_TRACKER, checkTrackers, parseByteRate } from './swarm-args.ts';
 import { COMMAND_HELP, USAGE, isCommandName } from './usage.ts';
@@ -99,6 +100,14 @@ async function run(argv: string[]): Promise<void> {
       );
       const trackers = checkTrackers(values.tracker ?? [DEFAULT_TRACKER]);
       if (values.server !== undefined && !values.keep) throw new UsageError('--server names where --keep uploads to; add --keep');
+      // The command the user runs watches over a worker that seeds, and restarts it if the
+      // native WebRTC library crashes it (seed-supervisor.ts).
+      if (process.env[SEED_WORKER_ENV] !== '1') {
+        process.exitCode = await superviseSeed(process.argv[1]!, process.argv.slice(2));
+        return;
+      }
+      // A worker whose supervisor is gone (killed outright) leaves the swarm as on SIGTERM, rather than seed on unattended.
+      process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
       // Loaded on demand: the WebRTC stack is heavy, and create/info do not need it.
       const { seedCommand } = await import('./commands/seed.ts');
       await seedCommand({

@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { TestClient } from '../helpers/ws-client.ts';
+import { until } from '../helpers/until.ts';
 
 let server: ServerProcess;
 let seeder: ChildProcess;
@@ -34,6 +35,22 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
+/** The pid of `parent`'s child process (the seeding worker under `tabswarm seed`), from /proc. */
+function childOf(parent: number): number | null {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === parent) return Number(entry);
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return null;
+}
+
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [CLI, ...args]);
@@ -54,7 +71,8 @@ beforeAll(async () => {
   writeFileSync(join(src, 'day 1', 'sunset.jpg'), randomBytes(700_001));
   writeFileSync(join(src, 'notes.txt'), 'sand\n');
   writeFileSync(join(src, 'empty.txt'), '');
-  seeder = spawn(process.execPath, [CLI, 'seed', src, '--tracker', tracker]);
+  // No core files: a test below crashes the seeding worker on purpose (the shell execs node, so the pid is the seeder's).
+  seeder = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, CLI, 'seed', src, '--tracker', tracker]);
   seeder.stderr!.on('data', (c: Buffer) => (seederLog += c.toString()));
   seeder.on('exit', (code, signal) => (seederLog += `\n[seeder exited: code ${code}, signal ${signal}]`));
   magnet = await new Promise<string>((resolve, reject) => {
@@ -121,6 +139,19 @@ describe('tabswarm seed + tabswarm get', () => {
     // The seeder is still there for everyone else.
     const ok = await run(['get', magnet, '-o', join(work, 'after-full'), '--timeout', '20']);
     expect(ok.code, `${ok.stderr}\nseeder: ${seederLog}`).toBe(0);
+  }, 60_000);
+
+  it('keeps seeding when its worker dies of a native crash: the supervisor starts it again, says so, and the link still works', async () => {
+    const worker = childOf(seeder.pid!);
+    expect(worker, `seeder: ${seederLog}`).not.toBeNull();
+    // What a segmentation fault inside the WebRTC library does to the process.
+    process.kill(worker!, 'SIGSEGV');
+    await until(() => /the seeding process crashed \(SIGSEGV, in the WebRTC library\); seeding again with the same link/.test(seederLog), 20_000);
+    const r = await run(['get', magnet, '-o', join(work, 'after-crash'), '--timeout', '20']);
+    expect(r.code, `${r.stderr}\nseeder: ${seederLog}`).toBe(0);
+    expect(tree(join(work, 'after-crash', 'holiday photos'))).toEqual(tree(src));
+    expect(seeder.exitCode).toBeNull();
+    expect(childOf(seeder.pid!)).not.toBe(worker);
   }, 60_000);
 
   it('exits 2 on a malformed torrent or magnet', async () => {

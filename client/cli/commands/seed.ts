@@ -14,6 +14,7 @@ import { progressBar } from '../progress.ts';
 import { seedLine } from '../swarm-status.ts';
 import { CLI_NAME_VERSION } from '../version.ts';
 import { runUntilSignal } from '../lifecycle.ts';
+import { SEED_RESTART_ENV } from '../seed-supervisor.ts';
 
 export interface SeedArgs {
   path: string;
@@ -86,7 +87,9 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   }
   const webSeeds: string[] = [];
   const sources: string[] = [];
-  if (args.keepOn) {
+  // Started again after a crash (seed-supervisor.ts): the server copy exists and the link was printed.
+  const restarted = process.env[SEED_RESTART_ENV] === '1';
+  if (args.keepOn && !restarted) {
     const bar = progressBar('keeping on the server');
     const store = fsStore!;
     const kept = await uploadToStore({
@@ -103,6 +106,6 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     sources.push(kept.torrentUrl);
     process.stderr.write(`kept on ${args.keepOn} until ${new Date(kept.expiresAt).toISOString()}: the link works after this process stops\n`);
   }
-  process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds, sources })}\n`);
+  if (!restarted) process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds, sources })}\n`);
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

@@ -13,13 +13,20 @@ const H = 400;
 const PAD = { left: 56, right: 150, top: 20, bottom: 44 };
 const COLORS: Record<string, string> = { tabswarm: '#2e9d5b', 'webtorrent-rarest': '#d0621f', 'webtorrent-default': '#7b4fc9', 'P2P run': '#2e9d5b', 'client-server run': '#b23b3b' };
 
-export function swarmPlot(rows: PlotRow[], bounds: { dP2p: (n: number) => number; dCs: (n: number) => number }): string {
+/**
+ * `logN` spaces N logarithmically (for N from 1 to 1,000, where a linear axis crowds the small
+ * swarms into a corner); `maxSeconds` caps the time axis (the client-server bound grows with N and
+ * would flatten everything else), the curves clipped at the top.
+ */
+export function swarmPlot(rows: PlotRow[], bounds: { dP2p: (n: number) => number; dCs: (n: number) => number }, opts: { logN?: boolean; maxSeconds?: number } = {}): string {
   const ns = [...new Set(rows.map((r) => r.N))].sort((a, b) => a - b);
   const maxN = Math.max(...ns);
-  const maxY = Math.max(...rows.map((r) => r.seconds.max), bounds.dCs(maxN)) * 1.05;
-  const x = (n: number) => PAD.left + ((n - 0) / maxN) * (W - PAD.left - PAD.right);
-  const y = (s: number) => H - PAD.bottom - (s / maxY) * (H - PAD.top - PAD.bottom);
-  const curve = (f: (n: number) => number) => Array.from({ length: 101 }, (_, i) => (1 + (i * (maxN - 1)) / 100)).map((n, i) => `${i ? 'L' : 'M'}${x(n).toFixed(1)},${y(f(n)).toFixed(1)}`).join(' ');
+  const maxY = opts.maxSeconds ?? Math.max(...rows.map((r) => r.seconds.max), bounds.dCs(maxN)) * 1.05;
+  const span = W - PAD.left - PAD.right;
+  const x = opts.logN ? (n: number) => PAD.left + (Math.log(n) / Math.log(maxN)) * span : (n: number) => PAD.left + (n / maxN) * span;
+  const y = (s: number) => H - PAD.bottom - (Math.min(s, maxY) / maxY) * (H - PAD.top - PAD.bottom);
+  const steps = Array.from({ length: 101 }, (_, i) => (opts.logN ? maxN ** (i / 100) : 1 + (i * (maxN - 1)) / 100));
+  const curve = (f: (n: number) => number) => steps.map((n, i) => `${i ? 'L' : 'M'}${x(n).toFixed(1)},${y(f(n)).toFixed(1)}`).join(' ');
   const parts: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
     `<rect width="${W}" height="${H}" fill="white"/>`,
@@ -29,7 +36,7 @@ export function swarmPlot(rows: PlotRow[], bounds: { dP2p: (n: number) => number
     `<text x="14" y="${(H - PAD.bottom + PAD.top) / 2}" transform="rotate(-90 14 ${(H - PAD.bottom + PAD.top) / 2})" text-anchor="middle">distribution time (s)</text>`,
   ];
   for (const n of ns) parts.push(`<text x="${x(n)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${n}</text>`);
-  for (let s = 0; s <= maxY; s += maxY > 200 ? 50 : maxY > 80 ? 20 : 10) parts.push(`<text x="${PAD.left - 6}" y="${y(s) + 4}" text-anchor="end">${s}</text><line x1="${PAD.left}" y1="${y(s)}" x2="${W - PAD.right}" y2="${y(s)}" stroke="#eee"/>`);
+  for (let s = 0; s <= maxY; s += maxY > 1000 ? 200 : maxY > 200 ? 50 : maxY > 80 ? 20 : 10) parts.push(`<text x="${PAD.left - 6}" y="${y(s) + 4}" text-anchor="end">${s}</text><line x1="${PAD.left}" y1="${y(s)}" x2="${W - PAD.right}" y2="${y(s)}" stroke="#eee"/>`);
   parts.push(`<path d="${curve(bounds.dCs)}" fill="none" stroke="#999" stroke-dasharray="6 4"/>`);
   parts.push(`<path d="${curve(bounds.dP2p)}" fill="none" stroke="#333"/>`);
   const systems = [...new Set(rows.map((r) => r.system))];

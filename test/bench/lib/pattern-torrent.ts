@@ -23,8 +23,9 @@ export interface PatternTorrent {
   piece(i: number): Uint8Array;
 }
 
-export function patternTorrent(pieceCount: number, name = `pattern-${pieceCount}.bin`): PatternTorrent {
-  const patterns = Array.from({ length: DISTINCT_PIECES }, () => new Uint8Array(randomBytes(PIECE_LENGTH_BYTES)));
+/** `bytes(n)`: where the patterns come from (default: random; the simulator passes a seeded generator, so a run repeats exactly). */
+export function patternTorrent(pieceCount: number, name = `pattern-${pieceCount}.bin`, bytes: (n: number) => Uint8Array = (n) => new Uint8Array(randomBytes(n))): PatternTorrent {
+  const patterns = Array.from({ length: DISTINCT_PIECES }, () => bytes(PIECE_LENGTH_BYTES));
   const hashes = patterns.map((p) => new Uint8Array(createHash('sha1').update(p).digest()));
   const pieces = concatBytes(Array.from({ length: pieceCount }, (_, i) => hashes[i % DISTINCT_PIECES]!));
   const torrentBytes = bencodeBytes({ info: { length: pieceCount * PIECE_LENGTH_BYTES, name, 'piece length': PIECE_LENGTH_BYTES, pieces } });

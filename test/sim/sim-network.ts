@@ -1,0 +1,186 @@
+/**
+ * Simulated links between peers, carrying the engine's real wire bytes on virtual time. Each peer
+ * has an upload and a download capacity (bytes/s) and a one-way latency. Time moves in steps of
+ * STEP_MS while anything is queued: in each step a peer's upload is shared equally among its
+ * connections with bytes waiting, and a peer's download equally among the connections sending to
+ * it; a connection moves the smaller of its two shares. (Capacity one end leaves unused is not
+ * handed to the others: a simplification, like the fluid models of Bharambe et al., that matters
+ * only when a fast uploader feeds slow downloaders.) A message arrives once its last byte has
+ * been sent, plus the sender's and the receiver's latency. Latency is half the RTT, split evenly.
+ */
+import type { Transport } from '../../client/engine/transport.ts';
+import type { SimClock } from './sim-clock.ts';
+
+/** Granularity of the link model: shares are recomputed this often while bytes are queued. */
+export const STEP_MS = 10;
+/** The engine is told its channel drained once this little is queued (as a data channel's low-water mark). */
+export const DRAIN_LOW_WATER_BYTES = 64 * 1024;
+
+export interface LinkSpec {
+  /** Upload capacity, bytes/s. */
+  upBps: number;
+  /** Download capacity, bytes/s. */
+  downBps: number;
+  /** One-way latency from this peer into the network, ms. */
+  latencyMs: number;
+}
+
+interface Channel {
+  from: number;
+  to: number;
+  queue: Uint8Array[];
+  /** Bytes of queue[0] already sent. */
+  headSent: number;
+  queuedBytes: number;
+  /** Messages fully sent this step, delivered together after the latency. */
+  outbox: Uint8Array[];
+  closed: boolean;
+  /** Fractions of a byte this channel's shares left over (bytes move whole). */
+  credit: number;
+  /** The receiving end's transport. */
+  peer: SimTransport | null;
+  self: SimTransport | null;
+}
+
+interface SimTransport extends Transport {
+  channel: Channel;
+}
+
+export class SimNetwork {
+  private readonly nodes: LinkSpec[] = [];
+  /** Bytes each node has sent, all connections together. */
+  readonly sentBytes: number[] = [];
+  private readonly active = new Set<Channel>();
+  private stepping = false;
+
+  constructor(private readonly clock: SimClock) {}
+
+  addNode(spec: LinkSpec): number {
+    this.nodes.push(spec);
+    this.sentBytes.push(0);
+    return this.nodes.length - 1;
+  }
+
+  spec(node: number): LinkSpec {
+    return this.nodes[node]!;
+  }
+
+  /** A connection between two nodes: the transport each end hands to its engine. */
+  connect(a: number, b: number): [Transport, Transport] {
+    const ab = this.channel(a, b);
+    const ba = this.channel(b, a);
+    const ta = this.transport(ab, ba);
+    const tb = this.transport(ba, ab);
+    return [ta, tb];
+  }
+
+  private channel(from: number, to: number): Channel {
+    return { from, to, queue: [], headSent: 0, queuedBytes: 0, outbox: [], closed: false, credit: 0, peer: null, self: null };
+  }
+
+  private transport(out: Channel, inbound: Channel): SimTransport {
+    const net = this;
+    const t: SimTransport = {
+      channel: out,
+      onData: null,
+      onClose: null,
+      onDrain: null,
+      get bufferedAmount() {
+        return out.queuedBytes;
+      },
+      send(data: Uint8Array) {
+        if (out.closed || data.length === 0) return;
+        out.queue.push(data);
+        out.queuedBytes += data.length;
+        net.active.add(out);
+        net.startStepping();
+      },
+      close() {
+        if (out.closed) return;
+        net.closePair(out, inbound, 'closed by us', 'connection closed');
+      },
+    };
+    out.self = t;
+    // The inbound channel's receiver is this transport.
+    inbound.peer = t;
+    return t;
+  }
+
+  private closePair(out: Channel, inbound: Channel, ours: string, theirs: string): void {
+    out.closed = inbound.closed = true;
+    this.active.delete(out);
+    this.active.delete(inbound);
+    out.queue = [];
+    inbound.queue = [];
+    out.queuedBytes = inbound.queuedBytes = 0;
+    const self = out.self!;
+    const remote = inbound.self!;
+    self.onClose?.(ours);
+    // The far end learns after the latency.
+    this.clock.setTimeout(() => remote.onClose?.(theirs), this.delay(out));
+  }
+
+  private delay(c: Channel): number {
+    return this.nodes[c.from]!.latencyMs + this.nodes[c.to]!.latencyMs;
+  }
+
+  private startStepping(): void {
+    if (this.stepping) return;
+    this.stepping = true;
+    this.clock.setTimeout(() => this.step(), STEP_MS);
+  }
+
+  /** One step of the link model: every active channel moves its share of bytes. */
+  private step(): void {
+    const sending = new Map<number, number>();
+    const receiving = new Map<number, number>();
+    for (const c of this.active) {
+      sending.set(c.from, (sending.get(c.from) ?? 0) + 1);
+      receiving.set(c.to, (receiving.get(c.to) ?? 0) + 1);
+    }
+    const drained: Channel[] = [];
+    for (const c of [...this.active]) {
+      const up = (this.nodes[c.from]!.upBps * STEP_MS) / 1000 / sending.get(c.from)!;
+      const down = (this.nodes[c.to]!.downBps * STEP_MS) / 1000 / receiving.get(c.to)!;
+      c.credit += Math.min(up, down);
+      let budget = Math.floor(c.credit);
+      c.credit -= budget;
+      const wasHigh = c.queuedBytes > DRAIN_LOW_WATER_BYTES;
+      while (budget > 0 && c.queue.length > 0) {
+        const head = c.queue[0]!;
+        const take = Math.min(budget, head.length - c.headSent);
+        c.headSent += take;
+        budget -= take;
+        c.queuedBytes -= take;
+        this.sentBytes[c.from]! += take;
+        if (c.headSent >= head.length) {
+          c.outbox.push(head);
+          c.queue.shift();
+          c.headSent = 0;
+        }
+      }
+      if (c.outbox.length > 0) this.deliver(c);
+      if (c.queue.length === 0) {
+        this.active.delete(c);
+        c.credit = 0;
+      }
+      if (wasHigh && c.queuedBytes <= DRAIN_LOW_WATER_BYTES) drained.push(c);
+    }
+    this.stepping = false;
+    for (const c of drained) if (!c.closed) c.self!.onDrain?.();
+    if (this.active.size > 0) this.startStepping();
+  }
+
+  private deliver(c: Channel): void {
+    const batch = c.outbox;
+    c.outbox = [];
+    this.clock.setTimeout(() => {
+      if (c.closed) return;
+      const receiver = c.peer!;
+      for (const m of batch) {
+        if (c.closed) return;
+        receiver.onData?.(m);
+      }
+    }, this.delay(c));
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * `npm run sim`: the swarm simulator's scenarios at N = 10, 100 and 1,000 (SIM_N="10,100" for
+ * fewer, SIM_SCENARIOS="homogeneous,churn" for some), the cross-check against bench:swarm's
+ * browser workload, and the report: test/bench/results/sim.{json,md,svg}. SIM_SEED picks the
+ * random seed (default 1): the same seed gives the same figures, on any machine.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { machine, measuredCommit, RESULTS_DIR } from '../bench/lib/report.ts';
+import { SCENARIO_NAMES, scenario, type ScenarioName } from './scenarios.ts';
+import { simulate, type SimResult } from './sim-swarm.ts';
+import { crossCheckScenario, writeSimReport, type SimReport, summarise, type CrossCheckRow } from './sim-report.ts';
+
+const ns = (process.env.SIM_N ?? '10,100,1000').split(',').map(Number);
+const names = (process.env.SIM_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',') as ScenarioName[];
+const seed = Number(process.env.SIM_SEED ?? 1);
+for (const n of names) if (!SCENARIO_NAMES.includes(n)) throw new Error(`unknown scenario "${n}": the scenarios are ${SCENARIO_NAMES.join(', ')}`);
+
+const log = (line: string) => process.stdout.write(`${line}\n`);
+const runs: ReturnType<typeof summarise>[] = [];
+const byKey = new Map<string, SimResult>();
+for (const N of ns) {
+  for (const name of names) {
+    const r = await simulate(scenario(name, N, seed));
+    byKey.set(`${name}/${N}`, r);
+    const s = summarise(r, name === 'free-riders' ? byKey.get(`homogeneous/${N}`) ?? null : null);
+    runs.push(s);
+    log(`${name} N=${N}: ${s.seconds.toFixed(1)} s = ${s.ratioToP2p.toFixed(2)} × D_p2p (${s.dP2p.toFixed(1)} s); ${s.finished}/${N} finished; wall ${s.wallSeconds.toFixed(1)} s, RSS ${s.rssMiB.toFixed(0)} MiB`);
+  }
+}
+
+// The browser benchmark's workload: N = 1, 2, 4, 8, F = 16 MiB, everyone at 1 MiB/s, loopback.
+const measured = JSON.parse(readFileSync(join(RESULTS_DIR, 'swarm.json'), 'utf8')) as { machine: { date: string }; swarm: Array<{ system: string; N: number; seconds: { median: number }; cpuBusyPct: { median: number } }> };
+const crossCheck: CrossCheckRow[] = [];
+for (const N of [1, 2, 4, 8]) {
+  const r = await simulate(crossCheckScenario(N, seed));
+  const row = measured.swarm.find((m) => m.system === 'tabswarm' && m.N === N);
+  crossCheck.push({ N, simulatedSeconds: r.seconds, measuredSeconds: row?.seconds.median ?? null, measuredCpuBusyPct: row?.cpuBusyPct.median ?? null, dP2p: r.dP2p });
+  log(`cross-check N=${N}: simulated ${r.seconds.toFixed(2)} s, measured ${row?.seconds.median ?? '–'} s`);
+}
+
+const report: SimReport = { machine: machine(), commit: measuredCommit(), seed, runs, crossCheck, measuredAt: measured.machine.date };
+writeSimReport(report);

@@ -20,6 +20,11 @@ export class Emitter<Events extends Record<string, unknown[]>> {
     return off;
   }
 
+  /** Whether anyone listens for `event`: an event whose payload costs something to build is built only then. */
+  protected listened(event: keyof Events): boolean {
+    return (this.listeners.get(event)?.size ?? 0) > 0;
+  }
+
   protected emit<K extends keyof Events>(event: K, ...args: Events[K]): void {
     for (const fn of [...(this.listeners.get(event) ?? [])]) fn(...args);
   }

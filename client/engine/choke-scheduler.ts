@@ -6,7 +6,7 @@
  */
 import { Emitter } from '../../shared/emitter.ts';
 import type { Clock } from './clock.ts';
-import { rechoke, type ChokePeer } from './choker.ts';
+import { freeSlotTaker, rechoke, type ChokePeer } from './choker.ts';
 
 /** One run of the choker, as it happened. */
 export interface RechokeEvent {
@@ -76,15 +76,23 @@ export class ChokeScheduler extends Emitter<{ rechoke: [RechokeEvent] }> {
     this.run(false);
   }
 
-  /** A peer's interest changed: unchoke it at once only into a free slot; choke no one. */
+  /**
+   * A peer's interest changed. Newly interested and choked: unchoked at once if a slot is free. An
+   * unchoked peer that lost interest frees its slot: the best-ranked choked, interested peer takes
+   * it at once (as mainline BitTorrent reruns its choker on "not interested"), rather than the
+   * upload idling until the next rechoke — in a swarm's last seconds, that wait was most of the
+   * time the last pieces took to spread. Either way nobody is choked.
+   */
   onInterest(key: string, interested: boolean): void {
-    if (!interested || !this.port.isChoking(key) || !this.port.reshare()) return;
+    if (!this.port.reshare() || this.port.isChoking(key) !== interested) return;
     const now = this.clock.now();
     const table = this.port.table(now);
     const busy = table.filter((p) => p.interested && !this.port.isChoking(p.id)).length;
     // Regular slots plus the optimistic one.
     if (busy >= this.port.slots() + 1) return;
-    this.port.setChoking(key, false);
+    const next = interested ? key : freeSlotTaker(table, (id) => this.port.isChoking(id), this.port.seeding());
+    if (next === null) return;
+    this.port.setChoking(next, false);
     const unchoked = table.filter((p) => !this.port.isChoking(p.id)).map((p) => p.id);
     this.emit('rechoke', { atMs: now, scheduled: false, rotated: false, optimistic: this.optimistic, unchoked });
   }

@@ -39,6 +39,11 @@ export function rankForUnchoke(peers: readonly ChokePeer[], opts: ChokeOptions):
     .map((p) => p.id);
 }
 
+/** Who takes a slot freed between rechokes: the best-ranked choked, interested peer (null if none). */
+export function freeSlotTaker(peers: readonly ChokePeer[], isChoking: (id: string) => boolean, seeding: boolean): string | null {
+  return rankForUnchoke(peers.filter((p) => isChoking(p.id)), { slots: 1, seeding })[0] ?? null;
+}
+
 /** A new optimistic unchoke among interested peers not in `regular`, weighted toward new peers; null if none. */
 export function pickOptimistic(peers: readonly ChokePeer[], regular: ReadonlySet<string>, nowMs: number, random: () => number): string | null {
   const pool = peers.filter((p) => p.interested && !regular.has(p.id));

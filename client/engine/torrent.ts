@@ -338,7 +338,7 @@ export class Torrent extends Emitter<TorrentEvents> {
       this.progress();
     });
     d.on('done', () => {
-      this.emit('progress', this.stats());
+      if (this.listened('progress')) this.emit('progress', this.stats());
       this.emit('done');
       this.choker.rerank();
     });
@@ -368,7 +368,8 @@ export class Torrent extends Emitter<TorrentEvents> {
 
   /** A progress event now, or at the end of the current interval if one went out lately. */
   private progress(): void {
-    if (this.progressTimer !== null || this.done) return;
+    // The stats are built for someone to read: a headless peer nobody watches skips them.
+    if (this.progressTimer !== null || this.done || !this.listened('progress')) return;
     const wait = this.lastProgressMs + PROGRESS_INTERVAL_MS - this.clock.now();
     const emit = () => {
       this.progressTimer = null;

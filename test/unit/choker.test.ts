@@ -1,6 +1,8 @@
 /** Choking with an injected clock and random source; peers as a rate table. */
 import { describe, expect, it } from 'vitest';
 import { pickOptimistic, rechoke, type ChokePeer } from '../../client/engine/choker.ts';
+import { ChokeScheduler } from '../../client/engine/choke-scheduler.ts';
+import { ManualClock } from '../../client/engine/clock.ts';
 
 const T0 = 1_000_000;
 /** id, interested, download rate from them, upload rate to them, connected at, snubbed */
@@ -96,5 +98,51 @@ describe('optimistic unchoke', () => {
 
   it('returns null when every interested peer already has a regular slot', () => {
     expect(pickOptimistic(table([['a', true, 1, 1]]), new Set(['a']), T0, seq(0.5))).toBeNull();
+  });
+});
+
+describe('between rechokes (ChokeScheduler)', () => {
+  /** A port over a mutable table: who is choked, as the scheduler sets it. */
+  function port(rows: ChokePeer[], slots = 4) {
+    const choking = new Set(rows.map((p) => p.id));
+    return {
+      rows,
+      choking,
+      port: { table: () => rows, isChoking: (id: string) => choking.has(id), setChoking: (id: string, c: boolean) => void (c ? choking.add(id) : choking.delete(id)), slots: () => slots, seeding: () => false, reshare: () => true },
+    };
+  }
+
+  it('a slot freed by an unchoked peer losing interest goes at once to the best choked interested peer; nobody is choked', () => {
+    const peers = table([['a', true, 500, 0], ['b', true, 400, 0], ['c', true, 300, 0], ['d', true, 200, 0], ['e', true, 100, 0], ['f', true, 90, 0], ['g', true, 10, 0]]);
+    const p = port(peers);
+    const clock = new ManualClock(T0);
+    const s = new ChokeScheduler(clock, seq(0.99), p.port, { rechokeIntervalMs: 10_000, optimisticIntervalMs: 30_000 });
+    s.rerank();
+    // a–d regular, one optimistic among e–g.
+    const unchokedBefore = peers.filter((x) => !p.choking.has(x.id)).map((x) => x.id);
+    expect(unchokedBefore).toHaveLength(5);
+    const waiting = peers.filter((x) => p.choking.has(x.id) && x.interested).map((x) => x.id);
+    // b has all it wants from us.
+    peers[1]!.interested = false;
+    s.onInterest('b', false);
+    const best = waiting.sort((x, y) => peers.find((q) => q.id === y)!.downloadRate - peers.find((q) => q.id === x)!.downloadRate)[0]!;
+    expect(p.choking.has(best)).toBe(false);
+    for (const id of unchokedBefore) expect(p.choking.has(id), id).toBe(false);
+    // No second taker: the slots are full again.
+    const after = peers.filter((x) => !p.choking.has(x.id)).length;
+    s.onInterest('b', false);
+    expect(peers.filter((x) => !p.choking.has(x.id)).length).toBe(after);
+  });
+
+  it('a choked peer losing interest changes nothing', () => {
+    const peers = table([['a', true, 500, 0], ['b', true, 400, 0], ['c', true, 300, 0], ['d', true, 200, 0], ['e', true, 100, 0], ['f', true, 90, 0], ['g', true, 10, 0]]);
+    const p = port(peers);
+    const s = new ChokeScheduler(new ManualClock(T0), seq(0.99), p.port, { rechokeIntervalMs: 10_000, optimisticIntervalMs: 30_000 });
+    s.rerank();
+    const before = [...p.choking].sort();
+    const choked = before[0]!;
+    peers.find((x) => x.id === choked)!.interested = false;
+    s.onInterest(choked, false);
+    expect([...p.choking].sort()).toEqual(before);
   });
 });

@@ -41,6 +41,8 @@ export interface Scenario {
   maxPeers?: number;
   /** Initial seeding on the seeder, as a new share from a tab or `tabswarm seed` has it (default true). */
   initialSeeding?: boolean;
+  /** Engine options for the seeder alone, over `engine`. */
+  seedEngine?: Partial<EngineOptions>;
   engine?: Partial<EngineOptions>;
   /** Gives up at this much virtual time (ms). */
   limitMs?: number;
@@ -72,11 +74,16 @@ export interface SimResult {
   /** Bytes the peers sent over what their uploads could have sent while they were in the swarm (free-riders' capacity counted as 0). */
   peerUtilisation: number;
   peers: PeerOutcome[];
-  /** Per-piece copies among the peers every `copiesEveryMs`: min, median, max. */
+  /** Per-piece copies among the peers every COPIES_EVERY_MS: min, median, max. */
   copies: Array<{ atMs: number; min: number; median: number; max: number }>;
+  /** Every COPIES_EVERY_MS: the bytes all peers and the seed sent in the interval over what their uploads could have sent (free-riders' counted as 0). */
+  utilisation: Array<{ atMs: number; all: number }>;
   events: number;
   wallSeconds: number;
+  /** Peak resident memory of the simulating process (sampled every 5 s of virtual time). */
   rssMiB: number;
+  /** Peak memory in ArrayBuffers: piece bytes in flight, being assembled, queued on links. */
+  buffersMiB: number;
 }
 
 /** A small fast PRNG (mulberry32): deterministic for a seed. */
@@ -186,7 +193,7 @@ export async function simulate(s: Scenario): Promise<SimResult> {
 
   const outcomes = new Map<Member, PeerOutcome>();
   const seedIdBefore = idCounter;
-  const seeder = await join(-1, s.seed, true, { ...engine, superSeed: s.initialSeeding ?? true });
+  const seeder = await join(-1, s.seed, true, { ...engine, superSeed: s.initialSeeding ?? true, ...s.seedEngine });
   peerIdOf.set(seeder, idBytes(seedIdBefore + 1));
   outcomes.set(seeder, { finishedMs: 0, freeRider: false, uploaded: 0, upBps: s.seed.upBps, arrivalMs: 0, leftMs: null });
 
@@ -235,7 +242,18 @@ export async function simulate(s: Scenario): Promise<SimResult> {
 
   // The seed leaves once it has uploaded its share; the copies histogram is sampled meanwhile.
   const copies: SimResult['copies'] = [];
+  const utilisation: SimResult['utilisation'] = [];
+  let sentBefore = 0;
+  let peakRss = 0;
+  let peakBuffers = 0;
   const sampler = clock.setInterval(() => {
+    const sent = net.sentBytes.reduce((a, b) => a + b, 0);
+    const capacity = members.filter((m) => m.present && !(m.index >= 0 && s.peers[m.index]!.freeRider)).reduce((a, m) => a + net.spec(m.node).upBps, 0);
+    utilisation.push({ atMs: clock.now(), all: capacity > 0 ? (sent - sentBefore) / ((capacity * COPIES_EVERY_MS) / 1000) : 0 });
+    sentBefore = sent;
+    const mem = process.memoryUsage();
+    if (mem.rss > peakRss) peakRss = mem.rss;
+    if (mem.arrayBuffers > peakBuffers) peakBuffers = mem.arrayBuffers;
     if (s.seedLeavesAfterBytes !== null && seeder.present && net.sentBytes[seeder.node]! >= s.seedLeavesAfterBytes) void leave(seeder);
     const sorted = [...copiesNow].sort((a, b) => a - b);
     copies.push({ atMs: clock.now(), min: sorted[0]!, median: sorted[sorted.length >> 1]!, max: sorted[sorted.length - 1]! });
@@ -263,9 +281,11 @@ export async function simulate(s: Scenario): Promise<SimResult> {
     peerUtilisation: peers.reduce((a, p) => a + p.uploaded, 0) / peers.reduce((a, p) => a + (p.freeRider ? 0 : (p.upBps * ((p.leftMs ?? endMs) - p.arrivalMs)) / 1000), 0),
     peers,
     copies,
+    utilisation,
     events: clock.fired,
     wallSeconds: (performance.now() - wallStart) / 1000,
-    rssMiB: process.memoryUsage().rss / 2 ** 20,
+    rssMiB: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
+    buffersMiB: peakBuffers / 2 ** 20,
   };
 }
 

@@ -34,6 +34,9 @@ export interface RunSummary {
   events: number;
   wallSeconds: number;
   rssMiB: number;
+  buffersMiB: number;
+  /** The whole swarm's upload utilisation, per 5 s of virtual time. */
+  utilisation: number[];
 }
 
 export interface CrossCheckRow {
@@ -89,6 +92,8 @@ export function summarise(r: SimResult, noFreeRiders: SimResult | null): RunSumm
     events: r.events,
     wallSeconds: round(r.wallSeconds, 1),
     rssMiB: Math.round(r.rssMiB),
+    buffersMiB: Math.round(r.buffersMiB),
+    utilisation: r.utilisation.map((u) => round(u.all, 2)),
   };
 }
 
@@ -142,9 +147,11 @@ export function simMarkdown(report: SimReport): string {
     '',
     "Each peer is the engine's real Torrent (picker, choker, requester, uploader and wire codec) on a virtual clock, over simulated links: upload and download capacities shared equally among a peer's active connections, 50 ms round trips, 10 ms steps (test/sim/). Peers meet as our tracker client makes them: five offers per announce to random peers, again after 5, 10, 20… s while short of peers. F = 64 MiB in 256 KiB pieces; the seeder uses initial seeding, as a new share does.",
     '',
-    '| scenario | N | seconds | × D_p2p | D_p2p | finished | seed utilisation (until every piece out) | peers\' utilisation | median download s (contributors / free-riders) | events | wall s | RSS MiB |',
+    '| scenario | N | seconds | × D_p2p | D_p2p | finished | seed utilisation (until every piece out) | peers\' utilisation | median download s (contributors / free-riders) | events | wall s | peak RSS MiB (of it buffers) |',
     '| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...report.runs.map((r) => `| ${r.scenario} | ${r.N} | ${num(r.seconds)} | ${r.boundApplies ? r.ratioToP2p.toFixed(2) : `(${r.ratioToP2p.toFixed(2)})`} | ${num(r.dP2p)} | ${r.finished}${r.unfinished ? ` (${r.unfinished} stuck)` : ''} | ${pct(r.seedUtilisation)} | ${pct(r.peerUtilisation)} | ${num(r.medianDownloadSeconds.contributors)} / ${num(r.medianDownloadSeconds.freeRiders)} | ${r.events} | ${num(r.wallSeconds)} | ${r.rssMiB} |`),
+    ...report.runs.map((r) => `| ${r.scenario} | ${r.N} | ${num(r.seconds)} | ${r.boundApplies ? r.ratioToP2p.toFixed(2) : `(${r.ratioToP2p.toFixed(2)})`} | ${num(r.dP2p)} | ${r.finished}${r.unfinished ? ` (${r.unfinished} stuck)` : ''} | ${pct(r.seedUtilisation)} | ${pct(r.peerUtilisation)} | ${num(r.medianDownloadSeconds.contributors)} / ${num(r.medianDownloadSeconds.freeRiders)} | ${r.events} | ${num(r.wallSeconds)} | ${r.rssMiB} (${r.buffersMiB}) |`),
+    '',
+    'Peak RSS is the simulating process\'s, sampled every 5 s of virtual time (the heap is collected before each run, but a process keeps some memory it once used); buffers are the ArrayBuffers among it: blocks queued on links, pieces being assembled.',
     '',
     'A ratio in brackets is for a run D_p2p does not bound (arrivals spread over time, or peers leaving before they finish): it compares with the flash-crowd bound only for scale.',
     '',

@@ -1,0 +1,10 @@
+import { scenario } from './scenarios.ts';
+import { simulate } from './sim-swarm.ts';
+const s = scenario('homogeneous', Number(process.env.N ?? 100), 1);
+if (process.env.SEED_LIMIT) (s as any).seedEngine = { uploadLimit: Number(process.env.SEED_LIMIT) };
+if (process.env.PEER_LIMIT) s.engine = { uploadLimit: Number(process.env.PEER_LIMIT) };
+if (process.env.NO_SUPER) s.initialSeeding = false;
+const r = await simulate(s);
+console.log(r.seconds, r.allPiecesOutMs, r.seedUtilisation?.toFixed(3), r.wallSeconds.toFixed(1));
+console.log(r.peers.map((p) => ((p.finishedMs ?? 0) / 1000).toFixed(1)).sort((a, b) => Number(a) - Number(b)).join(" ")); console.log(r.utilisation.map((u) => (u.all * 100).toFixed(0)).join(' '));
+export {};

@@ -11,7 +11,7 @@ export interface PlotRow {
 const W = 640;
 const H = 400;
 const PAD = { left: 56, right: 150, top: 20, bottom: 44 };
-const COLORS: Record<string, string> = { tabswarm: '#2e9d5b', 'webtorrent-rarest': '#d0621f', 'webtorrent-default': '#7b4fc9', 'P2P run': '#2e9d5b', 'client-server run': '#b23b3b' };
+const COLORS: Record<string, string> = { tabswarm: '#2e9d5b', 'webtorrent-rarest': '#d0621f', 'webtorrent-default': '#7b4fc9', 'P2P run': '#2e9d5b', 'client-server run': '#b23b3b', 'simulated P2P': '#1f6fd0', 'simulated (homogeneous)': '#1f6fd0' };
 
 /**
  * `logN` spaces N logarithmically (for N from 1 to 1,000, where a linear axis crowds the small
@@ -35,7 +35,13 @@ export function swarmPlot(rows: PlotRow[], bounds: { dP2p: (n: number) => number
     `<text x="${(PAD.left + W - PAD.right) / 2}" y="${H - 10}" text-anchor="middle">N (leechers)</text>`,
     `<text x="14" y="${(H - PAD.bottom + PAD.top) / 2}" transform="rotate(-90 14 ${(H - PAD.bottom + PAD.top) / 2})" text-anchor="middle">distribution time (s)</text>`,
   ];
-  for (const n of ns) parts.push(`<text x="${x(n)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${n}</text>`);
+  // A tick label too close to the previous one (8 and 10 on a log axis) is left out.
+  let lastTickX = -Infinity;
+  for (const n of ns) {
+    if (x(n) - lastTickX < 18) continue;
+    lastTickX = x(n);
+    parts.push(`<text x="${x(n)}" y="${H - PAD.bottom + 16}" text-anchor="middle">${n}</text>`);
+  }
   for (let s = 0; s <= maxY; s += maxY > 1000 ? 200 : maxY > 200 ? 50 : maxY > 80 ? 20 : 10) parts.push(`<text x="${PAD.left - 6}" y="${y(s) + 4}" text-anchor="end">${s}</text><line x1="${PAD.left}" y1="${y(s)}" x2="${W - PAD.right}" y2="${y(s)}" stroke="#eee"/>`);
   parts.push(`<path d="${curve(bounds.dCs)}" fill="none" stroke="#999" stroke-dasharray="6 4"/>`);
   parts.push(`<path d="${curve(bounds.dP2p)}" fill="none" stroke="#333"/>`);

@@ -21,19 +21,28 @@ export const realClock: Clock = {
 interface ManualTimer {
   id: number;
   atMs: number;
+  /** Order among timers due at the same time: when it was set, or an interval last re-armed. */
+  seq: number;
   everyMs: number | null;
   fn: () => void;
 }
 
 /**
  * A clock that moves only when told to: `advance(ms)` fires every timer due on the way, in time
- * order, with `now()` set to each one's due time. Schedules (rechoke, rotation, timeouts) are then
- * checked by counting events, whatever the machine is busy with.
+ * order (ties in the order they were set, an interval counting as set again each time it fires), with `now()` set to each one's due time.
+ * Schedules (rechoke, rotation, timeouts) are then checked by counting events, whatever the machine
+ * is busy with. Timers wait in a binary heap, so the swarm simulator (test/sim/) can drive a
+ * thousand engines on one.
  */
 export class ManualClock implements Clock {
   private nowMs: number;
   private nextId = 1;
-  private readonly timers = new Map<number, ManualTimer>();
+  private seq = 0;
+  private readonly heap: ManualTimer[] = [];
+  /** Live timers by id; a cleared one stays in the heap until it surfaces, and is dropped then. */
+  private readonly live = new Map<number, ManualTimer>();
+  /** Timers fired so far. */
+  fired = 0;
 
   constructor(startMs = 1_000_000) {
     this.nowMs = startMs;
@@ -52,36 +61,88 @@ export class ManualClock implements Clock {
   }
 
   clearTimeout(handle: unknown): void {
-    this.timers.delete(handle as number);
+    this.live.delete(handle as number);
   }
 
   clearInterval(handle: unknown): void {
-    this.timers.delete(handle as number);
+    this.live.delete(handle as number);
   }
 
   /** Timers still to fire. */
   get pending(): number {
-    return this.timers.size;
+    return this.live.size;
   }
 
   /** Moves time forward by `ms`, firing what falls due (timers added meanwhile included). */
   advance(ms: number): void {
     const until = this.nowMs + ms;
-    for (;;) {
-      let next: ManualTimer | null = null;
-      for (const t of this.timers.values()) if (t.atMs <= until && (next === null || t.atMs < next.atMs || (t.atMs === next.atMs && t.id < next.id))) next = t;
-      if (next === null) break;
-      this.nowMs = Math.max(this.nowMs, next.atMs);
-      if (next.everyMs === null) this.timers.delete(next.id);
-      else next.atMs += next.everyMs;
-      next.fn();
-    }
+    while (this.fireNext(until));
     this.nowMs = until;
   }
 
-  private add(fn: () => void, ms: number, everyMs: number | null): number {
-    const id = this.nextId++;
-    this.timers.set(id, { id, atMs: this.nowMs + Math.max(0, ms), everyMs, fn });
-    return id;
+  /** Fires the earliest timer due by `untilMs`, moving time to it; false when there is none. */
+  protected fireNext(untilMs: number): boolean {
+    const t = this.peek();
+    if (t === null || t.atMs > untilMs) return false;
+    this.pop();
+    this.nowMs = Math.max(this.nowMs, t.atMs);
+    if (t.everyMs === null) this.live.delete(t.id);
+    else {
+      t.atMs += t.everyMs;
+      t.seq = this.seq++;
+      this.push(t);
+    }
+    this.fired++;
+    t.fn();
+    return true;
   }
+
+  private add(fn: () => void, ms: number, everyMs: number | null): number {
+    const t: ManualTimer = { id: this.nextId++, atMs: this.nowMs + Math.max(0, ms), seq: this.seq++, everyMs, fn };
+    this.live.set(t.id, t);
+    this.push(t);
+    return t.id;
+  }
+
+  /** The earliest live timer (cleared ones on top are dropped), or null. */
+  private peek(): ManualTimer | null {
+    while (this.heap.length > 0) {
+      const top = this.heap[0]!;
+      if (this.live.get(top.id) === top) return top;
+      this.pop();
+    }
+    return null;
+  }
+
+  private pop(): void {
+    const last = this.heap.pop()!;
+    if (this.heap.length === 0) return;
+    this.heap[0] = last;
+    const h = this.heap;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && before(h[r]!, h[m]!)) m = r;
+      if (m === i) return;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+  }
+
+  private push(t: ManualTimer): void {
+    const h = this.heap;
+    h.push(t);
+    for (let i = h.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (!before(h[i]!, h[p]!)) return;
+      [h[i], h[p]] = [h[p]!, h[i]!];
+      i = p;
+    }
+  }
+}
+
+function before(a: ManualTimer, b: ManualTimer): boolean {
+  return a.atMs < b.atMs || (a.atMs === b.atMs && a.seq < b.seq);
 }

@@ -19,6 +19,8 @@ const bigNames = (process.env.SIM_BIG_SCENARIOS ?? names.join(',')).split(',') a
 for (const n of names) if (!SCENARIO_NAMES.includes(n)) throw new Error(`unknown scenario "${n}": the scenarios are ${SCENARIO_NAMES.join(', ')}`);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
+// The code this run executes: taken now, since a long run may end after the checkout has moved on.
+const commit = measuredCommit();
 const runs: ReturnType<typeof summarise>[] = [];
 const byKey = new Map<string, SimResult>();
 for (const N of ns) {
@@ -44,5 +46,5 @@ for (const N of [1, 2, 4, 8]) {
   log(`cross-check N=${N}: simulated ${r.seconds.toFixed(2)} s, measured ${row?.seconds.median ?? '–'} s`);
 }
 
-const report: SimReport = { machine: machine(), commit: measuredCommit(), seed, runs, crossCheck, measuredAt: measured.machine.date };
+const report: SimReport = { machine: machine(), commit, seed, runs, crossCheck, measuredAt: measured.machine.date };
 writeSimReport(report);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { machine, measuredCommit, RESULTS_DIR } from '../bench/lib/report.ts';
 import { SCENARIO_NAMES, scenario, type ScenarioName } from './scenarios.ts';
 import { simulate, type SimResult } from './sim-swarm.ts';
-import { crossCheckScenario, writeSimReport, type SimReport, summarise, type CrossCheckRow } from './sim-report.ts';
+import { crossCheckScenario, writeSimReport, summarise, type CrossCheckRow } from './sim-report.ts';
 
 const ns = (process.env.SIM_N ?? '10,100,1000').split(',').map(Number);
 const names = (process.env.SIM_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',') as ScenarioName[];
@@ -23,6 +23,20 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 const commit = measuredCommit();
 const runs: ReturnType<typeof summarise>[] = [];
 const byKey = new Map<string, SimResult>();
+const measured = JSON.parse(readFileSync(join(RESULTS_DIR, 'swarm.json'), 'utf8')) as { machine: { date: string }; swarm: Array<{ system: string; N: number; seconds: { median: number }; cpuBusyPct: { median: number } }> };
+const crossCheck: CrossCheckRow[] = [];
+const started = machine();
+// The report is written after every run, so a long run stopped part way keeps what it measured.
+const write = () => writeSimReport({ machine: started, commit, seed, runs, crossCheck, measuredAt: measured.machine.date });
+
+// The browser benchmark's workload first (seconds of wall time): N = 1, 2, 4, 8, F = 16 MiB, everyone at 1 MiB/s, loopback.
+for (const N of [1, 2, 4, 8]) {
+  const r = await simulate(crossCheckScenario(N, seed));
+  const row = measured.swarm.find((m) => m.system === 'tabswarm' && m.N === N);
+  crossCheck.push({ N, simulatedSeconds: r.seconds, measuredSeconds: row?.seconds.median ?? null, measuredCpuBusyPct: row?.cpuBusyPct.median ?? null, dP2p: r.dP2p });
+  log(`cross-check N=${N}: simulated ${r.seconds.toFixed(2)} s, measured ${row?.seconds.median ?? '–'} s`);
+}
+
 for (const N of ns) {
   for (const name of names) {
     if (N >= 1000 && !bigNames.includes(name)) continue;
@@ -33,18 +47,6 @@ for (const N of ns) {
     const s = summarise(r, name === 'free-riders' ? byKey.get(`homogeneous/${N}`) ?? null : null);
     runs.push(s);
     log(`${name} N=${N}: ${s.seconds.toFixed(1)} s = ${s.ratioToP2p.toFixed(2)} × D_p2p (${s.dP2p.toFixed(1)} s); ${s.finished}/${N} finished; wall ${s.wallSeconds.toFixed(1)} s, RSS ${s.rssMiB.toFixed(0)} MiB (buffers ${s.buffersMiB.toFixed(0)} MiB)`);
+    write();
   }
 }
-
-// The browser benchmark's workload: N = 1, 2, 4, 8, F = 16 MiB, everyone at 1 MiB/s, loopback.
-const measured = JSON.parse(readFileSync(join(RESULTS_DIR, 'swarm.json'), 'utf8')) as { machine: { date: string }; swarm: Array<{ system: string; N: number; seconds: { median: number }; cpuBusyPct: { median: number } }> };
-const crossCheck: CrossCheckRow[] = [];
-for (const N of [1, 2, 4, 8]) {
-  const r = await simulate(crossCheckScenario(N, seed));
-  const row = measured.swarm.find((m) => m.system === 'tabswarm' && m.N === N);
-  crossCheck.push({ N, simulatedSeconds: r.seconds, measuredSeconds: row?.seconds.median ?? null, measuredCpuBusyPct: row?.cpuBusyPct.median ?? null, dP2p: r.dP2p });
-  log(`cross-check N=${N}: simulated ${r.seconds.toFixed(2)} s, measured ${row?.seconds.median ?? '–'} s`);
-}
-
-const report: SimReport = { machine: machine(), commit, seed, runs, crossCheck, measuredAt: measured.machine.date };
-writeSimReport(report);

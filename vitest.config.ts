@@ -7,5 +7,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     exclude: ['test/package/**', '**/node_modules/**'],
     testTimeout: 30_000,
+    // expect.poll waits for an event, not a duration: a busy machine may take far longer than
+    // the default second to deliver it (a seek's re-request failed so under load).
+    expect: { poll: { timeout: 15_000 } },
   },
 });

@@ -30,8 +30,6 @@ export interface DownloadPeer {
   readonly id: string | null;
   /** An HTTP origin (web seed), asked under the offload policy. */
   origin: boolean;
-  /** When the connection was made (clock ms). */
-  readonly connectedAtMs: number;
   /** Most requests the peer accepts at once (BEP 10 `reqq`), if it said. */
   maxRequests(): number | undefined;
 }
@@ -57,12 +55,6 @@ type DownloadEvents = {
   /** Our interest in a peer changed. */
   interest: [string, boolean];
 };
-
-/**
- * How long a newly connected peer that has pieces we lack counts as supplying them while it has
- * not unchoked us yet: the round trip from our "interested" to its unchoke into a free slot.
- */
-export const UNCHOKE_GRACE_MS = 3_000;
 
 export class Download extends Emitter<DownloadEvents> {
   readonly availability: Availability;
@@ -287,7 +279,6 @@ export class Download extends Emitter<DownloadEvents> {
     let asked = this.originReceived;
     let peersSupply = false;
     const neighbourIds: string[] = [];
-    const now = this.clock.now();
     for (const n of this.port.peers()) {
       if (n.origin) {
         asked += this.requester.inFlight(n.key) * BLOCK_LENGTH_BYTES;
@@ -295,12 +286,9 @@ export class Download extends Emitter<DownloadEvents> {
       }
       if (n.wire.isClosed) continue;
       if (n.id !== null) neighbourIds.push(n.id);
-      // A peer that has what we lack supplies it once it unchokes us; one just connected is given
-      // UNCHOKE_GRACE_MS to answer our interest, so the origin is not asked in that round trip for
-      // pieces the peer is about to send (and then abandoned half way).
-      const unchokingSoon = n.wire.state.peerChoking && now - n.connectedAtMs < UNCHOKE_GRACE_MS;
-      if ((!n.wire.state.peerChoking || unchokingSoon) && this.availability.wanted(n.key) > 0) peersSupply = true;
+      if (!n.wire.state.peerChoking && this.availability.wanted(n.key) > 0) peersSupply = true;
     }
+    const now = this.clock.now();
     return { originBytes: asked, elapsedMs: now - this.startedMs, peersSupply, headWaitMs: this.head ? now - this.head.sinceMs : null, selfId: this.port.selfId(), neighbourIds };
   }
 

@@ -11,10 +11,24 @@ import { uniformCurves } from '../../shared/theory.ts';
 import { originTracker, fetchIceServers } from '../browser/client.ts';
 import { MAX_CLASSROOM_PEERS, runDistribution, type RunMode, type RunResult } from './classroom-runner.ts';
 import { explainClassroom } from './explain.ts';
+import { SIMULATED_SWARM } from './simulated-swarm.ts';
 
 const MiB = 1024 * 1024;
 const KiB = 1024;
 const RUN_LABEL: Record<RunMode, string> = { p2p: 'P2P run', 'client-server': 'client-server run' };
+export const SIMULATED_LABEL = 'simulated P2P';
+
+/**
+ * The simulator's swarms (npm run sim: the same engine on virtual time, N up to 1,000) on this
+ * page's bounds: each simulated N's distribution time over D_p2p, times this page's D_p2p at that N.
+ */
+export function simulatedRows(F: number, us: number, ui: number): PlotRow[] {
+  const { dP2p } = uniformCurves(F, us, ui);
+  return SIMULATED_SWARM.points.map((p) => {
+    const seconds = p.ratioToP2p * dP2p(p.N);
+    return { system: SIMULATED_LABEL, N: p.N, seconds: { min: seconds, median: seconds, max: seconds } };
+  });
+}
 
 /** "1, 2, 4, 8" → [1, 2, 4, 8]; null when any entry is not a whole number from 1 to the maximum. */
 export function parsePeerCounts(text: string): number[] | null {
@@ -24,7 +38,7 @@ export function parsePeerCounts(text: string): number[] | null {
 }
 
 export class DemoClassroom extends LitElement {
-  static override properties = { results: { state: true }, status: { state: true }, error: { state: true }, running: { state: true } };
+  static override properties = { results: { state: true }, status: { state: true }, error: { state: true }, running: { state: true }, showSimulated: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -51,6 +65,8 @@ export class DemoClassroom extends LitElement {
   peerCounts = '1, 2, 4, 8';
   modes: Record<RunMode, boolean> = { p2p: true, 'client-server': true };
   superSeed = true;
+  /** Draw the simulator's curve (N up to 1,000) beside the runs. */
+  showSimulated = false;
 
   private async run(): Promise<void> {
     const ns = parsePeerCounts(this.peerCounts);
@@ -83,11 +99,18 @@ export class DemoClassroom extends LitElement {
   }
 
   private plot() {
-    if (this.results.length === 0) return nothing;
-    const { F, us, ui } = this.results[0]!;
+    const sim = this.showSimulated && SIMULATED_SWARM.points.length > 0;
+    if (this.results.length === 0 && !sim) return nothing;
+    const { F, us, ui } = this.results[0] ?? { F: Math.round(this.fileMiB * MiB), us: this.usKiB * KiB, ui: this.uiKiB * KiB };
     const rows: PlotRow[] = this.results.map((r) => ({ system: RUN_LABEL[r.mode], N: r.N, seconds: { min: r.seconds, median: r.seconds, max: r.seconds } }));
-    const svg = swarmPlot(rows, uniformCurves(F, us, ui));
-    return html`<div class="plot" data-testid="plot">${unsafeSVG(svg)}</div>`;
+    if (!sim) return html`<div class="plot" data-testid="plot">${unsafeSVG(swarmPlot(rows, uniformCurves(F, us, ui)))}</div>`;
+    // Out to N = 1,000 the client-server bound leaves the page: the time axis stops at a few times
+    // the slowest P2P point, and N is spaced logarithmically.
+    const simRows = simulatedRows(F, us, ui);
+    const p2pTimes = [...simRows, ...rows.filter((r) => r.system === RUN_LABEL.p2p)].map((r) => r.seconds.max);
+    const svg = swarmPlot([...rows, ...simRows], uniformCurves(F, us, ui), { logN: true, maxSeconds: Math.max(...p2pTimes) * 3 });
+    return html`<div class="plot" data-testid="plot">${unsafeSVG(svg)}</div>
+      <p><small data-testid="simulated-note">${SIMULATED_LABEL}: the same engine in the swarm simulator (npm run sim), every peer uploading alike, 50 ms round trips, measured as time over D<sub>p2p</sub> for a ${SIMULATED_SWARM.fileMiB} MiB file (commit ${SIMULATED_SWARM.commit}, ${SIMULATED_SWARM.date.slice(0, 10)}) and drawn on this page's bounds. Simulated, not run in this browser.</small></p>`;
   }
 
   override render() {
@@ -104,6 +127,7 @@ export class DemoClassroom extends LitElement {
           <label><input type="checkbox" data-testid="mode-p2p" .checked=${this.modes.p2p} @change=${(e: Event) => (this.modes = { ...this.modes, p2p: (e.target as HTMLInputElement).checked })} /> P2P</label>
           <label><input type="checkbox" data-testid="mode-cs" .checked=${this.modes['client-server']} @change=${(e: Event) => (this.modes = { ...this.modes, 'client-server': (e.target as HTMLInputElement).checked })} /> client-server</label>
           <label><input type="checkbox" data-testid="super-seed" .checked=${this.superSeed} @change=${(e: Event) => (this.superSeed = (e.target as HTMLInputElement).checked)} /> initial seeding</label>
+          <label><input type="checkbox" data-testid="show-simulated" .checked=${this.showSimulated} @change=${(e: Event) => (this.showSimulated = (e.target as HTMLInputElement).checked)} /> show the simulated swarm, N up to 1,000</label>
           <button data-testid="run" ?disabled=${this.running} @click=${() => void this.run()}>Run</button>
         </div>
         ${this.status ? html`<p data-testid="status" aria-live="polite">${this.status}</p>` : nothing}

@@ -8,6 +8,7 @@
  * is kept as an artifact (and committed as test/browser/screenshots/demo-classroom.png).
  */
 import { expect, test } from '@playwright/test';
+import { SIMULATED_SWARM } from '../../client/demo/simulated-swarm.ts';
 
 test.describe.configure({ timeout: 600_000 });
 
@@ -59,4 +60,20 @@ test('classroom runs for N = 1, 2, 4, 8 with u_s = u_i: everyone finishes; clien
   await expect(page.getByTestId('cpu-bound')).toHaveCount(bound.length);
   for (const r of bound) await expect(page.locator(`[data-testid=cpu-bound][data-mode=${r.mode}][data-n="${r.n}"]`)).toContainText('CPU-bound');
   await page.getByTestId('plot').locator('svg').screenshot({ path: testInfo.outputPath('demo-classroom.png') });
+});
+
+test('the simulated swarm (npm run sim) is drawn out to N = 1,000 beside the runs, and labelled as simulated', async ({ page }) => {
+  page.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  await page.goto('/demo');
+  await expect(page.getByTestId('plot')).toHaveCount(0);
+  await page.getByTestId('show-simulated').check();
+  const svg = page.getByTestId('plot').locator('svg');
+  await expect(svg).toContainText('simulated P2P');
+  // One point per simulated N, the largest 1,000, on the axis.
+  await expect(svg.locator('circle[fill="#1f6fd0"]')).toHaveCount(SIMULATED_SWARM.points.length + 1); // + the legend's dot
+  await expect(svg.locator('text', { hasText: /^1000$/ })).toHaveCount(1);
+  await expect(page.getByTestId('simulated-note')).toContainText(`Simulated, not run in this browser`);
+  await expect(page.getByTestId('simulated-note')).toContainText(SIMULATED_SWARM.commit);
+  await page.getByTestId('show-simulated').uncheck();
+  await expect(page.getByTestId('plot')).toHaveCount(0);
 });

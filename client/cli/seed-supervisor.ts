@@ -8,6 +8,7 @@
  * the command's own.
  */
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 
 /** Set in the worker's environment: this process seeds; it does not supervise. */
 export const SEED_WORKER_ENV = 'TABSWARM_SEED_WORKER';
@@ -32,17 +33,12 @@ export function afterWorkerExit(
 ): { action: 'exit'; code: number; message?: string } | { action: 'restart'; message: string } {
   if (exit.signal === null) return { action: 'exit', code: exit.code ?? 1 };
   const crash = CRASH_SIGNALS.has(exit.signal);
-  if (stopping || !crash) return { action: 'exit', code: 128 + signalNumber(exit.signal) };
+  if (stopping || !crash) return { action: 'exit', code: 128 + (constants.signals[exit.signal] ?? 0) };
   const recent = restarts.filter((t) => nowMs - t < RESTART_WINDOW_MS).length;
   if (recent >= MAX_RESTARTS_IN_WINDOW) {
     return { action: 'exit', code: 1, message: `the seeding process crashed (${exit.signal}) ${recent + 1} times within ${RESTART_WINDOW_MS / 1000} s; giving up. Run the same command again to resume seeding.` };
   }
   return { action: 'restart', message: `the seeding process crashed (${exit.signal}, in the WebRTC library); seeding again with the same link` };
-}
-
-function signalNumber(signal: NodeJS.Signals): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGILL: 4, SIGABRT: 6, SIGBUS: 7, SIGFPE: 8, SIGKILL: 9, SIGSEGV: 11, SIGTERM: 15 };
-  return numbers[signal] ?? 0;
 }
 
 /** Runs `node <script> <args>` as the seeding worker until it ends for good; resolves with the exit code. */

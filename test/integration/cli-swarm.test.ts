@@ -12,6 +12,7 @@ import { CLI } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 import { until } from '../helpers/until.ts';
+import { descendants } from '../bench/lib/process-cpu.ts';
 
 let server: ServerProcess;
 let seeder: ChildProcess;
@@ -35,20 +36,9 @@ function tree(dir: string): Record<string, string> {
   return out;
 }
 
-/** The pid of `parent`'s child process (the seeding worker under `tabswarm seed`), from /proc. */
-function childOf(parent: number): number | null {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      // /proc/PID/stat: "pid (comm) state ppid …"; comm may hold spaces, so read after the last ')'.
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === parent) return Number(entry);
-    } catch {
-      // The process ended while we looked.
-    }
-  }
-  return null;
+/** The seeding worker under `tabswarm seed` (the seeder process's one descendant), or null. */
+function workerOf(seederPid: number): number | null {
+  return descendants(seederPid).find((pid) => pid !== seederPid) ?? null;
 }
 
 function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -142,7 +132,7 @@ describe('tabswarm seed + tabswarm get', () => {
   }, 60_000);
 
   it('keeps seeding when its worker dies of a native crash: the supervisor starts it again, says so, and the link still works', async () => {
-    const worker = childOf(seeder.pid!);
+    const worker = workerOf(seeder.pid!);
     expect(worker, `seeder: ${seederLog}`).not.toBeNull();
     // What a segmentation fault inside the WebRTC library does to the process.
     process.kill(worker!, 'SIGSEGV');
@@ -151,7 +141,7 @@ describe('tabswarm seed + tabswarm get', () => {
     expect(r.code, `${r.stderr}\nseeder: ${seederLog}`).toBe(0);
     expect(tree(join(work, 'after-crash', 'holiday photos'))).toEqual(tree(src));
     expect(seeder.exitCode).toBeNull();
-    expect(childOf(seeder.pid!)).not.toBe(worker);
+    expect(workerOf(seeder.pid!)).not.toBe(worker);
   }, 60_000);
 
   it('exits 2 on a malformed torrent or magnet', async () => {

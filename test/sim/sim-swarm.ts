@@ -123,6 +123,8 @@ export async function simulate(s: Scenario): Promise<SimResult> {
   interface Member {
     index: number; // -1: the seeder
     node: number;
+    /** Its peer id in hex, as Torrent.isConnectedTo takes it. */
+    idHex: string;
     torrent: Torrent;
     links: number;
     present: boolean;
@@ -139,8 +141,9 @@ export async function simulate(s: Scenario): Promise<SimResult> {
   };
 
   const join = async (index: number, spec: LinkSpec, complete: boolean, options: Partial<EngineOptions>): Promise<Member> => {
-    const torrent = new Torrent({ metainfo: meta }, { peerId: peerId(), sha1: syncSha1, openStore: async () => new PatternStore(content, complete), clock, random: prng((random() * 2 ** 32) >>> 0) }, options);
-    const m: Member = { index, node: net.addNode(spec), torrent, links: 0, present: true, seekRound: 0, announceTimer: null };
+    const id = peerId();
+    const torrent = new Torrent({ metainfo: meta }, { peerId: id, sha1: syncSha1, openStore: async () => new PatternStore(content, complete), clock, random: prng((random() * 2 ** 32) >>> 0) }, options);
+    const m: Member = { index, node: net.addNode(spec), idHex: Buffer.from(id).toString('hex'), torrent, links: 0, present: true, seekRound: 0, announceTimer: null };
     members.push(m);
     await torrent.start();
     torrent.on('peer-close', () => {
@@ -165,7 +168,7 @@ export async function simulate(s: Scenario): Promise<SimResult> {
     const others = present().filter((o) => o !== m);
     for (let k = 0; k < MAX_OFFERS_PER_ANNOUNCE && others.length > 0 && m.links < maxPeers; k++) {
       const o = others.splice(Math.floor(random() * others.length), 1)[0]!;
-      if (o.links >= maxPeers || m.torrent.isConnectedTo(hexId(o))) continue;
+      if (o.links >= maxPeers || m.torrent.isConnectedTo(o.idHex)) continue;
       connect(m, o);
     }
     // Short of peers: look again after 5, 10, 20… s, never later than the interval.
@@ -179,8 +182,6 @@ export async function simulate(s: Scenario): Promise<SimResult> {
     if (m.announceTimer !== null) return;
     m.announceTimer = clock.setTimeout(() => announce(m), afterMs);
   };
-  const hexId = (m: Member) => Buffer.from(peerIdOf.get(m)!).toString('hex');
-  const peerIdOf = new Map<Member, Uint8Array>();
 
   const leave = async (m: Member) => {
     if (!m.present) return;
@@ -192,9 +193,7 @@ export async function simulate(s: Scenario): Promise<SimResult> {
   };
 
   const outcomes = new Map<Member, PeerOutcome>();
-  const seedIdBefore = idCounter;
   const seeder = await join(-1, s.seed, true, { ...engine, superSeed: s.initialSeeding ?? true, ...s.seedEngine });
-  peerIdOf.set(seeder, idBytes(seedIdBefore + 1));
   outcomes.set(seeder, { finishedMs: 0, freeRider: false, uploaded: 0, upBps: s.seed.upBps, arrivalMs: 0, leftMs: null });
 
   let finished = 0;
@@ -210,9 +209,7 @@ export async function simulate(s: Scenario): Promise<SimResult> {
   s.peers.forEach((spec, i) => {
     clock.setTimeout(() => {
       void (async () => {
-        const before = idCounter;
         const m = await join(i, spec, false, { ...engine, ...(spec.freeRider ? { reshare: false } : {}) });
-        peerIdOf.set(m, idBytes(before + 1));
         leechers.push(m);
         const outcome: PeerOutcome = { finishedMs: null, freeRider: spec.freeRider, uploaded: 0, upBps: spec.upBps, arrivalMs: clock.now(), leftMs: null };
         outcomes.set(m, outcome);
@@ -287,10 +284,4 @@ export async function simulate(s: Scenario): Promise<SimResult> {
     rssMiB: Math.max(peakRss, process.memoryUsage().rss) / 2 ** 20,
     buffersMiB: peakBuffers / 2 ** 20,
   };
-}
-
-function idBytes(n: number): Uint8Array {
-  const id = new Uint8Array(20);
-  id.set(new TextEncoder().encode(`-SIM001-${String(n).padStart(12, '0')}`));
-  return id;
 }

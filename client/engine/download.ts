@@ -228,6 +228,10 @@ export class Download extends Emitter<DownloadEvents> {
 
   onUnchokedByPeer(key: string): void {
     this.lastBlockMs.set(key, this.clock.now());
+    // A peer that starts supplying us takes back what we are fetching from an origin and it has: an
+    // origin asked between its bitfield and this unchoke (no peer supplied then) would otherwise send
+    // pieces this peer is about to give.
+    for (const index of this.requester.inProgress()) if (this.availability.peerHas(key, index)) this.leaveToPeers(key, index);
     this.fill(key);
   }
 

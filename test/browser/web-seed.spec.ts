@@ -58,20 +58,29 @@ test('a site hosts a file for the widget: with no peer online it completes from 
 });
 
 test('an origin without CORS is dropped with a message that says so; the download finishes from a peer', async ({ browser }) => {
-  const seeder = await peerPage(browser);
-  const shared = await seeder.evaluate(async (bytes) => {
-    const client = await (window as any).tabswarm;
-    const session = await client.seed([new File([new Uint8Array(bytes)], 'talk.bin')]);
-    return { magnet: client.magnet(session.torrent.infoHash) as string, infoHash: session.torrent.infoHash as string };
-  }, [...video]);
+  // The leecher starts alone: the link's metadata comes from the .torrent on the site (xs=), and its
+  // one web seed is an origin without CORS, so nothing can supply it until a peer arrives. Its
+  // failure must be named; then a seeder joins and the download finishes from it.
+  const torrentPath = joinPath(root, 'site', 'nocors.torrent');
+  const made = runCli(['create', joinPath(root, 'site', 'talk.bin'), '-o', torrentPath, '-w', `${origin.url}/nocors/talk.bin`, '--torrent-url', `${origin.url}/site/nocors.torrent`, '--json']);
+  expect(made.status).toBe(0);
+  const { magnet, infoHash } = JSON.parse(made.stdout) as { magnet: string; infoHash: string };
   const leecher = await peerPage(browser);
   await leecher.evaluate(async () => {
     const client = await (window as any).tabswarm;
     (window as any).warnings = [];
     client.on('warning', (w: Error) => (window as any).warnings.push(w.message));
   });
-  expect(await join(leecher, `${shared.magnet}&ws=${encodeURIComponent(`${origin.url}/nocors/talk.bin`)}`)).toBe(shared.infoHash);
-  expect(await savedSha256(leecher, shared.infoHash)).toBe(sha(video));
-  const warnings = await leecher.evaluate(() => (window as any).warnings as string[]);
-  expect(warnings.join('\n')).toMatch(new RegExp(`Web seed ${origin.url}/nocors/talk.bin: cannot be reached, or does not allow cross-origin requests \\(CORS\\).*The download carries on from peers`));
+  expect(await join(leecher, magnet)).toBe(infoHash);
+  const corsWarning = new RegExp(`Web seed ${origin.url}/nocors/talk.bin: cannot be reached, or does not allow cross-origin requests \\(CORS\\).*The download carries on from peers`);
+  await leecher.waitForFunction((source) => ((window as any).warnings as string[]).some((w) => new RegExp(source).test(w)), corsWarning.source, { timeout: 60_000 });
+
+  const seeder = await peerPage(browser);
+  const seeded = await seeder.evaluate(async (bytes) => {
+    const client = await (window as any).tabswarm;
+    const session = await client.seed([new File([new Uint8Array(bytes)], 'talk.bin')]);
+    return session.torrent.infoHash as string;
+  }, [...video]);
+  expect(seeded).toBe(infoHash); // the same file makes the same torrent in a tab as on the command line
+  expect(await savedSha256(leecher, infoHash)).toBe(sha(video));
 });

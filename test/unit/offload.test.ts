@@ -241,6 +241,53 @@ describe('swarms with an origin (in memory)', () => {
     expect(warnings).toEqual([]);
   });
 
+  it('an origin asked between a peer\'s bitfield and its unchoke gives those pieces back at the unchoke', async () => {
+    const { meta } = await makeContent(6 * PIECE);
+    // Every fetch, in order (a piece taken back and asked again is two fetches).
+    const asked: number[] = [];
+    const aborted: number[] = [];
+    const hanging: FetchLike = (_url, init) => {
+      const piece = Math.floor(Number(/bytes=(\d+)/.exec(init.headers.range!)![1]) / meta.pieceLength);
+      asked.push(piece);
+      return new Promise((_resolve, reject) => init.signal.addEventListener('abort', () => {
+        aborted.push(piece);
+        reject(new DOMException('aborted', 'AbortError'));
+      }));
+    };
+    // The leecher's housekeeping ticks run only when the test says, so the tick that falls between
+    // the peer's bitfield and its unchoke is not left to chance.
+    const clock = new ManualClock();
+    const store = new MemoryStore();
+    const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, FAST);
+    await torrent.start();
+    track({ torrent, store });
+    torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: hanging }));
+    const tick = async () => {
+      clock.advance(FAST.tickMs!);
+      await deliveredSoFar();
+    };
+    for (let k = 0; k < 5 && asked.length === 0; k++) await tick();
+    expect(asked.length).toBeGreaterThan(0);
+    // The peer says it has everything but keeps us choked: it supplies nothing yet, so a tick may ask
+    // the origin again, now for pieces the peer has.
+    const peer = rawSeeder(torrent, meta, { unchoke: false });
+    await deliveredSoFar();
+    for (let k = 0; k < 5; k++) await tick();
+    const askedBefore = asked.length;
+    await deliveredSoFar();
+    const askedWhileChoked = asked.slice(aborted.length);
+    expect(askedWhileChoked.length).toBeGreaterThan(0);
+    // The unchoke: every origin fetch the peer could give is aborted before any of it arrived, none
+    // is asked again, and the peer is asked instead.
+    peer.message({ type: 'unchoke' });
+    await deliveredSoFar(); // the unchoke reaches the leecher
+    await deliveredSoFar(); // its requests reach the peer
+    expect(aborted).toHaveLength(asked.length);
+    expect(asked.length).toBe(askedBefore);
+    expect(peer.messages.some((m) => m.type === 'request')).toBe(true);
+    expect(torrent.stats().originDownloaded).toBe(0);
+  });
+
   it('the origin cap: no byte past it is asked for', async () => {
     const { data, meta } = await makeContent(8 * PIECE);
     const origin = memoryOrigin(meta, data);

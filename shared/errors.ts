@@ -32,7 +32,15 @@ export type ErrorCode =
   // creation from the file system
   | 'INPUT_NOT_FOUND'
   | 'INPUT_UNREADABLE'
-  | 'INPUT_EMPTY';
+  | 'INPUT_EMPTY'
+  // private shares
+  | 'PRIVATE_UNSUPPORTED'
+  | 'PRIVATE_KEY_INVALID'
+  | 'PRIVATE_KEY_WRONG'
+  | 'PRIVATE_KEY_MISSING'
+  | 'PRIVATE_SHARE_INVALID'
+  | 'PRIVATE_RECORD_TAMPERED'
+  | 'PRIVATE_SIGNAL_UNAUTHENTICATED';
 
 export class TabswarmError extends Error {
   override readonly name = 'TabswarmError';

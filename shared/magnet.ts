@@ -4,6 +4,7 @@
  */
 import { fromHex, toHex } from './bytes.ts';
 import { TabswarmError } from './errors.ts';
+import { decodeLinkKey, LINK_KEY_PARAM } from './private/key.ts';
 
 export interface MagnetLink {
   /** Lower-case hex info hash. */
@@ -16,6 +17,11 @@ export interface MagnetLink {
   webSeeds: string[];
   /** `xs` (exact sources): http(s) URLs of the .torrent itself, so a link works with no peer online. */
   sources: string[];
+  /**
+   * `x.tsk`: a private share's key (base64url, 32 bytes). It belongs in the app link's #fragment and
+   * in nothing sent to a server; the tracker sees only the info hash.
+   */
+  privateKey?: string;
 }
 
 const MAGNET_PREFIX = 'magnet:?';
@@ -91,6 +97,7 @@ export function parseMagnet(uri: string): MagnetLink {
 
   let infoHash: string | undefined;
   let name: string | undefined;
+  let privateKey: string | undefined;
   const trackers: string[] = [];
   const webSeeds: string[] = [];
   const sources: string[] = [];
@@ -120,12 +127,17 @@ export function parseMagnet(uri: string): MagnetLink {
       if (!/^https?:/i.test(value)) continue;
       const url = checkUrl(value, WEB_SEED_SCHEMES, 'exact source');
       if (!sources.includes(url)) sources.push(url);
+    } else if (key === LINK_KEY_PARAM) {
+      decodeLinkKey(value); // a damaged key is named now, not as a failure to decrypt later
+      if (privateKey !== undefined && privateKey !== value) invalid('it carries two different private keys');
+      privateKey = value;
     }
     // Other keys (xl, x.pe, so, …) are optional hints we do not use; BEP 9 lets clients ignore them.
   }
   if (infoHash === undefined) invalid('it has no "xt=urn:btih:" info hash');
   const link: MagnetLink = { infoHash, trackers, webSeeds, sources };
   if (name !== undefined) link.name = name;
+  if (privateKey !== undefined) link.privateKey = privateKey;
   return link;
 }
 
@@ -139,5 +151,6 @@ export function buildMagnet(link: MagnetInput): string {
   for (const tr of link.trackers ?? []) params.push(`tr=${encodeURIComponent(tr)}`);
   for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
   for (const xs of link.sources ?? []) params.push(`xs=${encodeURIComponent(xs)}`);
+  if (link.privateKey !== undefined) params.push(`${LINK_KEY_PARAM}=${link.privateKey}`);
   return MAGNET_PREFIX + params.join('&');
 }

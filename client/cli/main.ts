@@ -5,6 +5,8 @@
 import { parseArgs } from 'node:util';
 import { TabswarmError } from '../../shared/errors.ts';
 import { createCommand } from './commands/create.ts';
+import { linkKeyOf } from './link-key.ts';
+import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { infoCommand } from './commands/info.ts';
 import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
 import { ExitError } from './exit.ts';
@@ -64,11 +66,13 @@ async function run(argv: string[]): Promise<void> {
             announce: { type: 'string', multiple: true, short: 'a' },
             'web-seed': { type: 'string', multiple: true, short: 'w' },
             'torrent-url': { type: 'string' },
+            private: { type: 'boolean', default: false },
             json: { type: 'boolean', default: false },
           },
         }),
       );
       await createCommand({
+        private: values.private,
         path: onePositional(positionals, 'PATH to a file or folder'),
         output: values.output,
         announce: values.announce ?? [],
@@ -95,15 +99,23 @@ async function run(argv: string[]): Promise<void> {
             'no-initial-seeding': { type: 'boolean', default: false },
             keep: { type: 'boolean', default: false },
             server: { type: 'string' },
+            private: { type: 'boolean', default: false },
+            key: { type: 'string' },
           },
         }),
       );
+      if (values.private && values.torrent !== undefined) throw new UsageError('--private seals PATH into a new share; to seed a sealed file with its .torrent, give --key instead');
+      if (values.key !== undefined && values.torrent === undefined && !values.private) throw new UsageError('--key seeds a sealed file: add --torrent FILE.torrent (or --private to seal PATH anew)');
+      const privateKey = values.key === undefined ? undefined : linkKeyOf(values.key);
       const trackers = checkTrackers(values.tracker ?? [DEFAULT_TRACKER]);
       if (values.server !== undefined && !values.keep) throw new UsageError('--server names where --keep uploads to; add --keep');
       // The command the user runs watches over a worker that seeds, and restarts it if the
       // native WebRTC library crashes it (seed-supervisor.ts).
       if (process.env[SEED_WORKER_ENV] !== '1') {
-        process.exitCode = await superviseSeed(process.argv[1]!, process.argv.slice(2));
+        // A new private share's key is made here, once, and handed to the worker: a restarted worker
+        // seals PATH again under the same key into the same torrent, so the printed link stays good.
+        const extra = values.private && privateKey === undefined ? ['--key', encodeLinkKey(newLinkKey())] : [];
+        process.exitCode = await superviseSeed(process.argv[1]!, [...process.argv.slice(2), ...extra]);
         return;
       }
       // A worker whose supervisor is gone (killed outright) leaves the swarm as on SIGTERM, rather than seed on unattended.
@@ -117,6 +129,8 @@ async function run(argv: string[]): Promise<void> {
         uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
         initialSeeding: !values['no-initial-seeding'],
         keepOn: values.keep ? serverOf(values.server, trackers[0]!) : undefined,
+        privateKey,
+        sealPlain: values.private,
       });
       return;
     }

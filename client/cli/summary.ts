@@ -13,11 +13,15 @@ export interface TorrentSummary {
   files: Array<{ path: string; length: number }>;
 }
 
-/** `torrentUrls`: where the .torrent is published (the magnet's xs=), if the user said. */
-export function summarize(meta: Metainfo, torrentUrls: string[] = []): TorrentSummary {
+/**
+ * `torrentUrls`: where the .torrent is published (the magnet's xs=), if the user said. `privateKey`:
+ * a private share's key, which the link then carries (and no name: the torrent's is meaningless).
+ */
+export function summarize(meta: Metainfo, torrentUrls: string[] = [], privateKey?: string): TorrentSummary {
+  const link = { infoHash: meta.infoHash, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls };
   return {
     infoHash: meta.infoHash,
-    magnet: buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls }),
+    magnet: buildMagnet(privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey }),
     name: meta.name,
     length: meta.length,
     pieceLength: meta.pieceLength,

@@ -6,7 +6,7 @@ export type CommandName = 'create' | 'info' | 'seed' | 'get' | 'serve';
 
 /** One line of synopsis and the options, per command. */
 export const COMMAND_HELP: Record<CommandName, string> = {
-  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--torrent-url URL] [--json]
+  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--torrent-url URL] [--private] [--json]
     Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
     -o, --output FILE      where to write the .torrent (default: PATH's name + .torrent)
     -a, --announce URL     a tracker to name in the torrent (repeatable)
@@ -14,11 +14,13 @@ export const COMMAND_HELP: Record<CommandName, string> = {
                            or a folder URL ending in "/" under which NAME (and its paths) can be found
     --torrent-url URL      where you will publish the .torrent: the magnet link carries it (xs=), so
                            with a web seed the link works when no peer is online
+    --private              seal the content and names first (end-to-end encrypted) into one opaque
+                           file beside the .torrent; the printed link carries the key (x.tsk=…)
     --json                 print the result as JSON`,
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
     --json                 print it as JSON`,
-  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent] [--no-initial-seeding] [--keep [--server URL]]
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--no-initial-seeding] [--keep [--server URL]]
     Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
     seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
     -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
@@ -28,9 +30,14 @@ export const COMMAND_HELP: Record<CommandName, string> = {
     --keep                 first upload the content to the Tabswarm server (verified piece by piece,
                            resumable), so the link works after this process stops: the printed link
                            names the server as a web seed. The server must have a store (STORE_DIR)
-    --server URL           the server for --keep (default: the tracker's own server)`,
-  get: `tabswarm get MAGNET|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
-    Download, verify and save; resumes from what is already in DIR.
+    --server URL           the server for --keep (default: the tracker's own server)
+    --private              a private share: PATH is sealed (end-to-end encrypted) under a new key,
+                           which only the printed link carries; peers without it cannot connect
+    --key LINK             seed a file sealed by "create --private" (PATH, with --torrent): the
+                           private link, or its x.tsk key alone`,
+  get: `tabswarm get MAGNET|LINK|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
+    Download, verify and save; resumes from what is already in DIR. LINK: the app's link
+    (https://…/#magnet:?…). A private link (x.tsk=…) is decrypted and authenticated into DIR.
     -o, --output DIR       where to save (default: the current folder)
     -t, --tracker URL      a WebSocket tracker besides the link's own (repeatable)
     --upload-limit B/s     cap on upload while downloading, bytes per second

@@ -11,6 +11,7 @@ import { realClock, type Clock } from './clock.ts';
 import { Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
 import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
 import type { PeerConnector } from './webrtc.ts';
+import { authenticatedConnector, keylessConnector } from './signal-auth.ts';
 import { webSeedTransport, type FetchLike } from './web-seed.ts';
 import { usableWebSeeds } from '../../shared/web-seed.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -70,6 +71,11 @@ export interface SessionOptions {
   fetch?: FetchLike;
   /** URLs of the .torrent itself (a magnet link's xs=): the metadata with no peer online. */
   metadataSources?: string[];
+  /**
+   * A private share's signalling key (deriveKeys().signal): every offer and answer is signed with
+   * it, and peers' unsigned or wrongly signed ones are refused with a warning (signal-auth.ts).
+   */
+  signalKey?: CryptoKey;
 }
 
 type SessionEvents = {
@@ -93,12 +99,15 @@ export class SwarmSession extends Emitter<SessionEvents> {
     this.torrent = new Torrent(source, deps, opts.engine);
     const clock = deps.clock ?? realClock;
     this.clock = clock;
+    const connector = opts.signalKey
+      ? authenticatedConnector(opts.connector, { key: opts.signalKey, infoHash: this.torrent.infoHash, onRefused: (e) => this.emit('warning', e) })
+      : keylessConnector(opts.connector, (e) => this.emit('warning', e));
     this.trackers = opts.trackers.map((url) => {
       const t = new TrackerClient({
         url,
         infoHash: this.torrent.infoHash,
         peerId: deps.peerId,
-        connector: opts.connector,
+        connector,
         openSocket: opts.openSocket,
         clock,
         random: deps.random,

@@ -15,10 +15,13 @@ export type AnnounceEvent = 'started' | 'stopped' | 'completed' | 'update';
 export interface SdpOffer {
   type: 'offer';
   sdp: string;
+  /** Private shares only: base64url HMAC of the SDP's DTLS fingerprints under the link's key (client/engine/signal-auth.ts). Relayed untouched. */
+  tabswarm_mac?: string;
 }
 export interface SdpAnswer {
   type: 'answer';
   sdp: string;
+  tabswarm_mac?: string;
 }
 
 export interface OfferEntry {

@@ -72,13 +72,19 @@ function count(o: Obj, key: string, { nullable = false } = {}): number | null | 
   return v;
 }
 
-function sdp<T extends 'offer' | 'answer'>(v: unknown, type: T, what: string, limits: ValidationLimits): { type: T; sdp: string } {
+/** A private share's signalling MAC: an HMAC-SHA-256 in base64url (43 characters). */
+const SDP_MAC_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+function sdp<T extends 'offer' | 'answer'>(v: unknown, type: T, what: string, limits: ValidationLimits): { type: T; sdp: string; tabswarm_mac?: string } {
   const o = asObject(v, what);
   if (get(o, 'type') !== type) invalid(`${what}.type must be "${type}"`);
   const text = get(o, 'sdp');
   if (typeof text !== 'string' || text.length === 0) invalid(`${what}.sdp must be a non-empty string`);
   if (text.length > limits.maxSdpLength) invalid(`${what}.sdp is ${text.length} bytes (limit ${limits.maxSdpLength})`);
-  return { type, sdp: text };
+  const mac = get(o, 'tabswarm_mac');
+  if (mac === undefined) return { type, sdp: text };
+  if (typeof mac !== 'string' || !SDP_MAC_PATTERN.test(mac)) invalid(`${what}.tabswarm_mac must be 43 characters of base64url`);
+  return { type, sdp: text, tabswarm_mac: mac };
 }
 
 function clientMessage(json: unknown, limits: ValidationLimits): ClientMessage {

@@ -1,6 +1,11 @@
 /** `tabswarm get MAGNET|FILE.torrent`: download into a folder, verify, and exit (or keep seeding). */
-import { readFile } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { readFile, rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { Metainfo } from '../../../shared/metainfo/types.ts';
+import { decodeLinkKey, deriveKeys } from '../../../shared/private/key.ts';
+import { PrivateShare } from '../../../shared/private/open.ts';
+import { torrentCipherSource } from '../../engine/private-source.ts';
+import { unsealToFolder } from '../private-share.ts';
 import { parseMagnet } from '../../../shared/magnet.ts';
 import { parseTorrent } from '../../../shared/metainfo/index.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
@@ -16,6 +21,9 @@ import { DEFAULT_TRACKER } from '../swarm-args.ts';
 import { runUntilSignal } from '../lifecycle.ts';
 import { EXIT_NO_PEERS, EXIT_STORAGE, ExitError } from '../exit.ts';
 
+/** Below the output folder: where a private share's sealed file is kept while it downloads (and seeds). */
+const PRIVATE_STAGING_DIR = '.tabswarm-private';
+
 export interface GetArgs {
   source: string;
   outDir: string;
@@ -26,10 +34,24 @@ export interface GetArgs {
 }
 
 
-async function readSource(source: string): Promise<{ torrent: TorrentSource; trackers: string[]; webSeeds: string[]; metadataSources: string[] }> {
+interface Source {
+  torrent: TorrentSource;
+  trackers: string[];
+  webSeeds: string[];
+  metadataSources: string[];
+  /** A private share's key (the link's x.tsk). */
+  privateKey?: string;
+}
+
+async function readSource(source: string): Promise<Source> {
+  // The app's links put the magnet in the #fragment: ORIGIN/#magnet:?…
+  const at = source.indexOf('#magnet:?');
+  if (at !== -1 && /^https?:/i.test(source)) source = source.slice(at + 1);
   if (source.toLowerCase().startsWith('magnet:')) {
     const link = parseMagnet(source);
-    return { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds, metadataSources: link.sources };
+    const out: Source = { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds, metadataSources: link.sources };
+    if (link.privateKey !== undefined) out.privateKey = link.privateKey;
+    return out;
   }
   let bytes: Uint8Array;
   try {
@@ -43,10 +65,13 @@ async function readSource(source: string): Promise<{ torrent: TorrentSource; tra
 }
 
 export async function getCommand(args: GetArgs): Promise<void> {
-  const { torrent, trackers: fromSource, webSeeds, metadataSources } = await readSource(args.source);
+  const { torrent, trackers: fromSource, webSeeds, metadataSources, privateKey } = await readSource(args.source);
   const trackers = [...new Set([...args.trackers, ...fromSource])];
   if (trackers.length === 0) trackers.push(DEFAULT_TRACKER);
-  const outDir = resolve(args.outDir);
+  const saveDir = resolve(args.outDir);
+  const keys = privateKey === undefined ? null : await deriveKeys(decodeLinkKey(privateKey));
+  // A private share downloads its sealed file into a hidden folder, then unseals into the real files.
+  const outDir = keys ? join(saveDir, PRIVATE_STAGING_DIR) : saveDir;
   let resumed = 0;
   const checking = progressBar('checking');
   const session = new SwarmSession(
@@ -60,8 +85,25 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources },
+    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal },
   );
+  // The share's contents list, opened as soon as its first piece arrives (asked for first): a wrong key is told then, not after the whole download.
+  let opened: Promise<PrivateShare> | null = null;
+  let cipherSource: ReturnType<typeof torrentCipherSource> | null = null;
+  // Boxed: a promise resolved with a promise would adopt it.
+  let opening!: (box: { share: Promise<PrivateShare> }) => void;
+  const whenOpening = new Promise<{ share: Promise<PrivateShare> }>((resolveOpening) => (opening = resolveOpening));
+  const openPrivate = (meta: Metainfo) => {
+    if (!keys || opened) return;
+    try {
+      cipherSource = torrentCipherSource(session.torrent, meta);
+      opened = PrivateShare.open(cipherSource, keys.content);
+    } catch (err) {
+      opened = Promise.reject(err);
+    }
+    opened.catch(() => {});
+    opening({ share: opened });
+  };
   let resumeReported = false;
   const reportResume = () => {
     if (resumeReported || !session.torrent.meta) return;
@@ -70,11 +112,20 @@ export async function getCommand(args: GetArgs): Promise<void> {
     resumed = session.torrent.stats().piecesHave;
     if (resumed > 0) process.stderr.write(`resuming: ${resumed} pieces already on disk and verified\n`);
   };
-  session.torrent.on('metadata', () => {
+  session.torrent.on('metadata', (meta) => {
     process.stderr.write(`metadata received from a peer\n`);
     reportResume();
+    openPrivate(meta);
   });
+  /** Connections of a private share refused for their signature: why no peer came, if none does. */
+  let refused = 0;
+  let keyMissing!: (e: TabswarmError) => void;
+  const missingKey = new Promise<never>((_, reject) => (keyMissing = reject));
+  missingKey.catch(() => {});
   session.on('warning', (w) => {
+    // Without the key a private swarm's peers never connect: stop now, with the reason.
+    if (w.code === 'PRIVATE_KEY_MISSING') return keyMissing(w);
+    if (w.code === 'PRIVATE_SIGNAL_UNAUTHENTICATED') refused++;
     if (w.code !== 'PIECE_HASH_MISMATCH') process.stderr.write(`warning: ${w.message}\n`);
   });
 
@@ -84,6 +135,10 @@ export async function getCommand(args: GetArgs): Promise<void> {
   });
   await session.start();
   reportResume(); // a .torrent: the store is open now; a magnet: once the metadata arrives
+  if (session.torrent.meta) openPrivate(session.torrent.meta);
+  // A key that does not open the share ends the download at once (a key that does leaves the race to the others).
+  const wrongKey = whenOpening.then((box) => box.share.then(() => new Promise<never>(() => {})));
+  wrongKey.catch(() => {});
 
   // No peer within the timeout: stop waiting (a peer that ever connected counts).
   const noPeers = new Promise<never>((_, reject) => {
@@ -92,6 +147,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
       if (session.torrent.peerCount > 0 || session.torrent.done) return clearInterval(timer);
       if (Date.now() - started > args.timeoutS * 1000) {
         clearInterval(timer);
+        if (refused > 0) return reject(new TabswarmError('PRIVATE_SIGNAL_UNAUTHENTICATED', `No peer of this private share accepted this link's key within ${args.timeoutS} s: ${refused === 1 ? 'the one connection was refused because its fingerprint was' : `all ${refused} connections were refused because their fingerprints were`} not signed with the same key. Copy the whole link again; if it is whole, the signalling server (${trackers.join(', ')}) is altering connections.`));
         reject(new ExitError(EXIT_NO_PEERS, `No peer found within ${args.timeoutS} s on ${trackers.join(', ')}. Is anyone seeding this torrent? (--timeout sets the wait)`));
       }
     }, 250);
@@ -101,7 +157,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
   const bar = progressBar('downloading');
   const offProgress = session.on('progress', (s) => bar.update(s.bytesVerified, s.length ?? 0, downloadDetail(s)));
   try {
-    await Promise.race([finished, noPeers]);
+    await Promise.race([finished, noPeers, wrongKey, missingKey]);
   } catch (err) {
     bar.finish();
     await session.stop();
@@ -110,11 +166,27 @@ export async function getCommand(args: GetArgs): Promise<void> {
   offProgress();
   bar.finish();
   const s = session.torrent.stats();
-  process.stdout.write(`saved ${s.name} (${formatBytes(s.length ?? 0)}) to ${outDir}; ${s.pieceCount! - resumed} pieces downloaded, ${resumed} resumed\n`);
+  if (keys) {
+    let share: PrivateShare;
+    try {
+      share = await opened!;
+    } catch (err) {
+      await session.stop();
+      throw err;
+    }
+    cipherSource!.close();
+    const top = await unsealToFolder(share, saveDir);
+    const bytes = share.manifest.files.reduce((sum, f) => sum + f.length, 0);
+    process.stdout.write(`saved ${share.manifest.name} (${formatBytes(bytes)}, private: decrypted and authenticated) to ${top}; ${s.pieceCount! - resumed} pieces downloaded, ${resumed} resumed\n`);
+  } else {
+    process.stdout.write(`saved ${s.name} (${formatBytes(s.length ?? 0)}) to ${outDir}; ${s.pieceCount! - resumed} pieces downloaded, ${resumed} resumed\n`);
+  }
   if (args.seed) {
     process.stderr.write('seeding; Ctrl-C to stop\n');
     await runUntilSignal(session, 2_000, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
   } else {
     await session.stop();
+    // The sealed copy was only the way in; the decrypted files are what the user asked for.
+    if (keys) await rm(outDir, { recursive: true, force: true });
   }
 }

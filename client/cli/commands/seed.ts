@@ -1,6 +1,11 @@
 /** `tabswarm seed PATH`: share a file or folder with the swarm until Ctrl-C. */
-import { readFile } from 'node:fs/promises';
-import { basename, dirname, resolve } from 'node:path';
+import { mkdir, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { decodeLinkKey, deriveKeys } from '../../../shared/private/key.ts';
+import { sealToFile } from '../private-share.ts';
+import { PrivateShare } from '../../../shared/private/open.ts';
+import { torrentCipherSource } from '../../engine/private-source.ts';
 import { buildMagnet } from '../../../shared/magnet.ts';
 import { createTorrent, encodeTorrentFile, parseTorrent, pieceSize, type Metainfo } from '../../../shared/metainfo/index.ts';
 import { uploadToStore } from '../../engine/store-upload.ts';
@@ -32,12 +37,28 @@ export interface SeedArgs {
    * keeps working after this process stops; the printed link then carries the server as a web seed.
    */
   keepOn?: string;
+  /**
+   * A private share's key (base64url): offers and answers are signed with it, and the printed link
+   * carries it. With `sealPlain`, PATH is sealed under it first (deterministically, so a restart
+   * makes the same torrent); otherwise PATH is an already sealed file and `torrent` its .torrent.
+   */
+  privateKey?: string;
+  sealPlain?: boolean;
 }
+
+/** Where `seed --private` keeps the sealed copy it seeds from. */
+const SEALED_DIR = join(tmpdir(), 'tabswarm-sealed');
 
 const STATUS_INTERVAL_MS = 2_000;
 
 export async function seedCommand(args: SeedArgs): Promise<void> {
-  const absolute = resolve(args.path);
+  let absolute = resolve(args.path);
+  const linkKey = args.privateKey === undefined ? null : decodeLinkKey(args.privateKey);
+  const keys = linkKey ? await deriveKeys(linkKey) : null;
+  if (linkKey && keys && args.sealPlain) {
+    await mkdir(SEALED_DIR, { recursive: true });
+    absolute = await sealToFile(await readFsInput(absolute), SEALED_DIR, linkKey, keys.content);
+  }
   let meta: Metainfo;
   let assumeComplete = false;
   if (args.torrent) {
@@ -76,7 +97,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
-    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent } },
+    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();
@@ -84,6 +105,18 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   const stats = session.torrent.stats();
   if (!stats.done) {
     throw new TabswarmError('INPUT_UNREADABLE', `${args.path} does not match the torrent: ${stats.piecesHave} of ${stats.pieceCount} pieces verified.`);
+  }
+  if (keys) {
+    // A key that is not this share's would print a link nobody can open: check it on the first record.
+    const source = torrentCipherSource(session.torrent, meta);
+    try {
+      await PrivateShare.open(source, keys.content);
+    } catch (err) {
+      await session.stop();
+      throw err;
+    } finally {
+      source.close();
+    }
   }
   const webSeeds: string[] = [];
   const sources: string[] = [];
@@ -106,6 +139,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     sources.push(kept.torrentUrl);
     process.stderr.write(`kept on ${args.keepOn} until ${new Date(kept.expiresAt).toISOString()}: the link works after this process stops\n`);
   }
-  if (!restarted) process.stdout.write(`${buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: args.trackers, webSeeds, sources })}\n`);
+  const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources };
+  if (!restarted) process.stdout.write(`${buildMagnet(args.privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey: args.privateKey })}\n`);
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

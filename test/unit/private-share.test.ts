@@ -1,0 +1,123 @@
+/**
+ * Private shares' format: records aligned to pieces, each opening on its own; the manifest sealed
+ * with the content; a wrong key, a damaged key, a tampered or moved record and a cut ciphertext all
+ * named clearly; and the key only in the link's x.tsk parameter.
+ */
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { PIECE_LENGTH_BYTES } from '../../shared/constants.ts';
+import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
+import {
+  cipherLength,
+  decodeLinkKey,
+  deriveKeys,
+  encodeLinkKey,
+  newLinkKey,
+  plainLengthOf,
+  PrivateShare,
+  RECORD_PLAIN_BYTES,
+  sealShare,
+  sealedLength,
+  type CipherSource,
+  type PrivateManifest,
+} from '../../shared/private/index.ts';
+
+async function seal(manifest: PrivateManifest, contents: Uint8Array[], content: CryptoKey): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  for await (const r of sealShare({ manifest, content, contents: contents.map((c) => async function* () {
+    // Odd chunk sizes: records must not depend on how the reader cuts the files.
+    for (let at = 0; at < c.length; at += 100_003) yield c.subarray(at, at + 100_003);
+  }) })) parts.push(r);
+  return Buffer.concat(parts);
+}
+
+function source(bytes: Uint8Array, reads?: number[]): CipherSource {
+  return { length: bytes.length, read: async (offset, length) => (reads?.push(offset), bytes.slice(offset, offset + length)) };
+}
+
+const files = [randomBytes(3 * RECORD_PLAIN_BYTES + 12_345), randomBytes(0), randomBytes(777)];
+const manifest: PrivateManifest = { name: 'holiday', multiFile: true, files: [{ path: ['clip.webm'], length: files[0]!.length }, { path: ['empty.txt'], length: 0 }, { path: ['notes', 'a é.txt'], length: 777 }] };
+
+describe('private shares', () => {
+  it('seals into whole 256 KiB records and opens every file byte-exact', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    expect(sealed.length).toBe(sealedLength(manifest));
+    expect(plainLengthOf(sealed.length)).not.toBeNull();
+    const share = await PrivateShare.open(source(sealed), keys.content);
+    expect(share.manifest).toEqual(manifest);
+    for (const [i, f] of files.entries()) {
+      const chunks: Uint8Array[] = [];
+      for await (const c of share.fileChunks(i)) chunks.push(c);
+      expect(Buffer.compare(Buffer.concat(chunks), f)).toBe(0);
+    }
+  });
+
+  it('reads any range by opening only the pieces that hold it (a seek)', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    const reads: number[] = [];
+    const share = await PrivateShare.open(source(sealed, reads), keys.content);
+    reads.length = 0;
+    const start = 2 * RECORD_PLAIN_BYTES + 5;
+    const bytes = await share.readFile(0, start, start + 1000);
+    expect(Buffer.compare(bytes, files[0]!.subarray(start, start + 1000))).toBe(0);
+    const { first, last } = share.recordsFor(0, start, start + 1000);
+    expect(reads).toEqual([...new Set(Array.from({ length: last - first + 1 }, (_, k) => (first + k) * PIECE_LENGTH_BYTES))]);
+    expect(reads.every((o) => o % PIECE_LENGTH_BYTES === 0)).toBe(true);
+  });
+
+  it('holds no plaintext window: no 64-byte run of any file appears in the ciphertext', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const text = Buffer.from('The quick brown fox jumps over the lazy dog. '.repeat(20_000));
+    const m: PrivateManifest = { name: 'fox.txt', multiFile: false, files: [{ path: ['fox.txt'], length: text.length }] };
+    const sealed = Buffer.from(await seal(m, [text], keys.content));
+    expect(sealed.includes(text.subarray(1000, 1064))).toBe(false);
+    expect(sealed.includes(Buffer.from('fox.txt'))).toBe(false);
+  });
+
+  it('names a wrong key as such, before reading any file', async () => {
+    const sealed = await seal(manifest, files, (await deriveKeys(newLinkKey())).content);
+    const other = await deriveKeys(newLinkKey());
+    await expect(PrivateShare.open(source(sealed), other.content)).rejects.toMatchObject({ code: 'PRIVATE_KEY_WRONG', message: expect.stringMatching(/key does not open the share/) });
+  });
+
+  it('detects one tampered byte, and a record moved to another position', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    const tampered = sealed.slice();
+    tampered[2 * PIECE_LENGTH_BYTES + 100]! ^= 1;
+    const share = await PrivateShare.open(source(tampered), keys.content);
+    await expect(share.readFile(0, 0, 1000)).resolves.toHaveLength(1000); // records 0 and 1 are intact
+    await expect(share.readFile(0, 2 * RECORD_PLAIN_BYTES, 2 * RECORD_PLAIN_BYTES + 10)).rejects.toMatchObject({ code: 'PRIVATE_RECORD_TAMPERED', message: expect.stringMatching(/Piece 2 .* does not authenticate/) });
+    const swapped = sealed.slice();
+    swapped.set(sealed.subarray(1 * PIECE_LENGTH_BYTES, 2 * PIECE_LENGTH_BYTES), 2 * PIECE_LENGTH_BYTES);
+    const moved = await PrivateShare.open(source(swapped), keys.content);
+    await expect(moved.readPlain(2 * RECORD_PLAIN_BYTES, 2 * RECORD_PLAIN_BYTES + 1)).rejects.toMatchObject({ code: 'PRIVATE_RECORD_TAMPERED' });
+  });
+
+  it('refuses a ciphertext cut short, whose length no share has, or whose records were sealed for another length', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    await expect(PrivateShare.open(source(sealed.subarray(0, sealed.length - 7)), keys.content)).rejects.toMatchObject({ code: expect.stringMatching(/PRIVATE_(SHARE_INVALID|KEY_WRONG)/) });
+    // Whole records dropped from the end: the length is a valid one, but record 0 was bound to the full length.
+    const cut = sealed.subarray(0, 2 * PIECE_LENGTH_BYTES);
+    expect(plainLengthOf(cut.length)).not.toBeNull();
+    await expect(PrivateShare.open(source(cut), keys.content)).rejects.toMatchObject({ code: 'PRIVATE_KEY_WRONG' });
+    expect(plainLengthOf(PIECE_LENGTH_BYTES + 5)).toBeNull();
+    expect(cipherLength(RECORD_PLAIN_BYTES)).toBe(PIECE_LENGTH_BYTES);
+  });
+
+  it('carries the key in the link as x.tsk, and names a damaged one', async () => {
+    const key = newLinkKey();
+    const text = encodeLinkKey(key);
+    expect(text).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(decodeLinkKey(text)).toEqual(key);
+    const hash = '0123456789abcdef0123456789abcdef01234567';
+    const link = buildMagnet({ infoHash: hash, privateKey: text });
+    expect(link).toBe(`magnet:?xt=urn:btih:${hash}&x.tsk=${text}`);
+    expect(parseMagnet(link).privateKey).toBe(text);
+    expect(() => parseMagnet(link.slice(0, -3))).toThrow(/key is damaged.*Copy the whole link again/);
+    expect(() => decodeLinkKey('not a key!')).toThrow(expect.objectContaining({ code: 'PRIVATE_KEY_INVALID' }));
+  });
+});

@@ -20,8 +20,13 @@ import type { TorrentSource, TorrentStats } from '../engine/torrent.ts';
 import { workerClock } from './clock.ts';
 import { browserConnector, browserOpenSocket, browserPeerId } from './peer-env.ts';
 import type { CreateReply, CreateRequest } from './hash-worker.ts';
-import { IdbStore, deleteStored, getStored, listStored, type StoredTorrent } from './idb-store.ts';
-import { fileBlob, writeToFolder, type StoredFile } from './save.ts';
+import { IdbStore, deleteStored, getStored, listStored, readStoredPiece, type StoredTorrent } from './idb-store.ts';
+import { layoutFileBlob, writeToFolder, type LayoutPieceReader, type StoredFile } from './save.ts';
+import { decodeLinkKey, deriveKeys, encodeLinkKey, subtleCrypto, type PrivateKeys } from '../../shared/private/key.ts';
+import { PrivateShare, type CipherSource, type ContentLayout } from '../../shared/private/open.ts';
+import { decryptingTorrent, torrentCipherSource } from '../engine/private-source.ts';
+import { sealFiles, type SealedFiles } from './seal-files.ts';
+import type { StreamView } from './stream-server.ts';
 import { forgetSources, rememberSources, type LinkSources } from './link-sources.ts';
 import { contentKind } from '../ui/content-kind.ts';
 
@@ -80,6 +85,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   private sharing = { uploadLimit: 0, downloadLimit: 0, share: true };
   /** Web seeds and .torrent sources of each torrent's links (remembered in IndexedDB too): its links carry them. */
   private readonly linkSources = new Map<string, LinkSources>();
+  /** Private shares' keys, by info hash, and each share once opened (its contents list read). */
+  private readonly privates = new Map<string, { key: string; keys: PrivateKeys; share?: Promise<PrivateShare> }>();
 
   constructor(private readonly opts: BrowserClientOptions = {}) {
     super();
@@ -144,7 +151,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = []): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = [], signalKey?: CryptoKey): SwarmSession {
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -158,6 +165,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         engine: { ...engine, ...this.opts.engine, ...this.sharingOptions() },
         webSeeds,
         metadataSources,
+        signalKey,
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -173,16 +181,22 @@ export class BrowserClient extends Emitter<ClientEvents> {
 
   /**
    * Hashes files in a worker (progress reported), stores their pieces, and starts seeding —
-   * initially (super-seed.ts) unless `initialSeeding: false`.
+   * initially (super-seed.ts) unless `initialSeeding: false`. `private`: the files and their names
+   * are sealed first (end-to-end encrypted, shared/private/); the share's links carry the key.
    */
-  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean } = {}): Promise<SwarmSession> {
+  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'sealing' | 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean; private?: boolean } = {}): Promise<SwarmSession> {
     const entries = files.map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath ? f.webkitRelativePath.split('/').slice(1) : [f.name] } : f));
     if (entries.length === 0) throw new TabswarmError('INPUT_EMPTY', 'Choose at least one file to share.');
     // A picked folder names the torrent; several loose files go in a folder named for their count.
     const folder = entries[0]!.file.webkitRelativePath.split('/')[0] || null;
     const multiFile = entries.length > 1 || folder !== null;
     const name = multiFile ? (folder ?? `${entries.length} files`) : entries[0]!.file.name;
-    const request: CreateRequest = { files: entries, name, multiFile, announce: this.trackers };
+    let sealed: SealedFiles | null = null;
+    if (opts.private) {
+      subtleCrypto(); // no WebCrypto (a plain-http page): say so before any work
+      sealed = await sealFiles(entries, name, multiFile, (done, total) => onProgress?.('sealing', done, total));
+    }
+    const request: CreateRequest = sealed ? { files: [{ file: sealed.file, path: [sealed.file.name] }], name: sealed.file.name, multiFile: false, announce: this.trackers } : { files: entries, name, multiFile, announce: this.trackers };
     const torrentBytes = await new Promise<Uint8Array>((resolve, reject) => {
       const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
       worker.onmessage = (e: MessageEvent<CreateReply>) => {
@@ -201,13 +215,18 @@ export class BrowserClient extends Emitter<ClientEvents> {
       worker.postMessage(request);
     });
     const meta = parseTorrent(torrentBytes);
+    if (sealed) {
+      const key = encodeLinkKey(sealed.linkKey);
+      this.privates.set(meta.infoHash, { key, keys: sealed.keys });
+      this.linkSources.set(meta.infoHash, await rememberSources(meta.infoHash, { webSeeds: [], sources: [], privateKey: key }));
+    }
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
     // We are the swarm's first seeder, the case initial seeding is for (unless the options say
     // otherwise) — but not for audio or video: initial seeding reveals pieces in its own order, and
     // a viewer streaming the file needs the ones under its playhead now.
-    const streamable = meta.files.some((f) => ['audio', 'video'].includes(contentKind(f.path[f.path.length - 1]!).kind));
-    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable });
+    const streamable = (sealed ? entries.map((e) => e.path) : meta.files.map((f) => f.path)).some((path) => ['audio', 'video'].includes(contentKind(path[path.length - 1]!).kind));
+    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable }, [], [], sealed?.keys.signal);
     await session.start();
     return session;
   }
@@ -227,9 +246,13 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
     // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
     // Those it named before (reopened from "My files" as a bare info hash), and any new ones, kept.
-    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources });
+    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}) });
     this.linkSources.set(parsed.infoHash, sources);
-    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources);
+    // A private share (its key from this link, or remembered from an earlier one): offers signed, content opened with it.
+    if (sources.privateKey !== undefined && !this.privates.has(parsed.infoHash)) {
+      this.privates.set(parsed.infoHash, { key: sources.privateKey, keys: await deriveKeys(decodeLinkKey(sources.privateKey)) });
+    }
+    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources, this.privates.get(parsed.infoHash)?.keys.signal);
     await session.start();
     return session;
   }
@@ -241,18 +264,64 @@ export class BrowserClient extends Emitter<ClientEvents> {
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
     const sources = this.linkSources.get(infoHash);
-    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [] });
+    const link = { infoHash, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [] };
+    // A private share's link carries its key and no name (the torrent's is meaningless, the real one is sealed).
+    const key = this.privates.get(infoHash)?.key;
+    return buildMagnet(key === undefined ? { ...link, name: meta?.name } : { ...link, privateKey: key });
+  }
+
+  /** Whether this torrent is a private share (its key known here). */
+  isPrivate(infoHash: string): boolean {
+    return this.privates.has(infoHash);
+  }
+
+  /**
+   * A private share, opened: its contents list read and checked as soon as its first piece is here
+   * (asked for first). Rejects with PRIVATE_KEY_WRONG when the link's key does not open it.
+   */
+  privateShare(infoHash: string): Promise<PrivateShare> {
+    const entry = this.privates.get(infoHash);
+    if (!entry) return Promise.reject(new TabswarmError('PRIVATE_KEY_MISSING', 'That torrent is not a private share open in this tab.'));
+    entry.share ??= (async () => {
+      const meta = await this.meta(infoHash);
+      const torrent = this.sessions.get(infoHash)?.torrent;
+      const source = torrent ? torrentCipherSource(torrent, meta) : storedCipherSource(meta);
+      return PrivateShare.open(source, entry.keys.content);
+    })();
+    entry.share.catch(() => {
+      if (this.privates.get(infoHash) === entry) delete entry.share; // asked again later, it tries again
+    });
+    return entry.share;
+  }
+
+  /** The files as the user sees them, laid out in the torrent's pieces: the torrent's own, or a private share's decrypted ones. */
+  async layout(infoHash: string): Promise<{ layout: ContentLayout; read: LayoutPieceReader }> {
+    const meta = await this.meta(infoHash);
+    if (!this.privates.has(infoHash)) return { layout: meta, read: (i) => readStoredPiece(infoHash, i) };
+    const share = await this.privateShare(infoHash);
+    return { layout: share.layout(), read: (i) => share.readRecord(i) };
+  }
+
+  /** What a stream of this torrent plays from (stream-server.ts); null when it is not open here. */
+  async streamView(infoHash: string): Promise<StreamView | null> {
+    const torrent = this.sessions.get(infoHash)?.torrent;
+    const meta = torrent?.meta;
+    if (!torrent || !meta) return null;
+    if (!this.privates.has(infoHash)) return { infoHash, layout: meta, torrent };
+    const share = await this.privateShare(infoHash);
+    return { infoHash, layout: share.layout(), torrent: decryptingTorrent(torrent, share) };
   }
 
   /** A finished file as a Blob assembled from stored pieces (no single huge copy in the heap). */
   async file(infoHash: string, fileIndex = 0): Promise<StoredFile> {
-    return fileBlob(await this.meta(infoHash), fileIndex);
+    const { layout, read } = await this.layout(infoHash);
+    return layoutFileBlob(layout, fileIndex, read);
   }
 
   /** Every file of the torrent, as Blobs with their paths. */
   async files(infoHash: string): Promise<StoredFile[]> {
-    const meta = await this.meta(infoHash);
-    return Promise.all(meta.files.map((_, i) => fileBlob(meta, i)));
+    const { layout, read } = await this.layout(infoHash);
+    return Promise.all(layout.files.map((_, i) => layoutFileBlob(layout, i, read)));
   }
 
   /** Writes every file of a finished torrent into a folder (a picked one, or any FileSystemDirectoryHandle), keeping its layout. */
@@ -274,6 +343,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     await this.sessions.get(infoHash)?.stop();
     this.sessions.delete(infoHash);
     this.linkSources.delete(infoHash);
+    this.privates.delete(infoHash);
     await Promise.all([deleteStored(infoHash), forgetSources(infoHash)]);
   }
 
@@ -281,6 +351,19 @@ export class BrowserClient extends Emitter<ClientEvents> {
     await this.sessions.get(infoHash)?.stop();
     this.sessions.delete(infoHash);
   }
+}
+
+/** A stored private share's ciphertext, read from IndexedDB (no session running). */
+function storedCipherSource(meta: Metainfo): CipherSource {
+  return {
+    length: meta.length,
+    read: async (offset, length) => {
+      const index = Math.floor(offset / meta.pieceLength);
+      const piece = await readStoredPiece(meta.infoHash, index);
+      const from = offset - index * meta.pieceLength;
+      return piece.subarray(from, from + length);
+    },
+  };
 }
 
 async function storedMeta(infoHash: string): Promise<Metainfo | null> {

@@ -9,6 +9,11 @@ import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 export interface LinkSources {
   webSeeds: string[];
   sources: string[];
+  /**
+   * A private share's key (x.tsk): kept in this browser like the pieces it opens, so "My files" can
+   * open and share the file again. It never leaves the browser except in the links the user copies.
+   */
+  privateKey?: string;
 }
 
 let db: UseStore | undefined;
@@ -23,8 +28,10 @@ export async function rememberedSources(infoHash: string): Promise<LinkSources> 
 /** Adds these to what is remembered for the torrent; returns the whole. */
 export async function rememberSources(infoHash: string, add: LinkSources): Promise<LinkSources> {
   const known = await rememberedSources(infoHash);
-  const all = { webSeeds: union(known.webSeeds, add.webSeeds), sources: union(known.sources, add.sources) };
-  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length) await set(infoHash, all, links());
+  const all: LinkSources = { webSeeds: union(known.webSeeds, add.webSeeds), sources: union(known.sources, add.sources) };
+  const privateKey = known.privateKey ?? add.privateKey;
+  if (privateKey !== undefined) all.privateKey = privateKey;
+  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey) await set(infoHash, all, links());
   return all;
 }
 

@@ -5,6 +5,7 @@
  */
 import { TabswarmError } from '../../shared/errors.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
+import type { ContentLayout } from '../../shared/private/open.ts';
 import { readStoredPiece } from './idb-store.ts';
 
 export interface StoredFile {
@@ -14,22 +15,30 @@ export interface StoredFile {
   blob: Blob;
 }
 
+/** Reads piece `index` of a layout (a stored torrent piece, or a private share's decrypted record). */
+export type LayoutPieceReader = (index: number) => Promise<Uint8Array>;
+
 export async function fileBlob(meta: Metainfo, fileIndex: number): Promise<StoredFile> {
-  const file = meta.files[fileIndex];
+  return layoutFileBlob(meta, fileIndex, (i) => readStoredPiece(meta.infoHash, i));
+}
+
+/** File `fileIndex` of a layout as a Blob, one piece at a time. */
+export async function layoutFileBlob(layout: ContentLayout, fileIndex: number, read: LayoutPieceReader): Promise<StoredFile> {
+  const file = layout.files[fileIndex];
   if (!file) throw new TabswarmError('STORAGE_READ_FAILED', `The torrent has no file number ${fileIndex}.`);
   const parts: BlobPart[] = [];
-  const first = Math.floor(file.offset / meta.pieceLength);
-  const last = file.length === 0 ? first - 1 : Math.floor((file.offset + file.length - 1) / meta.pieceLength);
+  const first = Math.floor(file.offset / layout.pieceLength);
+  const last = file.length === 0 ? first - 1 : Math.floor((file.offset + file.length - 1) / layout.pieceLength);
   for (let i = first; i <= last; i++) {
-    const piece = await readStoredPiece(meta.infoHash, i);
-    const pieceStart = i * meta.pieceLength;
+    const piece = await read(i);
+    const pieceStart = i * layout.pieceLength;
     const from = Math.max(0, file.offset - pieceStart);
     const to = Math.min(piece.length, file.offset + file.length - pieceStart);
     // Each part becomes its own Blob, which the browser may keep on disk rather than in the heap.
     parts.push(new Blob([piece.subarray(from, to) as Uint8Array<ArrayBuffer>]));
   }
-  const name = file.path.at(-1) ?? meta.name;
-  const path = meta.multiFile ? [meta.name, ...file.path] : [meta.name];
+  const name = file.path.at(-1) ?? layout.name;
+  const path = layout.multiFile ? [layout.name, ...file.path] : [layout.name];
   return { name, path, blob: new Blob(parts, { type: 'application/octet-stream' }) };
 }
 

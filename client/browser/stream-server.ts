@@ -7,12 +7,21 @@
  * another site cannot put our worker in front of its own pages), streaming is unavailable and the
  * caller plays the file once it is complete.
  */
-import { FileStream } from '../engine/file-stream.ts';
-import type { SwarmSession } from '../engine/session.ts';
-import type { Torrent } from '../engine/torrent.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { FileStream, type StreamedTorrent } from '../engine/file-stream.ts';
+import type { ContentLayout } from '../../shared/private/open.ts';
 import { contentKind } from '../ui/content-kind.ts';
 import { STREAM_WORKER_URL, streamPath, type StreamAnswer, type StreamQuestion } from './stream-protocol.ts';
+
+/**
+ * What a stream plays from: a torrent's files laid out in its pieces, and the torrent to wait on and
+ * read them from. For a plain torrent, its Metainfo and itself; for a private share, the plaintext's
+ * layout and a torrent that decrypts each piece it reads (engine/private-source.ts).
+ */
+export interface StreamView {
+  infoHash: string;
+  layout: ContentLayout;
+  torrent: StreamedTorrent;
+}
 
 export type StreamSupport = { ok: true } | { ok: false; reason: string };
 
@@ -20,11 +29,11 @@ export type StreamSupport = { ok: true } | { ok: false; reason: string };
 const streams = new Map<string, FileStream>();
 let ready: Promise<StreamSupport> | null = null;
 
-/** Registers the worker once per page; resolves when it controls the page (or with why it cannot). */
-export function startStreaming(sessions: () => ReadonlyMap<string, SwarmSession>): Promise<StreamSupport> {
+/** Registers the worker once per page; resolves when it controls the page (or with why it cannot). `views` finds what a torrent streams from. */
+export function startStreaming(views: (infoHash: string) => Promise<StreamView | null>): Promise<StreamSupport> {
   ready ??= (async (): Promise<StreamSupport> => {
     if (!('serviceWorker' in navigator) || !isSecureContext) return { ok: false, reason: 'this address is not a secure context (https or localhost), where browsers allow the service worker streaming needs' };
-    navigator.serviceWorker.addEventListener('message', (m: MessageEvent<StreamQuestion>) => void answer(m, sessions()));
+    navigator.serviceWorker.addEventListener('message', (m: MessageEvent<StreamQuestion>) => void answer(m, views));
     try {
       await navigator.serviceWorker.register(STREAM_WORKER_URL, { scope: '/' });
     } catch (err) {
@@ -42,34 +51,38 @@ export function streamUrl(infoHash: string, fileIndex: number, name: string): st
 }
 
 /** The stream of one file, made once and shared by every answer. */
-function streamOf(torrent: Torrent, meta: Metainfo, fileIndex: number): FileStream {
-  const key = `${meta.infoHash}/${fileIndex}`;
+function streamOf(view: StreamView, fileIndex: number): FileStream {
+  const key = `${view.infoHash}/${fileIndex}`;
   let stream = streams.get(key);
-  if (!stream) streams.set(key, (stream = new FileStream(torrent, meta, fileIndex)));
+  if (!stream) streams.set(key, (stream = new FileStream(view.torrent, view.layout, fileIndex)));
   return stream;
 }
 
 /** The player knows the media's duration: the stream's read-ahead follows its bitrate from now on. */
-export function setStreamDuration(torrent: Torrent, meta: Metainfo, fileIndex: number, seconds: number): void {
-  streamOf(torrent, meta, fileIndex).setDuration(seconds);
+export function setStreamDuration(view: StreamView, fileIndex: number, seconds: number): void {
+  streamOf(view, fileIndex).setDuration(seconds);
 }
 
 /** A player will soon play this file from its start: its first pieces are fetched first from now on. */
-export function primeStream(torrent: Torrent, meta: Metainfo, fileIndex: number): void {
-  streamOf(torrent, meta, fileIndex).prime();
+export function primeStream(view: StreamView, fileIndex: number): void {
+  streamOf(view, fileIndex).prime();
 }
 
-async function answer(m: MessageEvent<StreamQuestion>, sessions: ReadonlyMap<string, SwarmSession>): Promise<void> {
+async function answer(m: MessageEvent<StreamQuestion>, views: (infoHash: string) => Promise<StreamView | null>): Promise<void> {
   const q = m.data;
   const port = m.ports[0];
   if (!port || typeof q !== 'object' || !q || !String(q.type).startsWith('tabswarm-stream')) return;
   const reply = (a: StreamAnswer, transfer: Transferable[] = []) => port.postMessage(a, transfer);
-  const torrent = sessions.get(q.infoHash)?.torrent;
-  const meta = torrent?.meta;
-  if (!torrent || !meta) return reply({ ok: false, status: 404, message: 'That torrent is not open in this page.' });
-  const file = meta.files[q.fileIndex];
-  if (!file) return reply({ ok: false, status: 404, message: `${meta.name} has no file number ${q.fileIndex}.` });
-  const stream = streamOf(torrent, meta, q.fileIndex);
+  let view: StreamView | null;
+  try {
+    view = await views(q.infoHash);
+  } catch (err) {
+    return reply({ ok: false, status: 403, message: (err as Error).message });
+  }
+  if (!view) return reply({ ok: false, status: 404, message: 'That torrent is not open in this page.' });
+  const file = view.layout.files[q.fileIndex];
+  if (!file) return reply({ ok: false, status: 404, message: `${view.layout.name} has no file number ${q.fileIndex}.` });
+  const stream = streamOf(view, q.fileIndex);
   const mime = contentKind(file.path[file.path.length - 1]!).mime;
   if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime });
   try {

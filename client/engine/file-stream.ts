@@ -29,7 +29,7 @@ export class FileStream {
 
   constructor(
     private readonly torrent: StreamedTorrent,
-    private readonly meta: Metainfo,
+    private readonly meta: Pick<Metainfo, 'name' | 'files' | 'pieceLength'>,
     readonly fileIndex: number,
     opts: FileStreamOptions = {},
   ) {

@@ -11,7 +11,7 @@ import { canPickFolder, saveFile, saveToPickedFolder, saveZip } from './save-fil
 import './content-preview.ts';
 import './swarm-summary.ts';
 import { mediaFiles } from './stream-player.ts';
-import { startStreaming } from '../browser/stream-server.ts';
+import { startStreaming, type StreamView } from '../browser/stream-server.ts';
 import type { PlaybackOnMap } from './piece-map-summary.ts';
 
 const STATS_REFRESH_MS = 500;
@@ -19,7 +19,7 @@ const STATS_REFRESH_MS = 500;
 const NO_PEERS_HINT_MS = 10_000;
 
 export class DownloadView extends LitElement {
-  static override properties = { client: { attribute: false }, link: {}, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true }, streaming: { state: true }, playback: { state: true } };
+  static override properties = { client: { attribute: false }, link: {}, view: { state: true }, stats: { state: true }, error: { state: true }, notice: { state: true }, files: { state: true }, saving: { state: true }, streaming: { state: true }, playback: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -43,6 +43,8 @@ export class DownloadView extends LitElement {
   streaming = false;
   /** What the stream player has buffered, for the piece map. */
   playback: PlaybackOnMap | null = null;
+  /** The files as the user sees them, to stream (a private share's once its contents list has arrived). */
+  view: StreamView | null = null;
   private session: SwarmSession | null = null;
   private timer: number | undefined;
   /** Removes this view's listeners on the current session (a new link, or leaving the page, drops them). */
@@ -66,10 +68,11 @@ export class DownloadView extends LitElement {
   private async open(): Promise<void> {
     this.stopListening();
     // A link may hold audio or video: the streaming worker starts now, while the metadata comes.
-    void startStreaming(() => this.client!.sessions);
+    void startStreaming((h) => this.client!.streamView(h));
     this.error = '';
     this.notice = '';
     this.files = [];
+    this.view = null;
     try {
       this.session = await this.client!.add(this.link);
     } catch (err) {
@@ -79,7 +82,8 @@ export class DownloadView extends LitElement {
     const session = this.session;
     this.startedAt = Date.now();
     this.unlisten.push(session.on('warning', (w) => {
-      if (w.code === 'TRACKER_UNREACHABLE') this.notice = `${w.message}`;
+      if (w.code === 'TRACKER_UNREACHABLE' || w.code === 'PRIVATE_SIGNAL_UNAUTHENTICATED') this.notice = `${w.message}`;
+      if (w.code === 'PRIVATE_KEY_MISSING') this.error = w.message;
     }));
     this.unlisten.push(session.on('tracker', (t) => {
       if (t.connected && this.notice.startsWith('Lost the tracker')) this.notice = '';
@@ -96,8 +100,16 @@ export class DownloadView extends LitElement {
     };
     refresh();
     this.timer = window.setInterval(refresh, STATS_REFRESH_MS);
-    // The player appears the moment the metadata does, not at the next refresh.
-    this.unlisten.push(session.torrent.on('metadata', refresh));
+    // The player appears the moment the metadata does (a private share's, once its contents list is in), not at the next refresh.
+    const findView = () => {
+      if (!session.torrent.meta) return;
+      this.client!.streamView(session.torrent.infoHash).then(
+        (v) => this.session === session && (this.view = v),
+        (err: unknown) => this.session === session && (this.error = describeError(err)),
+      );
+    };
+    this.unlisten.push(session.torrent.on('metadata', () => (refresh(), findView())));
+    findView();
   }
 
   private async loadFiles(): Promise<void> {
@@ -112,12 +124,13 @@ export class DownloadView extends LitElement {
 
   /** Every file into one .zip, streamed from storage, with progress; a closed picker is no error. */
   private async saveAllAsZip(): Promise<void> {
-    const meta = this.session?.torrent.meta;
-    if (!meta) return;
+    const infoHash = this.session?.torrent.infoHash;
+    if (!infoHash) return;
     this.error = '';
     this.saving = 'Saving .zip…';
     try {
-      const saved = await saveZip(meta, (done, total) => (this.saving = `Saving .zip… ${formatBytes(done)} of ${formatBytes(total)}`));
+      const { layout, read } = await this.client!.layout(infoHash);
+      const saved = await saveZip(layout, read, (done, total) => (this.saving = `Saving .zip… ${formatBytes(done)} of ${formatBytes(total)}`));
       this.saving = saved ? 'Saved.' : '';
     } catch (err) {
       this.saving = '';
@@ -140,17 +153,21 @@ export class DownloadView extends LitElement {
 
   /** Audio or video in the torrent: the stream player shows it from the start (and keeps it once done). */
   private streamable(): boolean {
-    const meta = this.session?.torrent.meta;
-    return !!meta && mediaFiles(meta).length > 0;
+    return !!this.view && mediaFiles(this.view.layout).length > 0;
+  }
+
+  private isPrivate(): boolean {
+    return !!this.session && !!this.client?.isPrivate(this.session.torrent.infoHash);
   }
 
   override render() {
     const s = this.stats;
     return html`
       <section>
-        <h2>${s?.name ?? 'Download'}</h2>
-        ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.session?.torrent.meta?.multiFile ? ` in ${this.session.torrent.meta.files.length} files` : ''}</p>` : nothing}
-        ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .meta=${this.session!.torrent.meta} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)} @stream-buffered=${(e: CustomEvent<PlaybackOnMap>) => (this.playback = e.detail)}></tabswarm-stream-player>` : nothing}
+        <h2>${this.view?.layout.name ?? (this.isPrivate() ? 'Private share' : (s?.name ?? 'Download'))}</h2>
+        ${this.isPrivate() ? html`<p data-testid="private-badge">Private: end-to-end encrypted. Only people with this link can open it.</p>` : nothing}
+        ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.view?.layout.multiFile ? ` in ${this.view.layout.files.length} files` : ''}</p>` : nothing}
+        ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .view=${this.view} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)} @stream-buffered=${(e: CustomEvent<PlaybackOnMap>) => (this.playback = e.detail)}></tabswarm-stream-player>` : nothing}
         <tabswarm-swarm-summary .stats=${s} .playback=${this.playback}></tabswarm-swarm-summary>
         ${this.notice ? html`<p class="notice" data-testid="notice">${this.notice}</p>` : nothing}
         ${this.error ? html`<p class="error" role="alert" data-testid="error">${this.error}</p>` : nothing}

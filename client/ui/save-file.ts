@@ -6,10 +6,9 @@
  */
 import type { StoredFile } from '../browser/save.ts';
 import { writeToFolder } from '../browser/save.ts';
-import { readStoredPiece } from '../browser/idb-store.ts';
 import { zipStream } from '../browser/zip.ts';
 import { TabswarmError } from '../../shared/errors.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
+import type { ContentLayout } from '../../shared/private/open.ts';
 
 /** The folder and save-file pickers (not yet in TypeScript's DOM types). */
 interface FolderPicker {
@@ -49,9 +48,8 @@ export async function saveToPickedFolder(files: StoredFile[], onProgress?: (done
  * collected into a Blob (which the browser may keep on disk) and handed to the download flow.
  * Resolves false when the user closed the picker.
  */
-export async function saveZip(meta: Metainfo, onProgress?: (done: number, total: number) => void): Promise<boolean> {
+export async function saveZip(meta: ContentLayout, read: (index: number) => Promise<Uint8Array>, onProgress?: (done: number, total: number) => void): Promise<boolean> {
   const name = `${meta.name}.zip`;
-  const read = (i: number) => readStoredPiece(meta.infoHash, i);
   const savePicker = picker().showSaveFilePicker;
   if (typeof savePicker !== 'function') {
     const blob = await new Response(zipStream(meta, read, onProgress)).blob();

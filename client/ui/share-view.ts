@@ -11,9 +11,10 @@ import './qr-code.ts';
 import './swarm-summary.ts';
 
 const STATS_REFRESH_MS = 500;
+const PHASE_LABEL = { sealing: 'Encrypting', hashing: 'Hashing', storing: 'Preparing to share' } as const;
 
 export class ShareView extends LitElement {
-  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true } };
+  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, sharedName: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -26,11 +27,17 @@ export class ShareView extends LitElement {
     progress { width: 100%; }
     .keep { background: white; border: 1px solid #dde; border-radius: 0.5rem; padding: 0.6rem 0.8rem; margin: 1rem 0; }
     .keep p { margin: 0.4rem 0 0; }
+    .private { margin: 0.6rem 0 0; }
+    .private small { display: block; color: #555; }
   `,
   ];
 
   client: BrowserClient | null = null;
-  phase: 'idle' | 'hashing' | 'storing' | 'seeding' = 'idle';
+  phase: 'idle' | 'sealing' | 'hashing' | 'storing' | 'seeding' = 'idle';
+  /** Share privately: the files and their names are encrypted in this tab, the key only in the link. */
+  privateLink = false;
+  /** What the user shared, by its own name (a private share's torrent has an opaque one). */
+  sharedName = '';
   done = 0;
   total = 0;
   link = '';
@@ -50,13 +57,18 @@ export class ShareView extends LitElement {
   private async share(files: File[]): Promise<void> {
     if (!this.client || files.length === 0) return;
     this.error = '';
-    this.phase = 'hashing';
+    this.phase = this.privateLink ? 'sealing' : 'hashing';
+    this.sharedName = files.length === 1 ? files[0]!.name : files[0]?.webkitRelativePath.split('/')[0] || `${files.length} files`;
     try {
-      this.session = await this.client.seed(files, (phase, done, total) => {
-        this.phase = phase;
-        this.done = done;
-        this.total = total;
-      });
+      this.session = await this.client.seed(
+        files,
+        (phase, done, total) => {
+          this.phase = phase;
+          this.done = done;
+          this.total = total;
+        },
+        { private: this.privateLink },
+      );
       this.link = `${location.origin}/#${this.client.magnet(this.session.torrent.infoHash)}`;
       this.phase = 'seeding';
       this.timer = window.setInterval(() => (this.stats = this.session?.torrent.stats() ?? null), STATS_REFRESH_MS);
@@ -128,13 +140,15 @@ export class ShareView extends LitElement {
               <p>Drop files here, or</p>
               <label>choose files <input type="file" multiple data-testid="share-input" @change=${(e: Event) => this.share([...((e.target as HTMLInputElement).files ?? [])])} /></label>
               <label>or a folder <input type="file" webkitdirectory data-testid="share-folder-input" @change=${(e: Event) => this.share([...((e.target as HTMLInputElement).files ?? [])])} /></label>
+              <p class="private"><label><input type="checkbox" data-testid="share-private" .checked=${this.privateLink} @change=${(e: Event) => (this.privateLink = (e.target as HTMLInputElement).checked)} /> Private link (end-to-end encrypted)</label>
+                <small>The files and their names are encrypted in this tab; only people with the link can open them. The server, the tracker and relays see only ciphertext.</small></p>
             </div>`
           : nothing}
-        ${this.phase === 'hashing' || this.phase === 'storing'
-          ? html`<p>${this.phase === 'hashing' ? 'Hashing' : 'Preparing to share'}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" aria-label=${this.phase === 'hashing' ? 'Hashing' : 'Preparing to share'} .value=${this.done} max=${Math.max(1, this.total)}></progress>`
+        ${this.phase === 'sealing' || this.phase === 'hashing' || this.phase === 'storing'
+          ? html`<p>${PHASE_LABEL[this.phase]}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" aria-label=${PHASE_LABEL[this.phase]} .value=${this.done} max=${Math.max(1, this.total)}></progress>`
           : nothing}
         ${this.phase === 'seeding' && meta
-          ? html`<p>Sharing <strong>${meta.name}</strong> (${formatBytes(meta.length)}). Keep this tab open: peers download from it and from each other.</p>
+          ? html`<p>Sharing <strong>${this.client?.isPrivate(meta.infoHash) ? this.sharedName : meta.name}</strong> (${formatBytes(meta.length)})${this.client?.isPrivate(meta.infoHash) ? html`, <span data-testid="private-badge">privately: end-to-end encrypted, the key is in the link after "#"</span>` : ''}. Keep this tab open: peers download from it and from each other.</p>
               <div class="link"><input readonly aria-label="Share link" data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
               ${this.renderKeep(meta.length)}
               <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>

@@ -7,15 +7,15 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { focusRing } from './focus-ring.ts';
 import type { BrowserClient } from '../browser/client.ts';
-import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamSupport } from '../browser/stream-server.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
+import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamSupport, type StreamView } from '../browser/stream-server.ts';
+import type { ContentLayout } from '../../shared/private/open.ts';
 import { contentKind } from './content-kind.ts';
 import { playbackOnMap } from './piece-map-summary.ts';
 
 /** The files of a torrent a media element can play, with their index. */
-export function mediaFiles(meta: Metainfo): Array<{ index: number; name: string; kind: 'audio' | 'video' }> {
+export function mediaFiles(layout: ContentLayout): Array<{ index: number; name: string; kind: 'audio' | 'video' }> {
   const out: Array<{ index: number; name: string; kind: 'audio' | 'video' }> = [];
-  meta.files.forEach((f, index) => {
+  layout.files.forEach((f, index) => {
     const name = f.path[f.path.length - 1]!;
     const { kind } = contentKind(name);
     if (kind === 'audio' || kind === 'video') out.push({ index, name, kind });
@@ -24,7 +24,7 @@ export function mediaFiles(meta: Metainfo): Array<{ index: number; name: string;
 }
 
 export class StreamPlayer extends LitElement {
-  static override properties = { client: { attribute: false }, meta: { attribute: false }, support: { state: true }, selected: { state: true }, waiting: { state: true } };
+  static override properties = { client: { attribute: false }, view: { attribute: false }, support: { state: true }, selected: { state: true }, waiting: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -36,7 +36,8 @@ export class StreamPlayer extends LitElement {
   ];
 
   client: BrowserClient | null = null;
-  meta: Metainfo | null = null;
+  /** What to play: a torrent's files, or a private share's decrypted ones (BrowserClient.streamView). */
+  view: StreamView | null = null;
   support: StreamSupport | null = null;
   selected = 0;
   waiting = false;
@@ -44,13 +45,13 @@ export class StreamPlayer extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     const client = this.client;
-    const meta = this.meta;
-    const torrent = meta ? client?.sessions.get(meta.infoHash)?.torrent : undefined;
-    const first = meta ? mediaFiles(meta)[0] : undefined;
+    const view = this.view;
+    const torrent = view ? client?.sessions.get(view.infoHash)?.torrent : undefined;
+    const first = view ? mediaFiles(view.layout)[0] : undefined;
     // The first file's first pieces come first, while the worker starts (the page plays it first).
-    if (torrent && meta && first && !torrent.done) primeStream(torrent, meta, first.index);
+    if (torrent && view && first && !torrent.done) primeStream(view, first.index);
     if (client) {
-      void startStreaming(() => client.sessions).then((s) => {
+      void startStreaming((h) => client.streamView(h)).then((s) => {
         this.support = s;
         // The page shows the finished file itself where the player cannot stream.
         this.dispatchEvent(new CustomEvent('stream-support', { detail: s, bubbles: true, composed: true }));
@@ -59,23 +60,23 @@ export class StreamPlayer extends LitElement {
   }
 
   override render() {
-    const meta = this.meta;
-    if (!meta) return nothing;
-    const files = mediaFiles(meta);
+    const view = this.view;
+    if (!view) return nothing;
+    const layout = view.layout;
+    const files = mediaFiles(layout);
     if (files.length === 0) return nothing;
     if (!this.support) return html`<p class="state">Preparing the player…</p>`;
     if (!this.support.ok) return html`<p class="state" data-testid="stream-fallback">Plays when the download completes: ${this.support.reason}.</p>`;
     const file = files[Math.min(this.selected, files.length - 1)]!;
-    const src = streamUrl(meta.infoHash, file.index, file.name);
+    const src = streamUrl(view.infoHash, file.index, file.name);
     const onWaiting = () => (this.waiting = true);
     const onPlaying = () => (this.waiting = false);
-    const torrent = this.client?.sessions.get(meta.infoHash)?.torrent;
-    const onDuration = (e: Event) => torrent && setStreamDuration(torrent, meta, file.index, (e.target as HTMLMediaElement).duration);
+    const onDuration = (e: Event) => setStreamDuration(view, file.index, (e.target as HTMLMediaElement).duration);
     // What the element has buffered, as pieces, for the piece map (on progress and as it plays).
     const onBuffered = (e: Event) => {
       const m = e.target as HTMLMediaElement;
       const ranges = Array.from({ length: m.buffered.length }, (_, i) => [m.buffered.start(i), m.buffered.end(i)] as const);
-      const detail = playbackOnMap(ranges, m.currentTime, m.duration, meta.files[file.index]!, meta.pieceLength);
+      const detail = playbackOnMap(ranges, m.currentTime, m.duration, layout.files[file.index]!, layout.pieceLength);
       this.dispatchEvent(new CustomEvent('stream-buffered', { detail, bubbles: true, composed: true }));
     };
     return html`

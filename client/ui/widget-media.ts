@@ -8,7 +8,7 @@
  */
 import type { BrowserClient } from '../browser/client.ts';
 import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
-import { primeStream, setStreamDuration, startStreaming, streamUrl } from '../browser/stream-server.ts';
+import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamView } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
 import type { Torrent } from '../engine/torrent.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -67,14 +67,19 @@ class ChosenMedia implements WidgetMedia {
     this.kind = o.kind;
   }
 
+  /** What the service worker streams this file from. */
+  private view(): StreamView {
+    return { infoHash: this.o.meta.infoHash, layout: this.o.meta, torrent: this.o.torrent };
+  }
+
   async decide(): Promise<void> {
     const { o } = this;
     const file = o.meta.files[o.fileIndex]!;
     const name = file.path[file.path.length - 1]!;
     const reasons: string[] = [];
     if (o.sameOrigin) {
-      primeStream(o.torrent, o.meta, o.fileIndex); // the first pieces come first, while the worker starts
-      const s = await startStreaming(() => o.client.sessions);
+      primeStream(this.view(), o.fileIndex); // the first pieces come first, while the worker starts
+      const s = await startStreaming((h) => o.client.streamView(h));
       if (s.ok) return this.become('service-worker', streamUrl(o.meta.infoHash, o.fileIndex, name));
       reasons.push(s.reason);
     }
@@ -107,7 +112,7 @@ class ChosenMedia implements WidgetMedia {
   attach(el: HTMLMediaElement): void {
     this.el = el;
     // Through the service worker, the stream's read-ahead follows the bitrate the element learns.
-    el.addEventListener('durationchange', () => this.mode === 'service-worker' && setStreamDuration(this.o.torrent, this.o.meta, this.o.fileIndex, el.duration));
+    el.addEventListener('durationchange', () => this.mode === 'service-worker' && setStreamDuration(this.view(), this.o.fileIndex, el.duration));
     this.attached = true;
     this.startPlayer();
   }

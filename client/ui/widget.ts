@@ -128,7 +128,7 @@ export class TabswarmFile extends LitElement {
     try {
       const client = await clientFor(this.tracker || defaultTracker());
       // On the Tabswarm server's own pages the streaming worker starts now, while the metadata comes.
-      if (location.origin === SCRIPT_ORIGIN) void startStreaming(() => client.sessions);
+      if (location.origin === SCRIPT_ORIGIN) void startStreaming((h) => client.streamView(h));
       const session = await client.add(this.magnet);
       this.unlisten.push(client.on('error', (h, e) => h === session.torrent.infoHash && this.fail(e)));
       let finishing = false;

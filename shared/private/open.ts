@@ -13,6 +13,14 @@ export interface CipherSource {
   read(offset: number, length: number): Promise<Uint8Array>;
 }
 
+/** Files at offsets in pieces: what a torrent's Metainfo is to its content, and a private share's layout() to its plaintext. */
+export interface ContentLayout {
+  name: string;
+  multiFile: boolean;
+  pieceLength: number;
+  files: Array<{ path: string[]; length: number; offset: number }>;
+}
+
 /** Records kept decrypted: sequential reads of a few KiB then open each record once. */
 const RECORD_CACHE_ENTRIES = 4;
 
@@ -83,6 +91,25 @@ export class PrivateShare {
   recordsFor(fileIndex: number, start: number, end: number): { first: number; last: number } {
     const base = this.fileStarts[fileIndex]!;
     return { first: Math.floor((base + start) / RECORD_PLAIN_BYTES), last: Math.floor((base + Math.max(start, end - 1)) / RECORD_PLAIN_BYTES) };
+  }
+
+  /**
+   * The plaintext laid out as a torrent's content is: files at offsets, in "pieces" of one record's
+   * plaintext — so plaintext piece i is the torrent's piece i, and whatever reads a torrent's files
+   * piece by piece (a stream, a save, a .zip) reads a private share's through readRecord.
+   */
+  layout(): ContentLayout {
+    return {
+      name: this.manifest.name,
+      multiFile: this.manifest.multiFile,
+      pieceLength: RECORD_PLAIN_BYTES,
+      files: this.manifest.files.map((f, i) => ({ path: f.path, length: f.length, offset: this.fileStarts[i]! })),
+    };
+  }
+
+  /** Record `index`'s plaintext, authenticated. */
+  readRecord(index: number): Promise<Uint8Array> {
+    return this.record(index);
   }
 
   /** A file's bytes in order, a record's worth at a time (for saving). */

@@ -1,0 +1,43 @@
+/**
+ * A private share made in the tab: the picked files and their names sealed (shared/private/) into one
+ * opaque File, which is then hashed and seeded like any other. Sealed records go into a Blob as they
+ * come, so a large file is never whole in the heap (the browser may keep Blob parts on disk).
+ */
+import { deriveKeys, newLinkKey, sealedFileName, type PrivateKeys } from '../../shared/private/key.ts';
+import type { PrivateManifest } from '../../shared/private/manifest.ts';
+import { sealShare } from '../../shared/private/seal.ts';
+
+/** Sealed records gathered before they join the Blob: fewer, larger parts. */
+const RECORDS_PER_BLOB_PART = 16;
+
+async function* chunksOf(file: Blob): AsyncGenerator<Uint8Array> {
+  const reader = file.stream().getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) return;
+    yield value;
+  }
+}
+
+export interface SealedFiles {
+  file: File;
+  linkKey: Uint8Array;
+  keys: PrivateKeys;
+}
+
+export async function sealFiles(entries: ReadonlyArray<{ file: File; path: string[] }>, name: string, multiFile: boolean, onProgress?: (done: number, total: number) => void): Promise<SealedFiles> {
+  const linkKey = newLinkKey();
+  const keys = await deriveKeys(linkKey);
+  const manifest: PrivateManifest = { name, multiFile, files: entries.map((e) => ({ path: multiFile ? e.path : [name], length: e.file.size })) };
+  let blob = new Blob([]);
+  let batch: Uint8Array<ArrayBuffer>[] = [];
+  for await (const record of sealShare({ manifest, content: keys.content, contents: entries.map((e) => () => chunksOf(e.file)), onProgress })) {
+    batch.push(record as Uint8Array<ArrayBuffer>);
+    if (batch.length === RECORDS_PER_BLOB_PART) {
+      blob = new Blob([blob, ...batch]);
+      batch = [];
+    }
+  }
+  blob = new Blob([blob, ...batch]);
+  return { file: new File([blob], await sealedFileName(linkKey)), linkKey, keys };
+}

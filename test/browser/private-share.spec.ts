@@ -1,0 +1,115 @@
+/**
+ * Private links in the app, with real media made by Debian's ffmpeg: a video shared privately is
+ * streamed (plays while it downloads, seeks) and saved byte-exact by a viewer with the link, while
+ * what the viewer's browser stored — what it would upload to anyone — is ciphertext only; a link with
+ * a wrong key or none gets a message that says so.
+ */
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { stats } from './helpers.ts';
+
+test.describe.configure({ timeout: 240_000 });
+
+const dir = mkdtempSync(join(tmpdir(), 'tabswarm-private-media-'));
+const SECONDS = 30;
+/** The whole download takes at least this long at the seeder's limit: playback must start well before. */
+const MIN_DOWNLOAD_S = 20;
+let video: string;
+
+const contexts: BrowserContext[] = [];
+async function page(browser: Browser): Promise<Page> {
+  const c = await browser.newContext({ acceptDownloads: true });
+  contexts.push(c);
+  const p = await c.newPage();
+  p.on('pageerror', (e) => console.error(`[page error] ${e.message}`));
+  return p;
+}
+test.afterEach(async () => {
+  await Promise.all(contexts.splice(0).map((c) => c.close()));
+});
+
+test.beforeAll(() => {
+  video = join(dir, 'holiday.webm');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=duration=${SECONDS}:size=480x270:rate=25`, '-f', 'lavfi', '-i', `sine=frequency=440:duration=${SECONDS}`, '-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8', '-b:v', '1M', '-minrate', '1M', '-maxrate', '1M', '-bufsize', '1M', '-c:a', 'libopus', '-shortest', video]);
+});
+
+/** Shares `path` privately from the app; returns the link and info hash. */
+async function sharePrivately(sharer: Page, path: string): Promise<{ link: string; infoHash: string }> {
+  await sharer.goto('/');
+  await sharer.getByTestId('share-private').check();
+  await sharer.getByTestId('share-input').setInputFiles([path]);
+  const link = await sharer.getByTestId('share-link').inputValue();
+  await expect(sharer.getByTestId('private-badge')).toBeVisible();
+  return { link, infoHash: /btih:([0-9a-f]{40})/.exec(link)![1]! };
+}
+
+test('a private video streams while it downloads, seeks, and saves byte-exact; the viewer stores only ciphertext', async ({ browser }) => {
+  const sharer = await page(browser);
+  const { link, infoHash } = await sharePrivately(sharer, video);
+  expect(link).toMatch(/#magnet:\?xt=urn:btih:[0-9a-f]{40}&tr=[^&]+&x\.tsk=[A-Za-z0-9_-]{43}$/);
+  expect(link).not.toMatch(/holiday|dn=/);
+  await sharer.evaluate(async ({ infoHash, limit }) => (await (window as any).tabswarm).sessions.get(infoHash).torrent.setLimits({ uploadLimit: limit }), { infoHash, limit: Math.floor(statSync(video).size / MIN_DOWNLOAD_S) });
+
+  const viewer = await page(browser);
+  await viewer.goto(link);
+  await expect(viewer.getByTestId('private-badge')).toBeVisible();
+  // The real name, from the sealed contents list, once its first piece is in.
+  await expect(viewer.getByRole('heading', { name: 'holiday.webm' })).toBeVisible({ timeout: 60_000 });
+  const media = viewer.getByTestId('stream-media');
+  await expect(media).toBeVisible({ timeout: 60_000 });
+  await media.evaluate((m: HTMLMediaElement) => {
+    m.muted = true;
+    void m.play();
+  });
+  await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(1);
+  expect((await stats(viewer, infoHash)).done).toBe(false); // playing, with the file still coming
+  const target = await media.evaluate((m: HTMLMediaElement) => {
+    m.currentTime = m.duration * 0.75;
+    return m.currentTime;
+  });
+  await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
+
+  const save = viewer.getByTestId('save');
+  await expect(save).toHaveText('Save holiday.webm', { timeout: 120_000 });
+  const [download] = await Promise.all([viewer.waitForEvent('download'), save.click()]);
+  expect(download.suggestedFilename()).toBe('holiday.webm');
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  expect(sha(readFileSync(await download.path()))).toBe(sha(readFileSync(video)));
+
+  // What the viewer stored (and serves to peers): no 64-byte window of the video, sampled every 16 KiB.
+  const plain = readFileSync(video);
+  const windows: number[][] = [];
+  for (let at = 0; at + 64 <= plain.length; at += 16_384) windows.push([...plain.subarray(at, at + 64)]);
+  const found = await viewer.evaluate(async ({ infoHash, windows }) => {
+    const torrent = (await (window as any).tabswarm).sessions.get(infoHash).torrent;
+    const meta = torrent.meta;
+    const parts: Uint8Array<ArrayBuffer>[] = [];
+    for (let i = 0; i < meta.pieceCount; i++) parts.push(await torrent.readPiece(i, 0, Math.min(meta.pieceLength, meta.length - i * meta.pieceLength)));
+    const all = new Uint8Array(await new Blob(parts).arrayBuffer());
+    const text = Array.from(all, (b) => String.fromCharCode(b)).join('');
+    return windows.filter((w) => text.includes(String.fromCharCode(...w))).length;
+  }, { infoHash, windows });
+  expect(windows.length).toBeGreaterThan(50);
+  expect(found).toBe(0);
+});
+
+test('a link whose key is wrong, or missing, says so', async ({ browser }) => {
+  const sharer = await page(browser);
+  const small = join(dir, 'notes.txt');
+  execFileSync('bash', ['-c', `head -c 300000 /dev/urandom | base64 > '${small}'`]);
+  const { link } = await sharePrivately(sharer, small);
+
+  const wrong = await page(browser);
+  const otherKey = Buffer.from(Array.from({ length: 32 }, (_, i) => i)).toString('base64url');
+  await wrong.goto(link.replace(/x\.tsk=[A-Za-z0-9_-]+/, `x.tsk=${otherKey}`));
+  await expect(wrong.getByTestId('notice')).toHaveText(/not signed with this link's key\. Either the peer's key and ours differ \(one of the links is not whole\)/, { timeout: 60_000 });
+  await expect(wrong.getByTestId('save')).toHaveCount(0);
+
+  const keyless = await page(browser);
+  await keyless.goto(link.replace(/&x\.tsk=[^&]+/, ''));
+  await expect(keyless.getByTestId('error')).toHaveText(/This is a private share, and the link you opened lacks its key/, { timeout: 60_000 });
+});

@@ -40,7 +40,8 @@ export type ErrorCode =
   | 'PRIVATE_KEY_MISSING'
   | 'PRIVATE_SHARE_INVALID'
   | 'PRIVATE_RECORD_TAMPERED'
-  | 'PRIVATE_SIGNAL_UNAUTHENTICATED';
+  | 'PRIVATE_SIGNAL_UNAUTHENTICATED'
+  | 'LINK_EXPIRED';
 
 export class TabswarmError extends Error {
   override readonly name = 'TabswarmError';

@@ -6,6 +6,9 @@ import { fromHex, toHex } from './bytes.ts';
 import { TabswarmError } from './errors.ts';
 import { decodeLinkKey, LINK_KEY_PARAM } from './private/key.ts';
 
+/** The magnet parameter of a link's expiry (BEP 9 leaves `x.` names to clients). */
+export const LINK_EXPIRY_PARAM = 'x.tse';
+
 export interface MagnetLink {
   /** Lower-case hex info hash. */
   infoHash: string;
@@ -22,6 +25,11 @@ export interface MagnetLink {
    * in nothing sent to a server; the tracker sees only the info hash.
    */
   privateKey?: string;
+  /**
+   * `x.tse`: when the link expires, in ms since 1970 (the link carries whole seconds): peers stop
+   * sharing then, and the server's store deletes its copy. Set on private links.
+   */
+  expiresAt?: number;
 }
 
 const MAGNET_PREFIX = 'magnet:?';
@@ -98,6 +106,7 @@ export function parseMagnet(uri: string): MagnetLink {
   let infoHash: string | undefined;
   let name: string | undefined;
   let privateKey: string | undefined;
+  let expiresAt: number | undefined;
   const trackers: string[] = [];
   const webSeeds: string[] = [];
   const sources: string[] = [];
@@ -131,6 +140,9 @@ export function parseMagnet(uri: string): MagnetLink {
       decodeLinkKey(value); // a damaged key is named now, not as a failure to decrypt later
       if (privateKey !== undefined && privateKey !== value) invalid('it carries two different private keys');
       privateKey = value;
+    } else if (key === LINK_EXPIRY_PARAM) {
+      if (!/^\d{1,12}$/.test(value)) invalid(`its expiry (${LINK_EXPIRY_PARAM}) must be whole seconds since 1970`);
+      expiresAt = Number(value) * 1000;
     }
     // Other keys (xl, x.pe, so, …) are optional hints we do not use; BEP 9 lets clients ignore them.
   }
@@ -138,6 +150,7 @@ export function parseMagnet(uri: string): MagnetLink {
   const link: MagnetLink = { infoHash, trackers, webSeeds, sources };
   if (name !== undefined) link.name = name;
   if (privateKey !== undefined) link.privateKey = privateKey;
+  if (expiresAt !== undefined) link.expiresAt = expiresAt;
   return link;
 }
 
@@ -151,6 +164,7 @@ export function buildMagnet(link: MagnetInput): string {
   for (const tr of link.trackers ?? []) params.push(`tr=${encodeURIComponent(tr)}`);
   for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
   for (const xs of link.sources ?? []) params.push(`xs=${encodeURIComponent(xs)}`);
+  if (link.expiresAt !== undefined) params.push(`${LINK_EXPIRY_PARAM}=${Math.floor(link.expiresAt / 1000)}`);
   if (link.privateKey !== undefined) params.push(`${LINK_KEY_PARAM}=${link.privateKey}`);
   return MAGNET_PREFIX + params.join('&');
 }

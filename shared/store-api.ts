@@ -6,6 +6,11 @@
 
 /** POST a .torrent here to open (or resume) an upload. */
 export const STORE_PATH = '/store';
+/**
+ * `POST /store?expires=<unix seconds>`: delete the copy then, if that is sooner than the server's own
+ * expiry (a private link's expiry: the ciphertext goes when the link does). Never extends it.
+ */
+export const STORE_EXPIRES_PARAM = 'expires';
 /** Stored content, as a web seed: `${origin}${FILES_PATH}/${infoHash}/` + the torrent's name and paths. */
 export const FILES_PATH = '/files';
 
@@ -19,7 +24,8 @@ export type StoreErrorCode =
   | 'STORE_FULL'
   | 'STORE_NOT_FOUND'
   | 'STORE_PIECE_INVALID'
-  | 'STORE_PIECE_MISMATCH';
+  | 'STORE_PIECE_MISMATCH'
+  | 'STORE_EXPIRY_INVALID';
 
 /** What the store says about one stored torrent. */
 export interface StoreStatus {

@@ -120,6 +120,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
       torrentBytes: encodeTorrentFile(meta.infoBytes, this.trackers),
       readPiece: (i) => pieces.read(i, 0, pieceSize(meta, i)),
       onProgress,
+      // A link that expires takes the server's copy with it.
+      expiresAt: this.linkSources.get(infoHash)?.expiresAt,
     });
     this.linkSources.set(infoHash, await rememberSources(infoHash, { webSeeds: [status.webSeed], sources: [status.torrentUrl] }));
     return status;
@@ -151,7 +153,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = [], signalKey?: CryptoKey): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = [], signalKey?: CryptoKey, expiresAt?: number): SwarmSession {
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -166,6 +168,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         webSeeds,
         metadataSources,
         signalKey,
+        expiresAt,
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -184,7 +187,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
    * initially (super-seed.ts) unless `initialSeeding: false`. `private`: the files and their names
    * are sealed first (end-to-end encrypted, shared/private/); the share's links carry the key.
    */
-  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'sealing' | 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean; private?: boolean } = {}): Promise<SwarmSession> {
+  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'sealing' | 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean; private?: boolean; expiresAt?: number } = {}): Promise<SwarmSession> {
     const entries = files.map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath ? f.webkitRelativePath.split('/').slice(1) : [f.name] } : f));
     if (entries.length === 0) throw new TabswarmError('INPUT_EMPTY', 'Choose at least one file to share.');
     // A picked folder names the torrent; several loose files go in a folder named for their count.
@@ -218,7 +221,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     if (sealed) {
       const key = encodeLinkKey(sealed.linkKey);
       this.privates.set(meta.infoHash, { key, keys: sealed.keys });
-      this.linkSources.set(meta.infoHash, await rememberSources(meta.infoHash, { webSeeds: [], sources: [], privateKey: key }));
+      this.linkSources.set(meta.infoHash, await rememberSources(meta.infoHash, { webSeeds: [], sources: [], privateKey: key, ...(opts.expiresAt === undefined ? {} : { expiresAt: opts.expiresAt }) }));
     }
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
@@ -226,7 +229,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // otherwise) — but not for audio or video: initial seeding reveals pieces in its own order, and
     // a viewer streaming the file needs the ones under its playhead now.
     const streamable = (sealed ? entries.map((e) => e.path) : meta.files.map((f) => f.path)).some((path) => ['audio', 'video'].includes(contentKind(path[path.length - 1]!).kind));
-    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable }, [], [], sealed?.keys.signal);
+    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable }, [], [], sealed?.keys.signal, sealed ? opts.expiresAt : undefined);
     await session.start();
     return session;
   }
@@ -246,14 +249,21 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
     // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
     // Those it named before (reopened from "My files" as a bare info hash), and any new ones, kept.
-    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}) });
+    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}), ...('expiresAt' in parsed && parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}) });
     this.linkSources.set(parsed.infoHash, sources);
     // A private share (its key from this link, or remembered from an earlier one): offers signed, content opened with it.
     if (sources.privateKey !== undefined && !this.privates.has(parsed.infoHash)) {
       this.privates.set(parsed.infoHash, { key: sources.privateKey, keys: await deriveKeys(decodeLinkKey(sources.privateKey)) });
     }
-    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources, this.privates.get(parsed.infoHash)?.keys.signal);
-    await session.start();
+    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources, this.privates.get(parsed.infoHash)?.keys.signal, sources.expiresAt);
+    try {
+      await session.start();
+    } catch (err) {
+      // Not started (an expired link): nothing of it runs; opened again, it is tried again.
+      this.sessions.delete(parsed.infoHash);
+      await session.stop().catch(() => {});
+      throw err;
+    }
     return session;
   }
 
@@ -264,10 +274,15 @@ export class BrowserClient extends Emitter<ClientEvents> {
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
     const sources = this.linkSources.get(infoHash);
-    const link = { infoHash, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [] };
+    const link = { infoHash, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }) };
     // A private share's link carries its key and no name (the torrent's is meaningless, the real one is sealed).
     const key = this.privates.get(infoHash)?.key;
     return buildMagnet(key === undefined ? { ...link, name: meta?.name } : { ...link, privateKey: key });
+  }
+
+  /** When this torrent's link expires (ms since 1970), if it does. */
+  linkExpiry(infoHash: string): number | undefined {
+    return this.linkSources.get(infoHash)?.expiresAt;
   }
 
   /** Whether this torrent is a private share (its key known here). */

@@ -14,6 +14,8 @@ export interface LinkSources {
    * open and share the file again. It never leaves the browser except in the links the user copies.
    */
   privateKey?: string;
+  /** The link's expiry (x.tse), ms since 1970. */
+  expiresAt?: number;
 }
 
 let db: UseStore | undefined;
@@ -31,7 +33,9 @@ export async function rememberSources(infoHash: string, add: LinkSources): Promi
   const all: LinkSources = { webSeeds: union(known.webSeeds, add.webSeeds), sources: union(known.sources, add.sources) };
   const privateKey = known.privateKey ?? add.privateKey;
   if (privateKey !== undefined) all.privateKey = privateKey;
-  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey) await set(infoHash, all, links());
+  const expiresAt = known.expiresAt ?? add.expiresAt;
+  if (expiresAt !== undefined) all.expiresAt = expiresAt;
+  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey || all.expiresAt !== known.expiresAt) await set(infoHash, all, links());
   return all;
 }
 

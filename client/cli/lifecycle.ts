@@ -1,4 +1,4 @@
-/** Keeps a swarm session running until Ctrl-C or SIGTERM, then leaves the swarm cleanly. */
+/** Keeps a swarm session running until Ctrl-C or SIGTERM (or its link expires), then leaves the swarm cleanly. */
 import type { SwarmSession } from '../engine/session.ts';
 
 export function runUntilSignal(session: SwarmSession, statusEveryMs: number, status: () => void): Promise<void> {
@@ -14,5 +14,11 @@ export function runUntilSignal(session: SwarmSession, statusEveryMs: number, sta
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A link with an expiry: the session has left the swarm; say so and end as on Ctrl-C.
+    session.on('error', (e) => {
+      if (e.code !== 'LINK_EXPIRED') return;
+      process.stderr.write(`the link's expiry has come: stopped sharing (${e.message.slice(0, e.message.indexOf(':'))})\n`);
+      stop();
+    });
   });
 }

@@ -10,7 +10,7 @@ import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { infoCommand } from './commands/info.ts';
 import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
 import { ExitError } from './exit.ts';
-import { DEFAULT_TRACKER, checkTrackers, parseByteRate } from './swarm-args.ts';
+import { DEFAULT_TRACKER, checkTrackers, parseByteRate, parseExpiry } from './swarm-args.ts';
 import { COMMAND_HELP, USAGE, isCommandName } from './usage.ts';
 import { CLI_NAME_VERSION } from './version.ts';
 
@@ -67,12 +67,15 @@ async function run(argv: string[]): Promise<void> {
             'web-seed': { type: 'string', multiple: true, short: 'w' },
             'torrent-url': { type: 'string' },
             private: { type: 'boolean', default: false },
+            expires: { type: 'string' },
             json: { type: 'boolean', default: false },
           },
         }),
       );
+      if (values.expires !== undefined && !values.private) throw new UsageError('--expires is for private links: add --private');
       await createCommand({
         private: values.private,
+        expiresAt: values.expires === undefined ? undefined : parseExpiry(values.expires, Date.now()),
         path: onePositional(positionals, 'PATH to a file or folder'),
         output: values.output,
         announce: values.announce ?? [],
@@ -101,9 +104,12 @@ async function run(argv: string[]): Promise<void> {
             server: { type: 'string' },
             private: { type: 'boolean', default: false },
             key: { type: 'string' },
+            expires: { type: 'string' },
           },
         }),
       );
+      if (values.expires !== undefined && !values.private && values.key === undefined) throw new UsageError('--expires is for private links: add --private (or --key)');
+      const expiresAt = values.expires === undefined ? undefined : parseExpiry(values.expires, Date.now());
       if (values.private && values.torrent !== undefined) throw new UsageError('--private seals PATH into a new share; to seed a sealed file with its .torrent, give --key instead');
       if (values.key !== undefined && values.torrent === undefined && !values.private) throw new UsageError('--key seeds a sealed file: add --torrent FILE.torrent (or --private to seal PATH anew)');
       const privateKey = values.key === undefined ? undefined : linkKeyOf(values.key);
@@ -115,6 +121,8 @@ async function run(argv: string[]): Promise<void> {
         // A new private share's key is made here, once, and handed to the worker: a restarted worker
         // seals PATH again under the same key into the same torrent, so the printed link stays good.
         const extra = values.private && privateKey === undefined ? ['--key', encodeLinkKey(newLinkKey())] : [];
+        // A relative expiry (--expires 1h) is fixed now, so a restarted worker keeps the same one (the last --expires wins).
+        if (expiresAt !== undefined) extra.push('--expires', new Date(expiresAt).toISOString());
         process.exitCode = await superviseSeed(process.argv[1]!, [...process.argv.slice(2), ...extra]);
         return;
       }
@@ -131,6 +139,7 @@ async function run(argv: string[]): Promise<void> {
         keepOn: values.keep ? serverOf(values.server, trackers[0]!) : undefined,
         privateKey,
         sealPlain: values.private,
+        expiresAt,
       });
       return;
     }

@@ -17,8 +17,8 @@ export interface TorrentSummary {
  * `torrentUrls`: where the .torrent is published (the magnet's xs=), if the user said. `privateKey`:
  * a private share's key, which the link then carries (and no name: the torrent's is meaningless).
  */
-export function summarize(meta: Metainfo, torrentUrls: string[] = [], privateKey?: string): TorrentSummary {
-  const link = { infoHash: meta.infoHash, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls };
+export function summarize(meta: Metainfo, torrentUrls: string[] = [], privateKey?: string, expiresAt?: number): TorrentSummary {
+  const link = { infoHash: meta.infoHash, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls, ...(expiresAt === undefined ? {} : { expiresAt }) };
   return {
     infoHash: meta.infoHash,
     magnet: buildMagnet(privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey }),

@@ -6,7 +6,7 @@ export type CommandName = 'create' | 'info' | 'seed' | 'get' | 'serve';
 
 /** One line of synopsis and the options, per command. */
 export const COMMAND_HELP: Record<CommandName, string> = {
-  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--torrent-url URL] [--private] [--json]
+  create: `tabswarm create PATH [-o FILE.torrent] [--announce URL]... [--web-seed URL]... [--torrent-url URL] [--private [--expires WHEN]] [--json]
     Hash a file or folder into a .torrent (256 KiB pieces) and print its magnet link.
     -o, --output FILE      where to write the .torrent (default: PATH's name + .torrent)
     -a, --announce URL     a tracker to name in the torrent (repeatable)
@@ -16,11 +16,13 @@ export const COMMAND_HELP: Record<CommandName, string> = {
                            with a web seed the link works when no peer is online
     --private              seal the content and names first (end-to-end encrypted) into one opaque
                            file beside the .torrent; the printed link carries the key (x.tsk=…)
+    --expires WHEN         the private link's expiry: a duration (90s, 30m, 12h, 7d) or a date and
+                           time (2026-12-31T18:00Z); peers stop sharing it then
     --json                 print the result as JSON`,
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
     --json                 print it as JSON`,
-  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--no-initial-seeding] [--keep [--server URL]]
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--expires WHEN] [--no-initial-seeding] [--keep [--server URL]]
     Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
     seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
     -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
@@ -34,7 +36,9 @@ export const COMMAND_HELP: Record<CommandName, string> = {
     --private              a private share: PATH is sealed (end-to-end encrypted) under a new key,
                            which only the printed link carries; peers without it cannot connect
     --key LINK             seed a file sealed by "create --private" (PATH, with --torrent): the
-                           private link, or its x.tsk key alone`,
+                           private link, or its x.tsk key alone
+    --expires WHEN         a private link's expiry (90s, 30m, 12h, 7d, or a date and time): seeding
+                           stops then, and the --keep copy on the server is deleted then`,
   get: `tabswarm get MAGNET|LINK|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
     Download, verify and save; resumes from what is already in DIR. LINK: the app's link
     (https://…/#magnet:?…). A private link (x.tsk=…) is decrypted and authenticated into DIR.

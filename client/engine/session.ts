@@ -76,6 +76,18 @@ export interface SessionOptions {
    * it, and peers' unsigned or wrongly signed ones are refused with a warning (signal-auth.ts).
    */
   signalKey?: CryptoKey;
+  /**
+   * When the link expires (ms since 1970, on the session's clock; a private link's x.tse): a session
+   * will not start after it, and one running then leaves the swarm with a LINK_EXPIRED error.
+   */
+  expiresAt?: number;
+}
+
+/** Timers longer than this (about 24.8 days) fire at once in browsers and Node: longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+export function linkExpiredError(expiresAt: number): TabswarmError {
+  return new TabswarmError('LINK_EXPIRED', `This link expired at ${new Date(expiresAt).toISOString()}: its sharer set it to stop being shared then, and it no longer is. Ask them for a new link.`);
 }
 
 type SessionEvents = {
@@ -92,6 +104,8 @@ export class SwarmSession extends Emitter<SessionEvents> {
   private readonly maxPeers: number;
   private readonly clock: Clock;
   private stallTimer: unknown = null;
+  private expiryTimer: unknown = null;
+  private stopping: Promise<void> | null = null;
 
   constructor(source: TorrentSource, deps: TorrentDeps, private readonly opts: SessionOptions) {
     super();
@@ -201,6 +215,11 @@ export class SwarmSession extends Emitter<SessionEvents> {
 
   async start(): Promise<void> {
     if (this.opts.trackers.length === 0) throw new TabswarmError('TRACKER_UNREACHABLE', 'No tracker to announce to; give one (ws://… or wss://…).');
+    const expiresAt = this.opts.expiresAt;
+    if (expiresAt !== undefined) {
+      if (this.clock.now() >= expiresAt) throw linkExpiredError(expiresAt);
+      this.armExpiry(expiresAt);
+    }
     await this.torrent.start();
     if (this.torrent.meta) this.startWebSeeds(this.torrent.meta);
     else {
@@ -219,7 +238,25 @@ export class SwarmSession extends Emitter<SessionEvents> {
     }, STALL_ANNOUNCE_MS);
   }
 
-  async stop(): Promise<void> {
+  /** At the link's expiry: stop sharing and say why. */
+  private armExpiry(expiresAt: number): void {
+    const wait = expiresAt - this.clock.now();
+    this.expiryTimer = this.clock.setTimeout(() => {
+      this.expiryTimer = null;
+      if (this.clock.now() < expiresAt) return this.armExpiry(expiresAt);
+      void this.stop().then(() => this.emit('error', linkExpiredError(expiresAt)));
+    }, Math.min(wait, MAX_TIMER_MS));
+  }
+
+  /** Leaves the swarm (a `stopped` announce) and closes the torrent; once, however often it is called. */
+  stop(): Promise<void> {
+    this.stopping ??= this.leave();
+    return this.stopping;
+  }
+
+  private async leave(): Promise<void> {
+    if (this.expiryTimer !== null) this.clock.clearTimeout(this.expiryTimer);
+    this.expiryTimer = null;
     if (this.stallTimer !== null) this.clock.clearInterval(this.stallTimer);
     await Promise.all(this.trackers.map((t) => t.stop()));
     await this.torrent.destroy();

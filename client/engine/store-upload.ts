@@ -6,7 +6,7 @@
  * DOM-free: the tab reads pieces from IndexedDB, the CLI from disk.
  */
 import { TabswarmError } from '../../shared/errors.ts';
-import { STORE_PATH, storePiecePath, type StoreErrorBody, type StoreStatus } from '../../shared/store-api.ts';
+import { STORE_EXPIRES_PARAM, STORE_PATH, storePiecePath, type StoreErrorBody, type StoreStatus } from '../../shared/store-api.ts';
 
 /** The part of fetch the upload uses (globalThis.fetch in a tab and in Node). */
 export type StoreFetch = (url: string, init: { method: string; body?: Uint8Array; headers?: Record<string, string>; signal?: AbortSignal }) => Promise<{
@@ -27,6 +27,8 @@ export interface StoreUploadOptions {
   signal?: AbortSignal;
   /** Pieces in flight at once. */
   concurrency?: number;
+  /** Ms since 1970: the server deletes its copy then (a private link's expiry), if sooner than its own. */
+  expiresAt?: number;
 }
 
 export const STORE_UPLOAD_CONCURRENCY = 3;
@@ -36,7 +38,8 @@ export const STORE_PIECE_ATTEMPTS = 3;
 export async function uploadToStore(o: StoreUploadOptions): Promise<StoreStatus> {
   const base = o.serverUrl.replace(/\/+$/, '');
   const fetchFn: StoreFetch = o.fetch ?? ((u, init) => globalThis.fetch(u, init as RequestInit));
-  const status = await call<StoreStatus>(`${base}${STORE_PATH}`, { method: 'POST', body: o.torrentBytes, headers: { 'content-type': 'application/x-bittorrent' } });
+  const expiry = o.expiresAt === undefined ? '' : `?${STORE_EXPIRES_PARAM}=${Math.floor(o.expiresAt / 1000)}`;
+  const status = await call<StoreStatus>(`${base}${STORE_PATH}${expiry}`, { method: 'POST', body: o.torrentBytes, headers: { 'content-type': 'application/x-bittorrent' } });
   const missing: number[] = [];
   for (let i = 0; i < status.pieceCount; i++) if (status.have[i] !== '1') missing.push(i);
   let stored = status.pieceCount - missing.length;

@@ -11,10 +11,17 @@ import './qr-code.ts';
 import './swarm-summary.ts';
 
 const STATS_REFRESH_MS = 500;
+/** A private link's lifetimes to choose from: peers stop sharing it then, and the server deletes its copy. */
+const EXPIRY_CHOICES: ReadonlyArray<readonly [string, number]> = [
+  ['never', 0],
+  ['in 1 hour', 3_600_000],
+  ['in 1 day', 86_400_000],
+  ['in 7 days', 7 * 86_400_000],
+];
 const PHASE_LABEL = { sealing: 'Encrypting', hashing: 'Hashing', storing: 'Preparing to share' } as const;
 
 export class ShareView extends LitElement {
-  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, sharedName: { state: true } };
+  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, expiresIn: { state: true }, sharedName: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -36,6 +43,8 @@ export class ShareView extends LitElement {
   phase: 'idle' | 'sealing' | 'hashing' | 'storing' | 'seeding' = 'idle';
   /** Share privately: the files and their names are encrypted in this tab, the key only in the link. */
   privateLink = false;
+  /** A private link's lifetime in ms (0: no expiry). */
+  expiresIn = 0;
   /** What the user shared, by its own name (a private share's torrent has an opaque one). */
   sharedName = '';
   done = 0;
@@ -67,16 +76,27 @@ export class ShareView extends LitElement {
           this.done = done;
           this.total = total;
         },
-        { private: this.privateLink },
+        { private: this.privateLink, ...(this.privateLink && this.expiresIn > 0 ? { expiresAt: Date.now() + this.expiresIn } : {}) },
       );
       this.link = `${location.origin}/#${this.client.magnet(this.session.torrent.infoHash)}`;
       this.phase = 'seeding';
+      // The share stopping (its link expired, storage failed) is said here, where the sharer looks.
+      const infoHash = this.session.torrent.infoHash;
+      this.client.on('error', (h, e) => {
+        if (h === infoHash) this.error = e.code === 'LINK_EXPIRED' ? `The link expired, so this tab stopped sharing it (as you chose). ${e.message.slice(0, e.message.indexOf(':'))}.` : describeError(e);
+      });
       this.timer = window.setInterval(() => (this.stats = this.session?.torrent.stats() ?? null), STATS_REFRESH_MS);
       this.stats = this.session.torrent.stats();
     } catch (err) {
       this.error = describeError(err);
       this.phase = 'idle';
     }
+  }
+
+  /** When the shared link expires, for people (empty when it does not). */
+  private expiry(): string {
+    const at = this.session ? this.client?.linkExpiry(this.session.torrent.infoHash) : undefined;
+    return at === undefined ? '' : new Date(at).toLocaleString();
   }
 
   private onDrop(e: DragEvent): void {
@@ -141,14 +161,19 @@ export class ShareView extends LitElement {
               <label>choose files <input type="file" multiple data-testid="share-input" @change=${(e: Event) => this.share([...((e.target as HTMLInputElement).files ?? [])])} /></label>
               <label>or a folder <input type="file" webkitdirectory data-testid="share-folder-input" @change=${(e: Event) => this.share([...((e.target as HTMLInputElement).files ?? [])])} /></label>
               <p class="private"><label><input type="checkbox" data-testid="share-private" .checked=${this.privateLink} @change=${(e: Event) => (this.privateLink = (e.target as HTMLInputElement).checked)} /> Private link (end-to-end encrypted)</label>
-                <small>The files and their names are encrypted in this tab; only people with the link can open them. The server, the tracker and relays see only ciphertext.</small></p>
+                <small>The files and their names are encrypted in this tab; only people with the link can open them. The server, the tracker and relays see only ciphertext.</small>
+                ${this.privateLink
+                  ? html`<label>Link expires <select data-testid="share-expires" @change=${(e: Event) => (this.expiresIn = Number((e.target as HTMLSelectElement).value))}>
+                      ${EXPIRY_CHOICES.map(([label, ms]) => html`<option value=${ms} ?selected=${ms === this.expiresIn}>${label}</option>`)}
+                    </select></label>`
+                  : nothing}</p>
             </div>`
           : nothing}
         ${this.phase === 'sealing' || this.phase === 'hashing' || this.phase === 'storing'
           ? html`<p>${PHASE_LABEL[this.phase]}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" aria-label=${PHASE_LABEL[this.phase]} .value=${this.done} max=${Math.max(1, this.total)}></progress>`
           : nothing}
         ${this.phase === 'seeding' && meta
-          ? html`<p>Sharing <strong>${this.client?.isPrivate(meta.infoHash) ? this.sharedName : meta.name}</strong> (${formatBytes(meta.length)})${this.client?.isPrivate(meta.infoHash) ? html`, <span data-testid="private-badge">privately: end-to-end encrypted, the key is in the link after "#"</span>` : ''}. Keep this tab open: peers download from it and from each other.</p>
+          ? html`<p>Sharing <strong>${this.client?.isPrivate(meta.infoHash) ? this.sharedName : meta.name}</strong> (${formatBytes(meta.length)})${this.client?.isPrivate(meta.infoHash) ? html`, <span data-testid="private-badge">privately: end-to-end encrypted, the key is in the link after "#"${this.expiry() ? `; the link expires ${this.expiry()}` : ''}</span>` : ''}. Keep this tab open: peers download from it and from each other.</p>
               <div class="link"><input readonly aria-label="Share link" data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
               ${this.renderKeep(meta.length)}
               <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>

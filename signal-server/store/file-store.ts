@@ -87,8 +87,14 @@ export class FileStore {
     return n;
   }
 
-  /** Starts (or resumes) storing a torrent. */
-  async begin(torrentBytes: Uint8Array): Promise<{ meta: Metainfo; have: Bitfield; expiresAt: number }> {
+  /**
+   * Starts (or resumes) storing a torrent. `expiresAt` (ms): the uploader's own expiry, kept when it
+   * is sooner than the server's — and applied to a copy already begun, which it can only shorten.
+   */
+  async begin(torrentBytes: Uint8Array, opts: { expiresAt?: number } = {}): Promise<{ meta: Metainfo; have: Bitfield; expiresAt: number }> {
+    if (opts.expiresAt !== undefined && !(Number.isFinite(opts.expiresAt) && opts.expiresAt > this.now())) {
+      throw new StoreError('STORE_EXPIRY_INVALID', `The requested expiry (${String(opts.expiresAt)} ms since 1970) has passed or is not a time: the link has expired, so the server keeps no copy of it.`, 400);
+    }
     let meta: Metainfo;
     try {
       meta = parseTorrent(torrentBytes);
@@ -97,7 +103,13 @@ export class FileStore {
     }
     await this.sweep();
     const existing = this.entries.get(meta.infoHash);
-    if (existing) return { meta: existing.meta, have: existing.have, expiresAt: existing.expiresAt };
+    if (existing) {
+      if (opts.expiresAt !== undefined && opts.expiresAt < existing.expiresAt) {
+        existing.expiresAt = opts.expiresAt;
+        await writeFile(join(this.dirOf(meta.infoHash), 'meta.json'), JSON.stringify({ createdAt: existing.createdAt, expiresAt: existing.expiresAt }));
+      }
+      return { meta: existing.meta, have: existing.have, expiresAt: existing.expiresAt };
+    }
     if (meta.length > this.config.maxFileBytes) {
       throw new StoreError('STORE_FILE_TOO_LARGE', `${meta.name} is ${meta.length} bytes; this server keeps files of at most ${this.config.maxFileBytes} bytes.`, 413);
     }
@@ -109,7 +121,7 @@ export class FileStore {
     await rm(partial, { recursive: true, force: true });
     await mkdir(partial, { recursive: true });
     const createdAt = this.now();
-    const expiresAt = createdAt + this.config.expiryMs;
+    const expiresAt = Math.min(createdAt + this.config.expiryMs, opts.expiresAt ?? Infinity);
     const have = new Bitfield(meta.pieceCount);
     await writeFile(join(partial, 'torrent'), torrentBytes);
     await writeFile(join(partial, 'have'), have.bytes);

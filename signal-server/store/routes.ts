@@ -8,7 +8,7 @@
  */
 import { createReadStream } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { FILES_PATH, STORE_MAX_TORRENT_BYTES, STORE_PATH, storeTorrentPath, webSeedPath, type StoreErrorBody, type StoreStatus } from '../../shared/store-api.ts';
+import { FILES_PATH, STORE_EXPIRES_PARAM, STORE_MAX_TORRENT_BYTES, STORE_PATH, storeTorrentPath, webSeedPath, type StoreErrorBody, type StoreStatus } from '../../shared/store-api.ts';
 import type { Bitfield } from '../../shared/bitfield.ts';
 import type { Metainfo } from '../../shared/metainfo/index.ts';
 import { FileStore, StoreError } from './file-store.ts';
@@ -73,7 +73,7 @@ export function createStoreHandler(store: FileStore, publicOrigin: (req: Incomin
       if (isFiles) return serveFile(req, res, path);
       const parts = path.slice(STORE_PATH.length + 1).split('/').filter(Boolean);
       if (parts.length === 0 && req.method === 'POST') {
-        const begun = await store.begin(await readBody(req, STORE_MAX_TORRENT_BYTES, 'A .torrent'));
+        const begun = await store.begin(await readBody(req, STORE_MAX_TORRENT_BYTES, 'A .torrent'), requestedExpiry(req));
         json(res, 201, statusOf(req, begun));
         return true;
       }
@@ -159,4 +159,12 @@ export function createStoreHandler(store: FileStore, publicOrigin: (req: Incomin
     stream.pipe(res);
     return true;
   }
+}
+
+/** `?expires=<unix seconds>` on POST /store, in ms; a value that is not a whole number of seconds is refused. */
+function requestedExpiry(req: IncomingMessage): { expiresAt?: number } {
+  const raw = new URL(req.url ?? '/', 'http://x').searchParams.get(STORE_EXPIRES_PARAM);
+  if (raw === null) return {};
+  if (!/^\d{1,12}$/.test(raw)) throw new StoreError('STORE_EXPIRY_INVALID', `?${STORE_EXPIRES_PARAM}= takes a time in whole seconds since 1970, not "${raw.slice(0, 40)}".`, 400);
+  return { expiresAt: Number(raw) * 1000 };
 }

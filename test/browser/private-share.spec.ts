@@ -113,3 +113,32 @@ test('a link whose key is wrong, or missing, says so', async ({ browser }) => {
   await keyless.goto(link.replace(/&x\.tsk=[^&]+/, ''));
   await expect(keyless.getByTestId('error')).toHaveText(/This is a private share, and the link you opened lacks its key/, { timeout: 60_000 });
 });
+
+test('a private link can expire: the link carries it, the sharer stops then, and the link opened later says it expired', async ({ browser }) => {
+  const sharer = await page(browser);
+  const small = join(dir, 'memo.txt');
+  execFileSync('bash', ['-c', `head -c 100000 /dev/urandom | base64 > '${small}'`]);
+  await sharer.goto('/');
+  await sharer.getByTestId('share-private').check();
+  await sharer.getByTestId('share-expires').selectOption({ label: 'in 1 hour' });
+  const before = Date.now();
+  await sharer.getByTestId('share-input').setInputFiles([small]);
+  const link = await sharer.getByTestId('share-link').inputValue();
+  const at = Number(/x\.tse=(\d+)/.exec(link)![1]) * 1000;
+  expect(at).toBeGreaterThanOrEqual(before + 3_600_000 - 1000);
+  expect(at).toBeLessThanOrEqual(Date.now() + 3_600_000);
+  await expect(sharer.getByTestId('private-badge')).toHaveText(/the link expires/);
+
+  // A link that expires in a few seconds, made through the page's client.
+  const short = await sharer.evaluate(async () => {
+    const client = await (window as any).tabswarm;
+    (window as any).expired = [];
+    client.on('error', (_h: string, e: { code: string }) => (window as any).expired.push(e.code));
+    const session = await client.seed([new File([new Uint8Array(300_000).fill(7)], 'brief.bin')], undefined, { private: true, expiresAt: Date.now() + 5_000 });
+    return `${location.origin}/#${client.magnet(session.torrent.infoHash)}`;
+  });
+  await sharer.waitForFunction(() => ((window as any).expired as string[]).includes('LINK_EXPIRED'), undefined, { timeout: 60_000 });
+  const late = await page(browser);
+  await late.goto(short);
+  await expect(late.getByTestId('error')).toHaveText(/This link expired at .*: its sharer set it to stop being shared then/, { timeout: 30_000 });
+});

@@ -192,6 +192,26 @@ describe('private shares', () => {
     expect(existsSync(join(work, 'mitm', 'holiday photos'))).toBe(false);
   }, 60_000);
 
+  it('a link with an expiry: the seeder stops sharing then and says so; get of the link afterwards names the expiry', async () => {
+    const file = join(work, 'src', 'short-lived.txt');
+    writeFileSync(file, 'gone soon\n'.repeat(10_000));
+    const child = spawn(process.execPath, [CLI, 'seed', file, '--private', '--expires', '10s', '--tracker', tracker], { env: { ...process.env, TMPDIR: sealedTmp } });
+    children.push(child);
+    let log = '';
+    let out = '';
+    child.stderr!.on('data', (c: Buffer) => (log += c.toString()));
+    child.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // The link it printed carries the expiry, and the seeder left at it, cleanly.
+    const link = out.split('\n').find((l) => l.startsWith('magnet:'))!;
+    expect(link, log).toMatch(/&x\.tse=\d{10}&x\.tsk=/);
+    expect(code, log).toBe(0);
+    expect(log).toMatch(/the link's expiry has come: stopped sharing \(This link expired at \d{4}-\d\d-\d\dT/);
+    const r = await run(['get', link, '-o', join(work, 'expired'), '--timeout', '20']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/This link expired at .*: its sharer set it to stop being shared then, and it no longer is\. Ask them for a new link\. \[LINK_EXPIRED\]/);
+  }, 60_000);
+
   it('create --private seals a file beside its .torrent; seed --torrent --key serves it; get saves it byte-exact', async () => {
     const file = join(work, 'src', 'talk.webm');
     writeFileSync(file, randomBytes(700_000));

@@ -225,6 +225,34 @@ describe('the store', () => {
     expect(existsSync(join(config.dir, other.meta.infoHash))).toBe(true);
   });
 
+  it("keeps a private link's copy only until the link expires: sooner than its own expiry, never later, and refuses a past one", async () => {
+    let now = 1_700_000_000_000;
+    const config = storeConfig({ expiryMs: 3_600_000 });
+    const s = await withStore(config, () => now);
+    const { data, meta, torrent } = await content(300_000);
+    const linkExpiry = now + 600_000; // ten minutes: the link's, sooner than the server's hour
+    const kept = await uploadToStore({ serverUrl: s.httpUrl, torrentBytes: torrent, readPiece: async (i) => pieceOf(meta, data, i), expiresAt: linkExpiry });
+    expect(kept.expiresAt).toBe(linkExpiry);
+    // Asked again with a later expiry (another uploader's link): never extended.
+    const again = await uploadToStore({ serverUrl: s.httpUrl, torrentBytes: torrent, readPiece: async (i) => pieceOf(meta, data, i), expiresAt: now + 7_200_000 });
+    expect(again.expiresAt).toBe(linkExpiry);
+    expect((await fetch(`${s.httpUrl}/files/${meta.infoHash}/notes.bin`)).status).toBe(200);
+    now = linkExpiry;
+    expect((await fetch(`${s.httpUrl}/files/${meta.infoHash}/notes.bin`)).status).toBe(404);
+    const other = await content(1000, 'other.bin');
+    await uploadToStore({ serverUrl: s.httpUrl, torrentBytes: other.torrent, readPiece: async (i) => pieceOf(other.meta, other.data, i) });
+    expect(existsSync(join(config.dir, meta.infoHash))).toBe(false);
+    // An expiry already past, or not a time: refused, nothing stored.
+    const late = await content(2000, 'late.bin');
+    const past = await uploadToStore({ serverUrl: s.httpUrl, torrentBytes: late.torrent, readPiece: async (i) => pieceOf(late.meta, late.data, i), expiresAt: now - 1000 }).catch((e: unknown) => e);
+    expect(isTabswarmError(past, 'STORE_REFUSED')).toBe(true);
+    expect((past as Error).message).toMatch(/has passed or is not a time: the link has expired/);
+    const junk = await fetch(`${s.httpUrl}/store?expires=soon`, { method: 'POST', body: Buffer.from(late.torrent) });
+    expect(junk.status).toBe(400);
+    expect(((await junk.json()) as { error: { code: string } }).error.code).toBe('STORE_EXPIRY_INVALID');
+    expect(existsSync(join(config.dir, late.meta.infoHash))).toBe(false);
+  });
+
   it('/config tells clients whether this server keeps files, and its limits', async () => {
     const s = await withStore(storeConfig({ maxFileBytes: 5 * MIB }));
     const withIt = (await (await fetch(`${s.httpUrl}/config`)).json()) as { store: { maxFileBytes: number } | null };

@@ -118,3 +118,26 @@ describe('tabswarm --version and help', () => {
     expect(bad.stderr).toBe('tabswarm: MAX_SWARMS_PER_SOCKET=lots is not a whole number from 1 to 9007199254740991.\n');
   });
 });
+
+describe('--expires', () => {
+  it('takes a duration or a date and time, and refuses one in the past or without --private', async () => {
+    const { parseExpiry } = await import('../../client/cli/swarm-args.ts');
+    const now = Date.UTC(2026, 11, 3, 12, 0, 0);
+    expect(parseExpiry('90s', now)).toBe(now + 90_000);
+    expect(parseExpiry('30m', now)).toBe(now + 1_800_000);
+    expect(parseExpiry('12h', now)).toBe(now + 43_200_000);
+    expect(parseExpiry('7d', now)).toBe(now + 604_800_000);
+    expect(parseExpiry('2026-12-31T18:00Z', now)).toBe(Date.UTC(2026, 11, 31, 18, 0));
+    expect(() => parseExpiry('2020-01-01T00:00Z', now)).toThrow(/is not in the future/);
+    expect(() => parseExpiry('soonish', now)).toThrow(/--expires takes a duration \(90s, 30m, 12h, 7d\) or a date and time/);
+    const dir = tmp();
+    writeFileSync(join(dir, 'a.txt'), 'a');
+    const r = runCli(['create', join(dir, 'a.txt'), '--expires', '1h', '-o', join(dir, 'a.torrent')]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/--expires is for private links: add --private/);
+    const ok = runCli(['create', join(dir, 'a.txt'), '--private', '--expires', '1h', '-o', join(dir, 'a.torrent'), '--json']);
+    expect(ok.status, ok.stderr).toBe(0);
+    const at = Number(/x\.tse=(\d+)/.exec(JSON.parse(ok.stdout).magnet)![1]) * 1000;
+    expect(at).toBeGreaterThan(Date.now());
+  });
+});

@@ -108,6 +108,14 @@ describe('private shares', () => {
     expect(cipherLength(RECORD_PLAIN_BYTES)).toBe(PIECE_LENGTH_BYTES);
   });
 
+  it('carries an expiry in the link as x.tse (whole seconds), and refuses one that is not', () => {
+    const hash = '0123456789abcdef0123456789abcdef01234567';
+    const link = buildMagnet({ infoHash: hash, expiresAt: 1_800_000_000_500 });
+    expect(link).toBe(`magnet:?xt=urn:btih:${hash}&x.tse=1800000000`);
+    expect(parseMagnet(link).expiresAt).toBe(1_800_000_000_000);
+    expect(() => parseMagnet(`magnet:?xt=urn:btih:${hash}&x.tse=tomorrow`)).toThrow(/expiry \(x\.tse\) must be whole seconds since 1970/);
+  });
+
   it('carries the key in the link as x.tsk, and names a damaged one', async () => {
     const key = newLinkKey();
     const text = encodeLinkKey(key);

@@ -282,3 +282,46 @@ describe('a download connected to fewer peers than the swarm holds', () => {
     await session.stop();
   });
 });
+
+describe("a link's expiry", () => {
+  async function sessionExpiringIn(ms: number, startAt = 0) {
+    const { SwarmSession } = await import('../../client/engine/session.ts');
+    const { MemoryStore } = await import('../../client/engine/storage.ts');
+    const { portableSha1 } = await import('../../shared/sha1.ts');
+    const clock = new ManualClock();
+    clock.t = startAt;
+    const socket = new ScriptedSocket();
+    const session = new SwarmSession({ infoHash: INFO_HASH }, { peerId: new Uint8Array(20).fill(0x64), sha1: portableSha1, clock, openStore: async () => new MemoryStore() }, {
+      trackers: ['ws://tracker'],
+      connector: { createOffer: () => Promise.reject(new Error('no WebRTC here')), acceptOffer: () => Promise.reject(new Error('unused')) },
+      openSocket: () => socket,
+      expiresAt: startAt + ms,
+    });
+    return { clock, socket, session };
+  }
+
+  it('a running share leaves the swarm when its link expires, and says why', async () => {
+    const { clock, socket, session } = await sessionExpiringIn(60_000);
+    const errors: Array<{ code: string; message: string }> = [];
+    session.on('error', (e) => errors.push(e));
+    await session.start();
+    socket.open();
+    await clock.advance(59_999);
+    expect(errors).toEqual([]);
+    const announced = socket.sent.length;
+    await clock.advance(1);
+    await expect.poll(() => errors.length).toBe(1);
+    expect(errors[0]).toMatchObject({ code: 'LINK_EXPIRED', message: expect.stringMatching(/^This link expired at 1970-01-01T00:01:00\.000Z: its sharer set it to stop being shared then/) });
+    // It left the swarm: its last word to the tracker is "stopped".
+    expect(socket.sent.length).toBeGreaterThan(announced);
+    expect(socket.sent.at(-1)).toMatchObject({ event: 'stopped' });
+  });
+
+  it('an expired link does not start: nothing is announced', async () => {
+    const expired = await sessionExpiringIn(0, 5_000);
+    await expect(expired.session.start()).rejects.toMatchObject({ code: 'LINK_EXPIRED' });
+    expired.socket.open();
+    await expired.clock.advance(10_000);
+    expect(expired.socket.sent).toEqual([]);
+  });
+});

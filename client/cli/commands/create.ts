@@ -27,6 +27,8 @@ export interface CreateArgs {
    * beside the .torrent, which the torrent describes; the printed link carries the key.
    */
   private: boolean;
+  /** Ms since 1970: the link carries it (x.tse); peers stop sharing then. */
+  expiresAt?: number;
   json: boolean;
 }
 
@@ -66,11 +68,11 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   } catch (err) {
     throw new TabswarmError('INPUT_UNREADABLE', `Cannot write ${output} (${(err as NodeJS.ErrnoException).code ?? String(err)}); choose another -o path.`);
   }
-  const summary = summarize(metainfo, args.torrentUrl === undefined ? [] : [args.torrentUrl], linkKey ? encodeLinkKey(linkKey) : undefined);
+  const summary = summarize(metainfo, args.torrentUrl === undefined ? [] : [args.torrentUrl], linkKey ? encodeLinkKey(linkKey) : undefined, args.expiresAt);
   const sealedPath = linkKey ? join(dirname(resolve(output)), metainfo.name) : null;
   if (args.json) process.stdout.write(`${JSON.stringify(sealedPath ? { ...summary, sealed: sealedPath } : summary)}\n`);
   else {
     process.stdout.write(`${formatSummary(summary)}\ntorrent:    ${output}\n`);
-    if (sealedPath) process.stdout.write(`sealed:     ${sealedPath}\nThe link's x.tsk is the key: whoever has the link can open the share, nobody else. Seed with:\n  tabswarm seed ${sealedPath} --torrent ${output} --key '<the link>'\n`);
+    if (sealedPath) process.stdout.write(`sealed:     ${sealedPath}\nThe link's x.tsk is the key: whoever has the link can open the share, nobody else. Seed with:\n  tabswarm seed ${sealedPath} --torrent ${output} --key '<the link>'${args.expiresAt === undefined ? '' : ` --expires ${new Date(args.expiresAt).toISOString()}`}\n`);
   }
 }

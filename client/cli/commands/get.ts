@@ -41,6 +41,8 @@ interface Source {
   metadataSources: string[];
   /** A private share's key (the link's x.tsk). */
   privateKey?: string;
+  /** The link's expiry (x.tse), ms since 1970. */
+  expiresAt?: number;
 }
 
 async function readSource(source: string): Promise<Source> {
@@ -51,6 +53,7 @@ async function readSource(source: string): Promise<Source> {
     const link = parseMagnet(source);
     const out: Source = { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds, metadataSources: link.sources };
     if (link.privateKey !== undefined) out.privateKey = link.privateKey;
+    if (link.expiresAt !== undefined) out.expiresAt = link.expiresAt;
     return out;
   }
   let bytes: Uint8Array;
@@ -65,7 +68,7 @@ async function readSource(source: string): Promise<Source> {
 }
 
 export async function getCommand(args: GetArgs): Promise<void> {
-  const { torrent, trackers: fromSource, webSeeds, metadataSources, privateKey } = await readSource(args.source);
+  const { torrent, trackers: fromSource, webSeeds, metadataSources, privateKey, expiresAt } = await readSource(args.source);
   const trackers = [...new Set([...args.trackers, ...fromSource])];
   if (trackers.length === 0) trackers.push(DEFAULT_TRACKER);
   const saveDir = resolve(args.outDir);
@@ -85,7 +88,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal },
+    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt },
   );
   // The share's contents list, opened as soon as its first piece arrives (asked for first): a wrong key is told then, not after the whole download.
   let opened: Promise<PrivateShare> | null = null;
@@ -130,7 +133,8 @@ export async function getCommand(args: GetArgs): Promise<void> {
   });
 
   const finished = new Promise<void>((resolveDone, reject) => {
-    session.on('error', (e) => reject(new ExitError(EXIT_STORAGE, e.message)));
+    // An expired link is the link's problem (exit 2), not storage's.
+    session.on('error', (e) => reject(e.code === 'LINK_EXPIRED' ? e : new ExitError(EXIT_STORAGE, e.message)));
     session.on('done', () => resolveDone());
   });
   await session.start();

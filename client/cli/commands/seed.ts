@@ -44,6 +44,8 @@ export interface SeedArgs {
    */
   privateKey?: string;
   sealPlain?: boolean;
+  /** Ms since 1970: the link carries it (x.tse); seeding stops then, and a --keep copy is deleted then. */
+  expiresAt?: number;
 }
 
 /** Where `seed --private` keeps the sealed copy it seeds from. */
@@ -97,7 +99,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
-    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal },
+    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();
@@ -129,6 +131,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       serverUrl: args.keepOn,
       torrentBytes: encodeTorrentFile(meta.infoBytes, args.trackers),
       readPiece: (i) => store.read(i, 0, pieceSize(meta, i)),
+      expiresAt: args.expiresAt,
       onProgress: (done, total) => bar.update(done, total),
     }).catch(async (err: unknown) => {
       await session.stop();
@@ -139,7 +142,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     sources.push(kept.torrentUrl);
     process.stderr.write(`kept on ${args.keepOn} until ${new Date(kept.expiresAt).toISOString()}: the link works after this process stops\n`);
   }
-  const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources };
+  const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources, ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }) };
   if (!restarted) process.stdout.write(`${buildMagnet(args.privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey: args.privateKey })}\n`);
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

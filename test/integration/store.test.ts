@@ -53,8 +53,11 @@ const pieceOf = (meta: Metainfo, data: Uint8Array, i: number) => data.slice(i * 
 
 describe('tabswarm seed --keep', () => {
   let server: RunningServer;
+  let storeDir: string;
   beforeAll(async () => {
-    server = await startServer({ store: storeConfig() });
+    const config = storeConfig();
+    storeDir = config.dir;
+    server = await startServer({ store: config });
   });
   afterAll(async () => {
     await server?.server.close();
@@ -95,6 +98,39 @@ describe('tabswarm seed --keep', () => {
       }
     }, 120_000);
   }
+
+  it('keeps a private share as ciphertext only: the server holds no window of any file nor their names, and the link completes from it with the sharer gone', async () => {
+    const src = join(mkdtempSync(join(work, 'src-')), 'secret plans');
+    const files: Record<string, Buffer> = { 'map.bin': randomBytes(700_000), 'route.txt': Buffer.from('North along the river, then east at the mill. '.repeat(5_000)) };
+    mkdirSync(src);
+    for (const [path, data] of Object.entries(files)) writeFileSync(join(src, path), data);
+    const sealedTmp = mkdtempSync(join(work, 'sealed-'));
+    const seeder = spawn(process.execPath, [CLI, 'seed', src, '--private', '--tracker', `${server.wsUrl}/announce`, '--keep'], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TMPDIR: sealedTmp } });
+    let stderr = '';
+    seeder.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const { line } = await waitForLine(seeder, /^magnet:/, 'the magnet link').catch((err: Error) => {
+      throw new Error(`${err.message}\n${stderr}`);
+    });
+    const link = parseMagnet(line.trim());
+    expect(link.privateKey).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(link.webSeeds).toEqual([expect.stringMatching(new RegExp(`/files/${link.infoHash}/tabswarm-private-[0-9a-f]{16}$`))]);
+    const exited = new Promise((r) => seeder.once('exit', r));
+    seeder.kill('SIGTERM');
+    await exited;
+
+    // What the server stored: the sealed bytes, nothing of the plaintext.
+    const stored = readFileSync(join(storeDir, link.infoHash, 'data'));
+    for (const [path, data] of Object.entries(files)) {
+      for (let at = 0; at + 64 <= data.length; at += 4096) expect(stored.includes(data.subarray(at, at + 64)), `${path} at ${at}`).toBe(false);
+      expect(stored.includes(Buffer.from(path))).toBe(false);
+    }
+    expect(stored.includes(Buffer.from('secret plans'))).toBe(false);
+
+    const out = mkdtempSync(join(work, 'out-'));
+    const got = await runCliAsync(['get', line.trim(), '-o', out, '--timeout', '60']);
+    expect(got.status, got.stderr).toBe(0);
+    for (const [path, data] of Object.entries(files)) expect(readFileSync(join(out, 'secret plans', path)).equals(data), path).toBe(true);
+  }, 120_000);
 
   it('--server without --keep is a usage error; a server with no store is named as such', async () => {
     const noStore = await startServer();

@@ -16,7 +16,7 @@ const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
 const BUNDLE = fileURLToPath(new URL('../../reference-peers/node_modules/webtorrent/dist/webtorrent.min.js', import.meta.url));
 const MiB = 1024 * 1024;
 
-export type System = 'tabswarm' | 'tabswarm-no-initial-seeding' | 'webtorrent-rarest' | 'webtorrent-default' | 'webtorrent-rarest@bittorrent-tracker';
+export type System = 'tabswarm' | 'tabswarm-no-initial-seeding' | 'tabswarm-private' | 'webtorrent-rarest' | 'webtorrent-default' | 'webtorrent-rarest@bittorrent-tracker';
 export const isTabswarm = (s: System) => s.startsWith('tabswarm');
 
 /** Busy and total jiffies of all CPUs so far (/proc/stat's first line). */
@@ -101,9 +101,9 @@ export async function startBrowserSwarmLab() {
   }
 
   /** Generates `bytes` of content in the page and seeds it; returns the magnet link and SHA-256. */
-  async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, uploadLimit: number, opts: { initialSeeding?: boolean; tracker?: string } = {}): Promise<{ magnet: string; sha256: string }> {
+  async function seed(page: Page, kind: 'tabswarm' | 'webtorrent', bytes: number, uploadLimit: number, opts: { initialSeeding?: boolean; tracker?: string; private?: boolean } = {}): Promise<{ magnet: string; sha256: string }> {
     return page.evaluate(
-      async ({ kind, bytes, uploadLimit, tracker, initialSeeding }) => {
+      async ({ kind, bytes, uploadLimit, tracker, initialSeeding, isPrivate }) => {
         const data = new Uint8Array(bytes);
         for (let i = 0; i < data.length; i += 65_536) crypto.getRandomValues(data.subarray(i, i + 65_536));
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', data));
@@ -111,14 +111,14 @@ export async function startBrowserSwarmLab() {
         const file = new File([data], 'bench.bin');
         if (kind === 'tabswarm') {
           const client = await (window as any).tabswarm;
-          const session = await client.seed([file], undefined, { initialSeeding });
+          const session = await client.seed([file], undefined, { initialSeeding, private: isPrivate });
           session.torrent.setLimits({ uploadLimit });
           return { magnet: client.magnet(session.torrent.infoHash), sha256 };
         }
         const magnet = await new Promise<string>((resolve) => (window as any).wt.seed(file, { announce: [tracker] }, (t: any) => resolve(t.magnetURI)));
         return { magnet, sha256 };
       },
-      { kind, bytes, uploadLimit, tracker: opts.tracker ?? tracker, initialSeeding: opts.initialSeeding ?? true },
+      { kind, bytes, uploadLimit, tracker: opts.tracker ?? tracker, initialSeeding: opts.initialSeeding ?? true, isPrivate: opts.private ?? false },
     );
   }
 
@@ -139,6 +139,8 @@ export async function startBrowserSwarmLab() {
           doneAt = Date.now();
           connections = session.torrent.peerCount;
           blob = (await client.file(session.torrent.infoHash)).blob;
+          // A private share is usable once decrypted: its time includes opening every record.
+          if (system === 'tabswarm-private') doneAt = Date.now();
           uploaded = session.torrent.stats().uploaded;
         } else {
           const wt = (window as any).wt;
@@ -164,7 +166,7 @@ export async function startBrowserSwarmLab() {
   async function swarmRun(system: System, n: number, bytes: number, upload: number, hooks: RunHooks = {}): Promise<SwarmRun> {
     const kind = isTabswarm(system) ? 'tabswarm' : 'webtorrent';
     const seeder = await newPage(kind, upload);
-    const { magnet, sha256 } = await seed(seeder, kind, bytes, upload, { initialSeeding: system !== 'tabswarm-no-initial-seeding', tracker: trackerFor(system) });
+    const { magnet, sha256 } = await seed(seeder, kind, bytes, upload, { initialSeeding: system !== 'tabswarm-no-initial-seeding', tracker: trackerFor(system), private: system === 'tabswarm-private' });
     const leechers = await Promise.all(Array.from({ length: n }, () => newPage(kind, upload)));
     await hooks.beforeStart?.([seeder, ...leechers]);
     const cpu0 = cpuTimes();

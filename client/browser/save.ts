@@ -15,6 +15,9 @@ export interface StoredFile {
   blob: Blob;
 }
 
+/** Pieces read ahead while a file's Blob is assembled. */
+const READ_AHEAD_PIECES = 8;
+
 /** Reads piece `index` of a layout (a stored torrent piece, or a private share's decrypted record). */
 export type LayoutPieceReader = (index: number) => Promise<Uint8Array>;
 
@@ -29,8 +32,16 @@ export async function layoutFileBlob(layout: ContentLayout, fileIndex: number, r
   const parts: BlobPart[] = [];
   const first = Math.floor(file.offset / layout.pieceLength);
   const last = file.length === 0 ? first - 1 : Math.floor((file.offset + file.length - 1) / layout.pieceLength);
+  // A few reads ahead: IndexedDB reads (and a private share's decryption) overlap instead of queueing.
+  const pending: Array<Promise<Uint8Array>> = [];
+  let next = first;
   for (let i = first; i <= last; i++) {
-    const piece = await read(i);
+    while (next <= last && next < i + READ_AHEAD_PIECES) {
+      const p = read(next++);
+      p.catch(() => {}); // a failure is thrown where it is awaited, in order
+      pending.push(p);
+    }
+    const piece = await pending.shift()!;
     const pieceStart = i * layout.pieceLength;
     const from = Math.max(0, file.offset - pieceStart);
     const to = Math.min(piece.length, file.offset + file.length - pieceStart);

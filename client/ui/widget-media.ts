@@ -10,16 +10,14 @@ import type { BrowserClient } from '../browser/client.ts';
 import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
 import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamView } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
-import type { Torrent } from '../engine/torrent.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
 import type { WebmHeader } from '../../shared/media/webm.ts';
 
 export type WidgetMediaMode = 'deciding' | 'service-worker' | 'media-source' | 'complete-file';
 
 export interface WidgetMediaOptions {
   client: BrowserClient;
-  torrent: Torrent;
-  meta: Metainfo;
+  /** The files as played: a torrent's, or a private share's decrypted ones (BrowserClient.streamView). */
+  view: StreamView;
   fileIndex: number;
   kind: 'audio' | 'video';
   /** The page is on the Tabswarm server's origin, where the streaming worker can run. */
@@ -69,22 +67,22 @@ class ChosenMedia implements WidgetMedia {
 
   /** What the service worker streams this file from. */
   private view(): StreamView {
-    return { infoHash: this.o.meta.infoHash, layout: this.o.meta, torrent: this.o.torrent };
+    return this.o.view;
   }
 
   async decide(): Promise<void> {
     const { o } = this;
-    const file = o.meta.files[o.fileIndex]!;
+    const file = o.view.layout.files[o.fileIndex]!;
     const name = file.path[file.path.length - 1]!;
     const reasons: string[] = [];
     if (o.sameOrigin) {
       primeStream(this.view(), o.fileIndex); // the first pieces come first, while the worker starts
       const s = await startStreaming((h) => o.client.streamView(h));
-      if (s.ok) return this.become('service-worker', streamUrl(o.meta.infoHash, o.fileIndex, name));
+      if (s.ok) return this.become('service-worker', streamUrl(o.view.infoHash, o.fileIndex, name));
       reasons.push(s.reason);
     }
     if (/\.webm$/i.test(name)) {
-      this.stream = new FileStream(o.torrent, o.meta, o.fileIndex);
+      this.stream = new FileStream(o.view.torrent, o.view.layout, o.fileIndex);
       const probe = await probeWebm(this.stream).catch((err: Error) => ({ reason: err.message }));
       if ('header' in probe) {
         this.header = probe.header;

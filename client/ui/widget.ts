@@ -14,14 +14,13 @@ import { formatBytes } from '../../shared/format.ts';
 import { isTabswarmError } from '../../shared/errors.ts';
 import { BrowserClient } from '../browser/client.ts';
 import type { TorrentStats } from '../engine/torrent.ts';
-import type { SwarmSession } from '../engine/session.ts';
 import './content-preview.ts';
 import type { StoredFile } from '../browser/save.ts';
 import { saveFile } from './save-file.ts';
 import { configUrlFor, trackerForOrigin } from '../browser/endpoints.ts';
 import { contentKind } from './content-kind.ts';
 import { startWidgetMedia, type WidgetMedia } from './widget-media.ts';
-import { startStreaming } from '../browser/stream-server.ts';
+import { startStreaming, type StreamView } from '../browser/stream-server.ts';
 
 const SCRIPT_ORIGIN = new URL(import.meta.url).origin;
 const REFRESH_MS = 500;
@@ -58,6 +57,7 @@ export class TabswarmFile extends LitElement {
     error: { state: true },
     media: { state: true },
     waiting: { state: true },
+    view: { state: true },
   };
   static override styles = [
     focusRing,
@@ -85,6 +85,8 @@ export class TabswarmFile extends LitElement {
   /** How the file's audio or video plays, once chosen; null for other files. */
   media: WidgetMedia | null = null;
   waiting = false;
+  /** The files as the viewer sees them (a private share's, decrypted, once its contents list is in). */
+  view: StreamView | null = null;
   private timer: number | undefined;
   /** Removes this element's listeners on the current download (a new magnet, or leaving the page, drops them). */
   private unlisten: Array<() => void> = [];
@@ -125,6 +127,7 @@ export class TabswarmFile extends LitElement {
     this.playReady = false;
     this.error = '';
     this.file = null;
+    this.view = null;
     try {
       const client = await clientFor(this.tracker || defaultTracker());
       // On the Tabswarm server's own pages the streaming worker starts now, while the metadata comes.
@@ -132,10 +135,23 @@ export class TabswarmFile extends LitElement {
       const session = await client.add(this.magnet);
       this.unlisten.push(client.on('error', (h, e) => h === session.torrent.infoHash && this.fail(e)));
       let finishing = false;
+      let finding = false;
+      const magnet = this.magnet;
       const refresh = async () => {
         this.stats = session.torrent.stats();
         this.dispatchEvent(new CustomEvent('progress', { detail: this.stats }));
-        if (!this.media && session.torrent.meta) this.media = this.chooseMedia(client, session);
+        if (!this.view && !finding && session.torrent.meta) {
+          // A private share's files are known once its first piece (the sealed contents list) is in.
+          finding = true;
+          client.streamView(session.torrent.infoHash).then(
+            (view) => {
+              if (!view || this.started !== magnet) return;
+              this.view = view;
+              this.media = this.chooseMedia(client, view);
+            },
+            (err: unknown) => this.fail(err),
+          );
+        }
         if (this.stats.done && !finishing) {
           finishing = true;
           clearInterval(this.timer);
@@ -154,12 +170,11 @@ export class TabswarmFile extends LitElement {
   }
 
   /** Audio or video in the torrent's first file: played while it downloads where the page allows. */
-  private chooseMedia(client: BrowserClient, session: SwarmSession): WidgetMedia | null {
-    const meta = session.torrent.meta!;
-    const file = meta.files[0]!;
+  private chooseMedia(client: BrowserClient, view: StreamView): WidgetMedia | null {
+    const file = view.layout.files[0]!;
     const { kind } = contentKind(file.path[file.path.length - 1]!);
     if (kind !== 'audio' && kind !== 'video') return null;
-    return startWidgetMedia({ client, torrent: session.torrent, meta, fileIndex: 0, kind, sameOrigin: location.origin === SCRIPT_ORIGIN, onChange: () => this.requestUpdate(), onError: (m) => this.fail(m) });
+    return startWidgetMedia({ client, view, fileIndex: 0, kind, sameOrigin: location.origin === SCRIPT_ORIGIN, onChange: () => this.requestUpdate(), onError: (m) => this.fail(m) });
   }
 
   private onCanPlay(): void {
@@ -184,8 +199,8 @@ export class TabswarmFile extends LitElement {
     const playing = () => (this.waiting = false);
     const common = { src: m.src ?? nothing, poster: this.poster || nothing };
     const media = m.kind === 'video'
-      ? html`<video part="media" data-testid="stream-media" data-mode=${m.mode} aria-label=${`Play ${this.stats?.name ?? 'the video'}`} src=${common.src} poster=${common.poster} ?controls=${this.controls} ?autoplay=${this.autoplay} .muted=${this.muted} ?loop=${this.loop} playsinline preload="auto" @canplay=${this.onCanPlay} @waiting=${this.onWaiting} @playing=${playing}></video>`
-      : html`<audio part="media" data-testid="stream-media" data-mode=${m.mode} aria-label=${`Play ${this.stats?.name ?? 'the audio'}`} src=${common.src} ?controls=${this.controls} ?autoplay=${this.autoplay} .muted=${this.muted} ?loop=${this.loop} preload="auto" @canplay=${this.onCanPlay} @waiting=${this.onWaiting} @playing=${playing}></audio>`;
+      ? html`<video part="media" data-testid="stream-media" data-mode=${m.mode} aria-label=${`Play ${this.view?.layout.name ?? this.stats?.name ?? 'the video'}`} src=${common.src} poster=${common.poster} ?controls=${this.controls} ?autoplay=${this.autoplay} .muted=${this.muted} ?loop=${this.loop} playsinline preload="auto" @canplay=${this.onCanPlay} @waiting=${this.onWaiting} @playing=${playing}></video>`
+      : html`<audio part="media" data-testid="stream-media" data-mode=${m.mode} aria-label=${`Play ${this.view?.layout.name ?? this.stats?.name ?? 'the audio'}`} src=${common.src} ?controls=${this.controls} ?autoplay=${this.autoplay} .muted=${this.muted} ?loop=${this.loop} preload="auto" @canplay=${this.onCanPlay} @waiting=${this.onWaiting} @playing=${playing}></audio>`;
     return html`${media}${this.waiting ? html`<p class="status" part="status" aria-live="polite" data-testid="stream-state">Waiting for peers: the next seconds are still on their way…</p>` : nothing}`;
   }
 
@@ -195,7 +210,7 @@ export class TabswarmFile extends LitElement {
     const progress = html`<progress part="progress" aria-label="Downloaded" .value=${s?.bytesVerified ?? 0} max=${Math.max(1, s?.length ?? 1)}></progress>
       <div class="meta">${s?.length != null ? `${formatBytes(s.bytesVerified)} of ${formatBytes(s.length)} · ` : ''}${s?.peers.length ?? 0} peers</div>`;
     return html`
-      <div part="name"><strong>${s?.name ?? 'Connecting…'}</strong></div>
+      <div part="name"><strong>${this.view?.layout.name ?? s?.name ?? 'Connecting…'}</strong></div>
       ${m ? this.renderMedia(m) : nothing}
       ${this.file
         ? html`${m ? nothing : html`<tabswarm-content-preview exportparts="media, text" .blob=${this.file.blob} .name=${this.file.name}></tabswarm-content-preview>`}

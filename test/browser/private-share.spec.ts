@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { stats } from './helpers.ts';
+import { TEST_PORT } from '../../playwright.config.ts';
+import { startOtherSite } from './other-site.ts';
 
 test.describe.configure({ timeout: 240_000 });
 
@@ -141,4 +143,30 @@ test('a private link can expire: the link carries it, the sharer stops then, and
   const late = await page(browser);
   await late.goto(short);
   await expect(late.getByTestId('error')).toHaveText(/This link expired at .*: its sharer set it to stop being shared then/, { timeout: 30_000 });
+});
+
+test('the widget on another site streams a private video through MediaSource, under its real name', async ({ browser }) => {
+  const site = await startOtherSite(
+    (magnet) => `<!doctype html><title>A private lecture</title>
+      <tabswarm-file magnet="${magnet}" autoplay muted></tabswarm-file>
+      <script type="module" src="http://localhost:${TEST_PORT}/tabswarm-file.js"></script>`,
+  );
+  try {
+    const sharer = await page(browser);
+    const { link, infoHash } = await sharePrivately(sharer, video);
+    await sharer.evaluate(async ({ infoHash, limit }) => (await (window as any).tabswarm).sessions.get(infoHash).torrent.setLimits({ uploadLimit: limit }), { infoHash, limit: Math.floor(statSync(video).size / MIN_DOWNLOAD_S) });
+    // Playing while the sharer's limit still holds most of the file back: the sharer has sent less than all of it.
+    const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+    const viewer = await page(browser);
+    await viewer.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
+    const widget = viewer.locator('tabswarm-file');
+    await expect(widget.locator('[part="name"]')).toHaveText('holiday.webm', { timeout: 60_000 });
+    const media = widget.getByTestId('stream-media');
+    await expect(media).toHaveAttribute('data-mode', 'media-source', { timeout: 60_000 });
+    await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(1);
+    const sent = await sharer.evaluate(async (h) => (await (window as any).tabswarm).stats(h).uploaded as number, infoHash);
+    expect(sent).toBeLessThan(statSync(video).size);
+  } finally {
+    await site.close();
+  }
 });

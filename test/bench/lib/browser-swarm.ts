@@ -42,6 +42,8 @@ export interface SwarmRun {
 export interface RunHooks {
   beforeStart?(pages: Page[]): Promise<void>;
   afterDone?(pages: Page[]): Promise<void>;
+  /** A leecher finishes when its file is ready to save (assembled from storage; a private share's decrypted), not when its last piece is verified. */
+  untilFile?: boolean;
 }
 
 export type BrowserSwarmLab = Awaited<ReturnType<typeof startBrowserSwarmLab>>;
@@ -123,9 +125,9 @@ export async function startBrowserSwarmLab() {
   }
 
   /** Starts a download; resolves with the SHA-256 of the result once complete, and when that was (ms, page clock). */
-  function download(page: Page, system: System, magnet: string, uploadLimit: number): Promise<{ sha256: string; doneAt: number; uploaded: number; connections: number; created: number }> {
+  function download(page: Page, system: System, magnet: string, uploadLimit: number, untilFile = false): Promise<{ sha256: string; doneAt: number; uploaded: number; connections: number; created: number }> {
     return page.evaluate(
-      async ({ system, magnet, uploadLimit, tracker }) => {
+      async ({ system, magnet, uploadLimit, tracker, untilFile }) => {
         // (No named helper functions in here: tsx would wrap them with a helper the page lacks.)
         let blob: Blob;
         let doneAt: number;
@@ -139,8 +141,7 @@ export async function startBrowserSwarmLab() {
           doneAt = Date.now();
           connections = session.torrent.peerCount;
           blob = (await client.file(session.torrent.infoHash)).blob;
-          // A private share is usable once decrypted: its time includes opening every record.
-          if (system === 'tabswarm-private') doneAt = Date.now();
+          if (untilFile) doneAt = Date.now();
           uploaded = session.torrent.stats().uploaded;
         } else {
           const wt = (window as any).wt;
@@ -154,7 +155,7 @@ export async function startBrowserSwarmLab() {
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
         return { sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), doneAt, uploaded, connections, created: (window as any).peerConnectionsCreated as number };
       },
-      { system, magnet, uploadLimit, tracker: trackerFor(system) },
+      { system, magnet, uploadLimit, tracker: trackerFor(system), untilFile },
     );
   }
 
@@ -171,7 +172,7 @@ export async function startBrowserSwarmLab() {
     await hooks.beforeStart?.([seeder, ...leechers]);
     const cpu0 = cpuTimes();
     const start = Date.now();
-    const results = await Promise.all(leechers.map((l) => download(l, system, magnet, upload)));
+    const results = await Promise.all(leechers.map((l) => download(l, system, magnet, upload, hooks.untilFile)));
     const seconds = (Math.max(...results.map((r) => r.doneAt)) - start) / 1000;
     const cpu1 = cpuTimes();
     await hooks.afterDone?.([seeder, ...leechers]);

@@ -8,6 +8,8 @@ import { decodeLinkKey, LINK_KEY_PARAM } from './private/key.ts';
 
 /** The magnet parameter of a link's expiry (BEP 9 leaves `x.` names to clients). */
 export const LINK_EXPIRY_PARAM = 'x.tse';
+/** The magnet parameter that lets keyless peers relay a private share's ciphertext. */
+export const LINK_RELAYS_PARAM = 'x.tsr';
 
 export interface MagnetLink {
   /** Lower-case hex info hash. */
@@ -30,6 +32,11 @@ export interface MagnetLink {
    * sharing then, and the server's store deletes its copy. Set on private links.
    */
   expiresAt?: number;
+  /**
+   * `x.tsr=1`: the sharer lets peers without the key relay a private share's ciphertext (they can
+   * carry it, not open it). Without it, private peers accept only signed connections.
+   */
+  relays?: boolean;
 }
 
 const MAGNET_PREFIX = 'magnet:?';
@@ -107,6 +114,7 @@ export function parseMagnet(uri: string): MagnetLink {
   let name: string | undefined;
   let privateKey: string | undefined;
   let expiresAt: number | undefined;
+  let relays = false;
   const trackers: string[] = [];
   const webSeeds: string[] = [];
   const sources: string[] = [];
@@ -140,6 +148,8 @@ export function parseMagnet(uri: string): MagnetLink {
       decodeLinkKey(value); // a damaged key is named now, not as a failure to decrypt later
       if (privateKey !== undefined && privateKey !== value) invalid('it carries two different private keys');
       privateKey = value;
+    } else if (key === LINK_RELAYS_PARAM) {
+      relays = value === '1';
     } else if (key === LINK_EXPIRY_PARAM) {
       if (!/^\d{1,12}$/.test(value)) invalid(`its expiry (${LINK_EXPIRY_PARAM}) must be whole seconds since 1970`);
       expiresAt = Number(value) * 1000;
@@ -151,6 +161,7 @@ export function parseMagnet(uri: string): MagnetLink {
   if (name !== undefined) link.name = name;
   if (privateKey !== undefined) link.privateKey = privateKey;
   if (expiresAt !== undefined) link.expiresAt = expiresAt;
+  if (relays) link.relays = true;
   return link;
 }
 
@@ -165,6 +176,7 @@ export function buildMagnet(link: MagnetInput): string {
   for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
   for (const xs of link.sources ?? []) params.push(`xs=${encodeURIComponent(xs)}`);
   if (link.expiresAt !== undefined) params.push(`${LINK_EXPIRY_PARAM}=${Math.floor(link.expiresAt / 1000)}`);
+  if (link.relays) params.push(`${LINK_RELAYS_PARAM}=1`);
   if (link.privateKey !== undefined) params.push(`${LINK_KEY_PARAM}=${link.privateKey}`);
   return MAGNET_PREFIX + params.join('&');
 }

@@ -105,9 +105,11 @@ async function run(argv: string[]): Promise<void> {
             private: { type: 'boolean', default: false },
             key: { type: 'string' },
             expires: { type: 'string' },
+            'allow-relays': { type: 'boolean', default: false },
           },
         }),
       );
+      if (values['allow-relays'] && !values.private && values.key === undefined) throw new UsageError('--allow-relays is for private links: add --private (or --key)');
       if (values.expires !== undefined && !values.private && values.key === undefined) throw new UsageError('--expires is for private links: add --private (or --key)');
       const expiresAt = values.expires === undefined ? undefined : parseExpiry(values.expires, Date.now());
       if (values.private && values.torrent !== undefined) throw new UsageError('--private seals PATH into a new share; to seed a sealed file with its .torrent, give --key instead');
@@ -140,6 +142,7 @@ async function run(argv: string[]): Promise<void> {
         privateKey,
         sealPlain: values.private,
         expiresAt,
+        allowRelays: values['allow-relays'],
       });
       return;
     }

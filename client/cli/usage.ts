@@ -22,7 +22,7 @@ export const COMMAND_HELP: Record<CommandName, string> = {
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
     --json                 print it as JSON`,
-  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--expires WHEN] [--no-initial-seeding] [--keep [--server URL]]
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--expires WHEN] [--allow-relays] [--no-initial-seeding] [--keep [--server URL]]
     Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
     seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
     -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
@@ -38,7 +38,9 @@ export const COMMAND_HELP: Record<CommandName, string> = {
     --key LINK             seed a file sealed by "create --private" (PATH, with --torrent): the
                            private link, or its x.tsk key alone
     --expires WHEN         a private link's expiry (90s, 30m, 12h, 7d, or a date and time): seeding
-                           stops then, and the --keep copy on the server is deleted then`,
+                           stops then, and the --keep copy on the server is deleted then
+    --allow-relays         let peers without the key relay the private share's ciphertext (they
+                           cannot open it); prints a relay link without the key too`,
   get: `tabswarm get MAGNET|LINK|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
     Download, verify and save; resumes from what is already in DIR. LINK: the app's link
     (https://…/#magnet:?…). A private link (x.tsk=…) is decrypted and authenticated into DIR.

@@ -11,7 +11,7 @@ import { realClock, type Clock } from './clock.ts';
 import { Torrent, type TorrentDeps, type TorrentSource, type TorrentStats } from './torrent.ts';
 import { TrackerClient, type WebSocketFactory } from './tracker-client.ts';
 import type { PeerConnector } from './webrtc.ts';
-import { authenticatedConnector, keylessConnector } from './signal-auth.ts';
+import { authenticatedConnector, keylessConnector, relayConnector } from './signal-auth.ts';
 import { webSeedTransport, type FetchLike } from './web-seed.ts';
 import { usableWebSeeds } from '../../shared/web-seed.ts';
 import type { Metainfo } from '../../shared/metainfo/types.ts';
@@ -77,6 +77,11 @@ export interface SessionOptions {
    */
   signalKey?: CryptoKey;
   /**
+   * A private share whose sharer lets keyless peers relay its ciphertext (x.tsr=1): with a key,
+   * unsigned connections are accepted too; without one, signed offers are answered (unsigned).
+   */
+  allowRelays?: boolean;
+  /**
    * When the link expires (ms since 1970, on the session's clock; a private link's x.tse): a session
    * will not start after it, and one running then leaves the swarm with a LINK_EXPIRED error.
    */
@@ -114,8 +119,10 @@ export class SwarmSession extends Emitter<SessionEvents> {
     const clock = deps.clock ?? realClock;
     this.clock = clock;
     const connector = opts.signalKey
-      ? authenticatedConnector(opts.connector, { key: opts.signalKey, infoHash: this.torrent.infoHash, onRefused: (e) => this.emit('warning', e) })
-      : keylessConnector(opts.connector, (e) => this.emit('warning', e));
+      ? authenticatedConnector(opts.connector, { key: opts.signalKey, infoHash: this.torrent.infoHash, onRefused: (e) => this.emit('warning', e), allowUnsigned: opts.allowRelays === true })
+      : opts.allowRelays
+        ? relayConnector(opts.connector) // a relay: it carries the ciphertext, and the sharer said it may
+        : keylessConnector(opts.connector, (e) => this.emit('warning', e));
     this.trackers = opts.trackers.map((url) => {
       const t = new TrackerClient({
         url,

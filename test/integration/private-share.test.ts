@@ -14,6 +14,7 @@ import { WebSocket, WebSocketServer } from 'ws';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
+import { until } from '../helpers/until.ts';
 
 let server: ServerProcess;
 let tracker: string;
@@ -211,6 +212,43 @@ describe('private shares', () => {
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/This link expired at .*: its sharer set it to stop being shared then, and it no longer is\. Ask them for a new link\. \[LINK_EXPIRED\]/);
   }, 60_000);
+
+  it('when the sharer allows relays, a peer without the key carries the ciphertext (and cannot open it), and a key-holder completes from it with the sharer gone', async () => {
+    const dir = join(work, 'src', 'relayed');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'talk.bin'), randomBytes(900_000));
+    const sharer = spawn(process.execPath, [CLI, 'seed', dir, '--private', '--allow-relays', '--tracker', tracker], { env: { ...process.env, TMPDIR: sealedTmp } });
+    children.push(sharer);
+    let sharerLog = '';
+    let sharerOut = '';
+    sharer.stderr!.on('data', (c: Buffer) => (sharerLog += c.toString()));
+    sharer.stdout!.on('data', (c: Buffer) => (sharerOut += c.toString()));
+    await until(() => /relay link .*\nmagnet:\S+\n/.test(sharerLog) && sharerOut.includes('magnet:'), 60_000);
+    const full = sharerOut.split('\n').find((l) => l.startsWith('magnet:'))!;
+    const relayLink = /relay link .*\n(magnet:\S+)\n/.exec(sharerLog)![1]!;
+    expect(full).toMatch(/&x\.tsr=1&x\.tsk=/);
+    expect(relayLink).toMatch(/&x\.tsr=1$/);
+
+    const relayDir = join(work, 'relay');
+    const relay = spawn(process.execPath, [CLI, 'get', relayLink, '-o', relayDir, '--seed', '--timeout', '20']);
+    children.push(relay);
+    let relayLog = '';
+    relay.stderr!.on('data', (c: Buffer) => (relayLog += c.toString()));
+    await until(() => relayLog.includes('seeding; Ctrl-C to stop'), 60_000);
+    expect(relayLog).toMatch(/this is a private share's ciphertext: you can relay it \(--seed\) but not open it/);
+    const [sealedName] = readdirSync(relayDir);
+    expect(sealedName).toMatch(/^tabswarm-private-[0-9a-f]{16}$/);
+    expect(holdsPlaintext(readFileSync(join(relayDir, sealedName!)), readFileSync(join(dir, 'talk.bin')))).toBe(false);
+
+    // The sharer leaves; only the relay holds the share.
+    const gone = new Promise((r) => sharer.once('exit', r));
+    sharer.kill('SIGTERM');
+    await gone;
+    const r = await run(['get', full, '-o', join(work, 'from-relay'), '--timeout', '20']);
+    relay.kill('SIGTERM');
+    expect(r.code, `${r.stderr}\nrelay: ${relayLog}`).toBe(0);
+    expect(tree(join(work, 'from-relay', 'relayed'))).toEqual(tree(dir));
+  }, 120_000);
 
   it('create --private seals a file beside its .torrent; seed --torrent --key serves it; get saves it byte-exact', async () => {
     const file = join(work, 'src', 'talk.webm');

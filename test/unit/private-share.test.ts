@@ -114,6 +114,9 @@ describe('private shares', () => {
     expect(link).toBe(`magnet:?xt=urn:btih:${hash}&x.tse=1800000000`);
     expect(parseMagnet(link).expiresAt).toBe(1_800_000_000_000);
     expect(() => parseMagnet(`magnet:?xt=urn:btih:${hash}&x.tse=tomorrow`)).toThrow(/expiry \(x\.tse\) must be whole seconds since 1970/);
+    expect(buildMagnet({ infoHash: hash, relays: true })).toBe(`magnet:?xt=urn:btih:${hash}&x.tsr=1`);
+    expect(parseMagnet(`magnet:?xt=urn:btih:${hash}&x.tsr=1`).relays).toBe(true);
+    expect(parseMagnet(`magnet:?xt=urn:btih:${hash}`).relays).toBeUndefined();
   });
 
   it('carries the key in the link as x.tsk, and names a damaged one', async () => {

@@ -8,7 +8,7 @@ import type { TabswarmError } from '../../shared/errors.ts';
 import { deriveKeys, newLinkKey } from '../../shared/private/key.ts';
 import type { SdpAnswer, SdpOffer } from '../../shared/tracker/messages.ts';
 import { validateClientMessage } from '../../shared/tracker/index.ts';
-import { authenticatedConnector, DECLINE_ANSWER, keylessConnector, sdpFingerprints, signSdp, verifySdp } from '../../client/engine/signal-auth.ts';
+import { authenticatedConnector, DECLINE_ANSWER, keylessConnector, relayConnector, sdpFingerprints, signSdp, verifySdp } from '../../client/engine/signal-auth.ts';
 import type { PeerConnector } from '../../client/engine/webrtc.ts';
 import type { Transport } from '../../client/engine/transport.ts';
 
@@ -101,6 +101,27 @@ describe('signed signalling', () => {
     // Plain swarms are untouched.
     await keyless.acceptOffer({ type: 'offer', sdp: sdp(FP_B) });
     expect(k.log.offered).toHaveLength(1);
+  });
+
+  it('when the sharer allows relays, an offer or answer with no MAC is accepted, one with a wrong MAC still refused', async () => {
+    const { signal } = await deriveKeys(newLinkKey());
+    const refused: TabswarmError[] = [];
+    const a = fakeConnector(FP_A);
+    const sharer = authenticatedConnector(a.inner, { key: signal, infoHash: HASH, onRefused: (e) => refused.push(e), allowUnsigned: true });
+    const relayed = await sharer.acceptOffer({ type: 'offer', sdp: sdp(FP_B) });
+    expect(relayed.answer.tabswarm_mac).toMatch(/^[A-Za-z0-9_-]{43}$/); // ours is still signed
+    expect(a.log.offered).toHaveLength(1);
+    const forged = await sharer.acceptOffer({ type: 'offer', sdp: sdp(FP_B), tabswarm_mac: 'B'.repeat(43) });
+    expect(forged.answer).toEqual(DECLINE_ANSWER);
+    expect(refused).toHaveLength(1);
+    const mine = await sharer.createOffer();
+    mine.accept({ type: 'answer', sdp: sdp(FP_B) });
+    expect(a.log.accepted).toHaveLength(1);
+    // A keyless relay passes the peers' signed offers on without their MAC.
+    const r = fakeConnector(FP_B);
+    const relay = relayConnector(r.inner);
+    await relay.acceptOffer({ type: 'offer', sdp: sdp(FP_A), tabswarm_mac: 'C'.repeat(43) });
+    expect(r.log.offered).toEqual([{ type: 'offer', sdp: sdp(FP_A) }]);
   });
 
   it('the tracker keeps a well-formed MAC with the offer and answer it relays, and refuses a malformed one', () => {

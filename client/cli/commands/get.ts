@@ -43,6 +43,8 @@ interface Source {
   privateKey?: string;
   /** The link's expiry (x.tse), ms since 1970. */
   expiresAt?: number;
+  /** The sharer lets keyless peers relay (x.tsr=1). */
+  relays?: boolean;
 }
 
 async function readSource(source: string): Promise<Source> {
@@ -54,6 +56,7 @@ async function readSource(source: string): Promise<Source> {
     const out: Source = { torrent: link.name === undefined ? { infoHash: link.infoHash } : { infoHash: link.infoHash, name: link.name }, trackers: link.trackers.filter((t) => /^wss?:/.test(t)), webSeeds: link.webSeeds, metadataSources: link.sources };
     if (link.privateKey !== undefined) out.privateKey = link.privateKey;
     if (link.expiresAt !== undefined) out.expiresAt = link.expiresAt;
+    if (link.relays) out.relays = true;
     return out;
   }
   let bytes: Uint8Array;
@@ -68,7 +71,7 @@ async function readSource(source: string): Promise<Source> {
 }
 
 export async function getCommand(args: GetArgs): Promise<void> {
-  const { torrent, trackers: fromSource, webSeeds, metadataSources, privateKey, expiresAt } = await readSource(args.source);
+  const { torrent, trackers: fromSource, webSeeds, metadataSources, privateKey, expiresAt, relays } = await readSource(args.source);
   const trackers = [...new Set([...args.trackers, ...fromSource])];
   if (trackers.length === 0) trackers.push(DEFAULT_TRACKER);
   const saveDir = resolve(args.outDir);
@@ -88,7 +91,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt },
+    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
   );
   // The share's contents list, opened as soon as its first piece arrives (asked for first): a wrong key is told then, not after the whole download.
   let opened: Promise<PrivateShare> | null = null;
@@ -184,6 +187,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
     process.stdout.write(`saved ${share.manifest.name} (${formatBytes(bytes)}, private: decrypted and authenticated) to ${top}; ${s.pieceCount! - resumed} pieces downloaded, ${resumed} resumed\n`);
   } else {
     process.stdout.write(`saved ${s.name} (${formatBytes(s.length ?? 0)}) to ${outDir}; ${s.pieceCount! - resumed} pieces downloaded, ${resumed} resumed\n`);
+    if (relays) process.stderr.write('this is a private share\'s ciphertext: you can relay it (--seed) but not open it; the sharer\'s link with its key (x.tsk=…) opens it\n');
   }
   if (args.seed) {
     process.stderr.write('seeding; Ctrl-C to stop\n');

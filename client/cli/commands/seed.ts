@@ -46,6 +46,8 @@ export interface SeedArgs {
   sealPlain?: boolean;
   /** Ms since 1970: the link carries it (x.tse); seeding stops then, and a --keep copy is deleted then. */
   expiresAt?: number;
+  /** Peers without the key may relay the ciphertext (the link's x.tsr=1); a relay link without the key is printed too. */
+  allowRelays?: boolean;
 }
 
 /** Where `seed --private` keeps the sealed copy it seeds from. */
@@ -99,7 +101,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
-    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt },
+    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt, allowRelays: args.allowRelays },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();
@@ -142,7 +144,10 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     sources.push(kept.torrentUrl);
     process.stderr.write(`kept on ${args.keepOn} until ${new Date(kept.expiresAt).toISOString()}: the link works after this process stops\n`);
   }
-  const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources, ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }) };
-  if (!restarted) process.stdout.write(`${buildMagnet(args.privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey: args.privateKey })}\n`);
+  const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources, ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }), ...(args.allowRelays ? { relays: true } : {}) };
+  if (!restarted) {
+    process.stdout.write(`${buildMagnet(args.privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey: args.privateKey })}\n`);
+    if (args.allowRelays) process.stderr.write(`relay link (no key: who has it carries the ciphertext for others and cannot open it):\n${buildMagnet(link)}\n`);
+  }
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

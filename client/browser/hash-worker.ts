@@ -9,6 +9,7 @@ import { pieceSize } from '../../shared/metainfo/types.ts';
 import { defaultSha1 } from '../../shared/sha1.ts';
 import { Bitfield } from '../../shared/bitfield.ts';
 import { IdbStore } from './idb-store.ts';
+import { blobChunks } from './blob-chunks.ts';
 
 export interface CreateRequest {
   files: Array<{ file: File; path: string[] }>;
@@ -22,15 +23,6 @@ export type CreateReply =
   | { type: 'done'; torrentBytes: Uint8Array }
   | { type: 'error'; code: string; message: string };
 
-async function* read(blob: Blob): AsyncIterable<Uint8Array> {
-  const reader = blob.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield value;
-  }
-}
-
 const post = (reply: CreateReply) => (self as unknown as Worker).postMessage(reply);
 
 self.onmessage = async (event: MessageEvent<CreateRequest>) => {
@@ -43,7 +35,7 @@ self.onmessage = async (event: MessageEvent<CreateRequest>) => {
       createdBy: 'Tabswarm',
       creationDate: Math.floor(Date.now() / 1000),
       sha1: defaultSha1(),
-      files: req.files.map(({ file, path }) => ({ path, length: file.size, stream: () => read(file) })),
+      files: req.files.map(({ file, path }) => ({ path, length: file.size, stream: () => blobChunks(file) })),
       onProgress: (done, total) => post({ type: 'progress', phase: 'hashing', done, total }),
     });
     // Pieces run across files: one Blob of all files in torrent order, sliced per piece.

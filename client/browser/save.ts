@@ -4,9 +4,7 @@
  * (a file or a whole folder the user picked), which streams the Blob's parts to the file.
  */
 import { TabswarmError } from '../../shared/errors.ts';
-import type { Metainfo } from '../../shared/metainfo/types.ts';
 import type { ContentLayout } from '../../shared/private/open.ts';
-import { readStoredPiece } from './idb-store.ts';
 
 export interface StoredFile {
   name: string;
@@ -20,10 +18,6 @@ const READ_AHEAD_PIECES = 8;
 
 /** Reads piece `index` of a layout (a stored torrent piece, or a private share's decrypted record). */
 export type LayoutPieceReader = (index: number) => Promise<Uint8Array>;
-
-export async function fileBlob(meta: Metainfo, fileIndex: number): Promise<StoredFile> {
-  return layoutFileBlob(meta, fileIndex, (i) => readStoredPiece(meta.infoHash, i));
-}
 
 /** File `fileIndex` of a layout as a Blob, one piece at a time. */
 export async function layoutFileBlob(layout: ContentLayout, fileIndex: number, read: LayoutPieceReader): Promise<StoredFile> {

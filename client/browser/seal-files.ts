@@ -6,18 +6,10 @@
 import { deriveKeys, newLinkKey, sealedFileName, type PrivateKeys } from '../../shared/private/key.ts';
 import type { PrivateManifest } from '../../shared/private/manifest.ts';
 import { sealShare } from '../../shared/private/seal.ts';
+import { blobChunks } from './blob-chunks.ts';
 
 /** Sealed records gathered before they join the Blob: fewer, larger parts. */
 const RECORDS_PER_BLOB_PART = 16;
-
-async function* chunksOf(file: Blob): AsyncGenerator<Uint8Array> {
-  const reader = file.stream().getReader();
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) return;
-    yield value;
-  }
-}
 
 export interface SealedFiles {
   file: File;
@@ -31,7 +23,7 @@ export async function sealFiles(entries: ReadonlyArray<{ file: File; path: strin
   const manifest: PrivateManifest = { name, multiFile, files: entries.map((e) => ({ path: multiFile ? e.path : [name], length: e.file.size })) };
   let blob = new Blob([]);
   let batch: Uint8Array<ArrayBuffer>[] = [];
-  for await (const record of sealShare({ manifest, content: keys.content, contents: entries.map((e) => () => chunksOf(e.file)), onProgress })) {
+  for await (const record of sealShare({ manifest, content: keys.content, contents: entries.map((e) => () => blobChunks(e.file)), onProgress })) {
     batch.push(record as Uint8Array<ArrayBuffer>);
     if (batch.length === RECORDS_PER_BLOB_PART) {
       blob = new Blob([blob, ...batch]);

@@ -171,7 +171,8 @@ export type MagnetInput = Omit<MagnetLink, 'trackers' | 'webSeeds' | 'sources'> 
 export function buildMagnet(link: MagnetInput): string {
   if (parseInfoHash(link.infoHash) === null) invalid('the info hash must be 40 hex digits');
   const params = [`xt=${BTIH_PREFIX}${link.infoHash.toLowerCase()}`];
-  if (link.name !== undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
+  // A private link names nothing: its torrent's name is meaningless, and the real one is sealed.
+  if (link.name !== undefined && link.privateKey === undefined) params.push(`dn=${encodeURIComponent(link.name)}`);
   for (const tr of link.trackers ?? []) params.push(`tr=${encodeURIComponent(tr)}`);
   for (const ws of link.webSeeds ?? []) params.push(`ws=${encodeURIComponent(ws)}`);
   for (const xs of link.sources ?? []) params.push(`xs=${encodeURIComponent(xs)}`);

@@ -274,10 +274,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
     const sources = this.linkSources.get(infoHash);
-    const link = { infoHash, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }) };
-    // A private share's link carries its key and no name (the torrent's is meaningless, the real one is sealed).
     const key = this.privates.get(infoHash)?.key;
-    return buildMagnet(key === undefined ? { ...link, name: meta?.name } : { ...link, privateKey: key });
+    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), ...(key === undefined ? {} : { privateKey: key }) });
   }
 
   /** When this torrent's link expires (ms since 1970), if it does. */

@@ -18,10 +18,9 @@ export interface TorrentSummary {
  * a private share's key, which the link then carries (and no name: the torrent's is meaningless).
  */
 export function summarize(meta: Metainfo, torrentUrls: string[] = [], privateKey?: string, expiresAt?: number): TorrentSummary {
-  const link = { infoHash: meta.infoHash, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls, ...(expiresAt === undefined ? {} : { expiresAt }) };
   return {
     infoHash: meta.infoHash,
-    magnet: buildMagnet(privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey }),
+    magnet: buildMagnet({ infoHash: meta.infoHash, name: meta.name, trackers: meta.announce, webSeeds: meta.urlList, sources: torrentUrls, ...(expiresAt === undefined ? {} : { expiresAt }), ...(privateKey === undefined ? {} : { privateKey }) }),
     name: meta.name,
     length: meta.length,
     pieceLength: meta.pieceLength,

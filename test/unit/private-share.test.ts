@@ -127,6 +127,7 @@ describe('private shares', () => {
     const hash = '0123456789abcdef0123456789abcdef01234567';
     const link = buildMagnet({ infoHash: hash, privateKey: text });
     expect(link).toBe(`magnet:?xt=urn:btih:${hash}&x.tsk=${text}`);
+    expect(buildMagnet({ infoHash: hash, name: 'tabswarm-private-0123456789abcdef', privateKey: text })).toBe(link); // a private link names nothing
     expect(parseMagnet(link).privateKey).toBe(text);
     expect(() => parseMagnet(link.slice(0, -3))).toThrow(/key is damaged.*Copy the whole link again/);
     expect(() => decodeLinkKey('not a key!')).toThrow(expect.objectContaining({ code: 'PRIVATE_KEY_INVALID' }));

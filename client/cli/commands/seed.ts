@@ -146,7 +146,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   }
   const link = { infoHash: meta.infoHash, trackers: args.trackers, webSeeds, sources, ...(args.expiresAt === undefined ? {} : { expiresAt: args.expiresAt }), ...(args.allowRelays ? { relays: true } : {}) };
   if (!restarted) {
-    process.stdout.write(`${buildMagnet(args.privateKey === undefined ? { ...link, name: meta.name } : { ...link, privateKey: args.privateKey })}\n`);
+    process.stdout.write(`${buildMagnet({ ...link, name: meta.name, ...(args.privateKey === undefined ? {} : { privateKey: args.privateKey }) })}\n`);
     if (args.allowRelays) process.stderr.write(`relay link (no key: who has it carries the ciphertext for others and cannot open it):\n${buildMagnet(link)}\n`);
   }
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));

@@ -93,23 +93,9 @@ export async function getCommand(args: GetArgs): Promise<void> {
     },
     { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
   );
-  // The share's contents list, opened as soon as its first piece arrives (asked for first): a wrong key is told then, not after the whole download.
-  let opened: Promise<PrivateShare> | null = null;
-  let cipherSource: ReturnType<typeof torrentCipherSource> | null = null;
-  // Boxed: a promise resolved with a promise would adopt it.
-  let opening!: (box: { share: Promise<PrivateShare> }) => void;
-  const whenOpening = new Promise<{ share: Promise<PrivateShare> }>((resolveOpening) => (opening = resolveOpening));
-  const openPrivate = (meta: Metainfo) => {
-    if (!keys || opened) return;
-    try {
-      cipherSource = torrentCipherSource(session.torrent, meta);
-      opened = PrivateShare.open(cipherSource, keys.content);
-    } catch (err) {
-      opened = Promise.reject(err);
-    }
-    opened.catch(() => {});
-    opening({ share: opened });
-  };
+  // The metadata: from the .torrent once the session has started, or from a peer.
+  let metaKnown!: (meta: Metainfo) => void;
+  const metaReady = new Promise<Metainfo>((resolveMeta) => (metaKnown = resolveMeta));
   let resumeReported = false;
   const reportResume = () => {
     if (resumeReported || !session.torrent.meta) return;
@@ -121,7 +107,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
   session.torrent.on('metadata', (meta) => {
     process.stderr.write(`metadata received from a peer\n`);
     reportResume();
-    openPrivate(meta);
+    metaKnown(meta);
   });
   /** Connections of a private share refused for their signature: why no peer came, if none does. */
   let refused = 0;
@@ -142,9 +128,18 @@ export async function getCommand(args: GetArgs): Promise<void> {
   });
   await session.start();
   reportResume(); // a .torrent: the store is open now; a magnet: once the metadata arrives
-  if (session.torrent.meta) openPrivate(session.torrent.meta);
+  if (session.torrent.meta) metaKnown(session.torrent.meta);
+  // The share's contents list, opened as soon as its first piece arrives (asked for first): a wrong key is told then, not after the whole download.
+  let cipherSource: ReturnType<typeof torrentCipherSource> | null = null;
+  const opened = keys
+    ? metaReady.then((meta) => {
+        cipherSource = torrentCipherSource(session.torrent, meta);
+        return PrivateShare.open(cipherSource, keys.content);
+      })
+    : null;
+  opened?.catch(() => {});
   // A key that does not open the share ends the download at once (a key that does leaves the race to the others).
-  const wrongKey = whenOpening.then((box) => box.share.then(() => new Promise<never>(() => {})));
+  const wrongKey = opened ? opened.then(() => new Promise<never>(() => {})) : new Promise<never>(() => {});
   wrongKey.catch(() => {});
 
   // No peer within the timeout: stop waiting (a peer that ever connected counts).

@@ -3,15 +3,16 @@
  * `tabswarm seed` on a folder, and two `tabswarm get` processes downloading it byte-exact.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, randomBytes } from 'node:crypto';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 import { until } from '../helpers/until.ts';
+import { tree } from '../helpers/tree.ts';
 import { descendants } from '../bench/lib/process-cpu.ts';
 
 let server: ServerProcess;
@@ -22,19 +23,6 @@ let magnet: string;
 let tracker: string;
 let src: string;
 const work = mkdtempSync(join(tmpdir(), 'tabswarm-e2e-'));
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 /** The seeding worker under `tabswarm seed` (the seeder process's one descendant), or null. */
 function workerOf(seederPid: number): number | null {

@@ -6,15 +6,16 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
-import { CLI } from '../helpers/cli.ts';
+import { CLI, runCliAsync } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { until } from '../helpers/until.ts';
+import { tree } from '../helpers/tree.ts';
 
 let server: ServerProcess;
 let tracker: string;
@@ -23,30 +24,6 @@ const work = mkdtempSync(join(tmpdir(), 'tabswarm-private-'));
 const sealedTmp = join(work, 'tmp');
 const src = join(work, 'src', 'holiday photos');
 const children: ChildProcess[] = [];
-
-function tree(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out[relative(dir, p)] = createHash('sha256').update(readFileSync(p)).digest('hex');
-    }
-  };
-  walk(dir);
-  return out;
-}
-
-function run(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [CLI, ...args]);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('exit', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Starts `tabswarm seed …`; resolves with the printed link and a live view of its stderr. */
 function seed(args: string[]): Promise<{ link: string; log: () => string }> {
@@ -142,8 +119,8 @@ describe('private shares', () => {
     expect(link).toMatch(/^magnet:\?xt=urn:btih:[0-9a-f]{40}&tr=[^&]+&x\.tsk=[A-Za-z0-9_-]{43}$/);
     expect(link).not.toMatch(/holiday|dn=/);
     const out = join(work, 'got');
-    const r = await run(['get', `http://localhost:8080/#${link}`, '-o', out, '--timeout', '20']);
-    expect(r.code, `${r.stderr}\nseeder: ${seederLog()}`).toBe(0);
+    const r = await runCliAsync(['get', `http://localhost:8080/#${link}`, '-o', out, '--timeout', '20']);
+    expect(r.status, `${r.stderr}\nseeder: ${seederLog()}`).toBe(0);
     expect(r.stdout).toMatch(/saved holiday photos \(.*private: decrypted and authenticated\)/);
     expect(tree(join(out, 'holiday photos'))).toEqual(tree(src));
     // Only the real files are left: the sealed copy it downloaded is gone.
@@ -161,31 +138,31 @@ describe('private shares', () => {
   it('a wrong key is named as such (exit 2), and nothing is saved', async () => {
     const wrong = link.replace(/x\.tsk=[A-Za-z0-9_-]+/, `x.tsk=${encodeLinkKey(newLinkKey())}`);
     const out = join(work, 'wrong');
-    const r = await run(['get', wrong, '-o', out, '--timeout', '8']);
-    expect(r.code, `${r.stderr}\nseeder: ${seederLog()}`).toBe(2);
+    const r = await runCliAsync(['get', wrong, '-o', out, '--timeout', '8']);
+    expect(r.status, `${r.stderr}\nseeder: ${seederLog()}`).toBe(2);
     expect(r.stderr).toMatch(/No peer of this private share accepted this link's key within 8 s: (the one connection was|all \d+ connections were) refused .* Copy the whole link again/);
     expect(existsSync(join(out, 'holiday photos'))).toBe(false);
   }, 60_000);
 
   it('a missing key is named as such (exit 2): the link lacks the part after "#"', async () => {
-    const r = await run(['get', link.replace(/&x\.tsk=[^&]+/, ''), '-o', join(work, 'nokey'), '--timeout', '20']);
-    expect(r.code, `${r.stderr}\nseeder: ${seederLog()}`).toBe(2);
+    const r = await runCliAsync(['get', link.replace(/&x\.tsk=[^&]+/, ''), '-o', join(work, 'nokey'), '--timeout', '20']);
+    expect(r.status, `${r.stderr}\nseeder: ${seederLog()}`).toBe(2);
     expect(r.stderr).toMatch(/This is a private share, and the link you opened lacks its key .*\[PRIVATE_KEY_MISSING\]/);
   }, 60_000);
 
   it('a tracker that rewrites the fingerprints in relayed SDP gets refused connections and a clear message; the same relay unaltered works', async () => {
     const honest = await middleTracker(tracker, false);
-    const ok = await run(['get', withoutTrackers(link), '--tracker', honest.url, '-o', join(work, 'via-relay'), '--timeout', '20']);
+    const ok = await runCliAsync(['get', withoutTrackers(link), '--tracker', honest.url, '-o', join(work, 'via-relay'), '--timeout', '20']);
     await honest.close();
-    expect(ok.code, `${ok.stderr}\nseeder: ${seederLog()}`).toBe(0);
+    expect(ok.status, `${ok.stderr}\nseeder: ${seederLog()}`).toBe(0);
     expect(tree(join(work, 'via-relay', 'holiday photos'))).toEqual(tree(src));
 
     const attacker = await middleTracker(tracker, true);
     const before = seederLog().length;
-    const r = await run(['get', withoutTrackers(link), '--tracker', attacker.url, '-o', join(work, 'mitm'), '--timeout', '8']);
+    const r = await runCliAsync(['get', withoutTrackers(link), '--tracker', attacker.url, '-o', join(work, 'mitm'), '--timeout', '8']);
     await attacker.close();
     expect(attacker.rewritten()).toBeGreaterThan(0);
-    expect(r.code).toBe(2); // no connection was ever made
+    expect(r.status).toBe(2); // no connection was ever made
     expect(r.stderr).toMatch(/Refused a peer's connection (offer|answer) for private share [0-9a-f]{8}…: its DTLS fingerprint is not signed with this link's key\. Either the peer's key and ours differ \(one of the links is not whole\), or the signalling server altered the (offer|answer) to intercept the connection/);
     expect(r.stderr).toMatch(/if it is whole, the signalling server \(ws:\/\/127\.0\.0\.1:\d+\) is altering connections/);
     // The seeder refused the altered answers and offers too.
@@ -208,8 +185,8 @@ describe('private shares', () => {
     expect(link, log).toMatch(/&x\.tse=\d{10}&x\.tsk=/);
     expect(code, log).toBe(0);
     expect(log).toMatch(/the link's expiry has come: stopped sharing \(This link expired at \d{4}-\d\d-\d\dT/);
-    const r = await run(['get', link, '-o', join(work, 'expired'), '--timeout', '20']);
-    expect(r.code).toBe(2);
+    const r = await runCliAsync(['get', link, '-o', join(work, 'expired'), '--timeout', '20']);
+    expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/This link expired at .*: its sharer set it to stop being shared then, and it no longer is\. Ask them for a new link\. \[LINK_EXPIRED\]/);
   }, 60_000);
 
@@ -244,9 +221,9 @@ describe('private shares', () => {
     const gone = new Promise((r) => sharer.once('exit', r));
     sharer.kill('SIGTERM');
     await gone;
-    const r = await run(['get', full, '-o', join(work, 'from-relay'), '--timeout', '20']);
+    const r = await runCliAsync(['get', full, '-o', join(work, 'from-relay'), '--timeout', '20']);
     relay.kill('SIGTERM');
-    expect(r.code, `${r.stderr}\nrelay: ${relayLog}`).toBe(0);
+    expect(r.status, `${r.stderr}\nrelay: ${relayLog}`).toBe(0);
     expect(tree(join(work, 'from-relay', 'relayed'))).toEqual(tree(dir));
   }, 120_000);
 
@@ -255,20 +232,20 @@ describe('private shares', () => {
     writeFileSync(file, randomBytes(700_000));
     const torrent = join(work, 'made', 'talk.torrent');
     mkdirSync(join(work, 'made'));
-    const made = await run(['create', file, '--private', '-o', torrent, '--json']);
-    expect(made.code, made.stderr).toBe(0);
+    const made = await runCliAsync(['create', file, '--private', '-o', torrent, '--json']);
+    expect(made.status, made.stderr).toBe(0);
     const summary = JSON.parse(made.stdout) as { magnet: string; sealed: string; name: string };
     expect(summary.magnet).toMatch(/&x\.tsk=[A-Za-z0-9_-]{43}$/);
     expect(summary.name).toMatch(/^tabswarm-private-[0-9a-f]{16}$/);
     expect(holdsPlaintext(readFileSync(summary.sealed), readFileSync(file))).toBe(false);
     // A key that is not this share's is refused before any link is printed.
-    const bad = await run(['seed', summary.sealed, '--torrent', torrent, '--key', encodeLinkKey(newLinkKey()), '--tracker', tracker]);
-    expect(bad.code).toBe(2);
+    const bad = await runCliAsync(['seed', summary.sealed, '--torrent', torrent, '--key', encodeLinkKey(newLinkKey()), '--tracker', tracker]);
+    expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/key does not open the share/);
     const { link: served } = await seed([summary.sealed, '--torrent', torrent, '--key', summary.magnet, '--tracker', tracker]);
     expect(served).toMatch(new RegExp(`x\\.tsk=${/x\.tsk=([A-Za-z0-9_-]+)/.exec(summary.magnet)![1]}`));
-    const r = await run(['get', served, '-o', join(work, 'talk'), '--timeout', '20']);
-    expect(r.code, r.stderr).toBe(0);
+    const r = await runCliAsync(['get', served, '-o', join(work, 'talk'), '--timeout', '20']);
+    expect(r.status, r.stderr).toBe(0);
     expect(createHash('sha256').update(readFileSync(join(work, 'talk', 'talk.webm'))).digest('hex')).toBe(createHash('sha256').update(readFileSync(file)).digest('hex'));
   }, 90_000);
 });

@@ -136,7 +136,7 @@ test('a private link can expire: the link carries it, the sharer stops then, and
     const client = await (window as any).tabswarm;
     (window as any).expired = [];
     client.on('error', (_h: string, e: { code: string }) => (window as any).expired.push(e.code));
-    const session = await client.seed([new File([new Uint8Array(300_000).fill(7)], 'brief.bin')], undefined, { private: true, expiresAt: Date.now() + 5_000 });
+    const session = await client.seed([new File([new Uint8Array(300_000).fill(7)], 'brief.bin')], undefined, { private: true, expiresAt: Date.now() + 20_000 });
     return `${location.origin}/#${client.magnet(session.torrent.infoHash)}`;
   });
   await sharer.waitForFunction(() => ((window as any).expired as string[]).includes('LINK_EXPIRED'), undefined, { timeout: 60_000 });

@@ -138,9 +138,9 @@ describe('private shares', () => {
   it('a wrong key is named as such (exit 2), and nothing is saved', async () => {
     const wrong = link.replace(/x\.tsk=[A-Za-z0-9_-]+/, `x.tsk=${encodeLinkKey(newLinkKey())}`);
     const out = join(work, 'wrong');
-    const r = await runCliAsync(['get', wrong, '-o', out, '--timeout', '8']);
+    const r = await runCliAsync(['get', wrong, '-o', out, '--timeout', '20']);
     expect(r.status, `${r.stderr}\nseeder: ${seederLog()}`).toBe(2);
-    expect(r.stderr).toMatch(/No peer of this private share accepted this link's key within 8 s: (the one connection was|all \d+ connections were) refused .* Copy the whole link again/);
+    expect(r.stderr).toMatch(/No peer of this private share accepted this link's key within 20 s: (the one connection was|all \d+ connections were) refused .* Copy the whole link again/);
     expect(existsSync(join(out, 'holiday photos'))).toBe(false);
   }, 60_000);
 
@@ -159,7 +159,7 @@ describe('private shares', () => {
 
     const attacker = await middleTracker(tracker, true);
     const before = seederLog().length;
-    const r = await runCliAsync(['get', withoutTrackers(link), '--tracker', attacker.url, '-o', join(work, 'mitm'), '--timeout', '8']);
+    const r = await runCliAsync(['get', withoutTrackers(link), '--tracker', attacker.url, '-o', join(work, 'mitm'), '--timeout', '20']);
     await attacker.close();
     expect(attacker.rewritten()).toBeGreaterThan(0);
     expect(r.status).toBe(2); // no connection was ever made
@@ -168,12 +168,12 @@ describe('private shares', () => {
     // The seeder refused the altered answers and offers too.
     expect(seederLog().slice(before)).toMatch(/Refused a peer's connection (answer|offer)/);
     expect(existsSync(join(work, 'mitm', 'holiday photos'))).toBe(false);
-  }, 60_000);
+  }, 90_000);
 
   it('a link with an expiry: the seeder stops sharing then and says so; get of the link afterwards names the expiry', async () => {
     const file = join(work, 'src', 'short-lived.txt');
     writeFileSync(file, 'gone soon\n'.repeat(10_000));
-    const child = spawn(process.execPath, [CLI, 'seed', file, '--private', '--expires', '10s', '--tracker', tracker], { env: { ...process.env, TMPDIR: sealedTmp } });
+    const child = spawn(process.execPath, [CLI, 'seed', file, '--private', '--expires', '30s', '--tracker', tracker], { env: { ...process.env, TMPDIR: sealedTmp } });
     children.push(child);
     let log = '';
     let out = '';
@@ -188,7 +188,7 @@ describe('private shares', () => {
     const r = await runCliAsync(['get', link, '-o', join(work, 'expired'), '--timeout', '20']);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/This link expired at .*: its sharer set it to stop being shared then, and it no longer is\. Ask them for a new link\. \[LINK_EXPIRED\]/);
-  }, 60_000);
+  }, 90_000);
 
   it('when the sharer allows relays, a peer without the key carries the ciphertext (and cannot open it), and a key-holder completes from it with the sharer gone', async () => {
     const dir = join(work, 'src', 'relayed');

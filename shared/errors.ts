@@ -25,6 +25,7 @@ export type ErrorCode =
   | 'QUOTA_EXCEEDED'
   | 'NO_PEERS'
   | 'TRACKER_UNREACHABLE'
+  | 'PEER_UNREACHABLE'
   | 'WEB_SEED_FAILED'
   // the server's store (the seed of last resort)
   | 'STORE_REFUSED'

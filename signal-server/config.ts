@@ -11,6 +11,7 @@ import type { LogLevel } from './log.ts';
 import type { RedisConfig } from './redis/options.ts';
 import type { TrackerOptions } from './tracker/options.ts';
 import type { StoreConfig } from './store/options.ts';
+import type { TurnConfig } from './turn.ts';
 
 export interface ServerConfig {
   port: number;
@@ -18,6 +19,8 @@ export interface ServerConfig {
   /** Folder of the built web app. */
   staticDir: string;
   iceServers: IceServer[];
+  /** A coturn sharing a secret with us: /config hands out short-lived credentials for it; absent = no relay. */
+  turn?: TurnConfig;
   logLevel: LogLevel;
   tracker: TrackerOptions;
   /** Several processes sharing swarms through Redis; absent = this process alone, in memory. */

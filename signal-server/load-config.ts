@@ -5,6 +5,7 @@ import { isLogLevel } from './log.ts';
 import { redisConfigFromEnv } from './redis/options.ts';
 import { trackerOptionsFromEnv } from './tracker/options.ts';
 import { storeConfigFromEnv } from './store/options.ts';
+import { turnConfigFromEnv } from './turn.ts';
 
 /** Reads every option from the environment (see the README's table); throws ConfigError on a bad value. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
@@ -15,6 +16,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     host: env.HOST || '0.0.0.0',
     staticDir: env.STATIC_DIR || DEFAULT_STATIC_DIR,
     iceServers: parseIceServers(env.ICE_SERVERS),
+    turn: turnConfigFromEnv(env),
     logLevel,
     tracker: trackerOptionsFromEnv(env),
     redis: redisConfigFromEnv(env),

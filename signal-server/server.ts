@@ -8,6 +8,7 @@ import type { Metrics } from './metrics.ts';
 import type { TrackerGateway } from './tracker/gateway.ts';
 import type { SwarmStore } from './tracker/swarm-store.ts';
 import { createTrackerService } from './tracker-service.ts';
+import { iceConfigAt } from './turn.ts';
 import { createMetricsEndpoint } from './prometheus.ts';
 import { FileStore } from './store/file-store.ts';
 import { createStoreHandler } from './store/routes.ts';
@@ -46,7 +47,9 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
   const prometheus = createMetricsEndpoint(metrics, () => ({ sockets: tracker.socketCount, ...store.local.stats(), pendingOffers: tracker.core.pendingOffers }));
   const serveStatic = createStaticHandler(config.staticDir);
   const storeLimits: StoreLimits | null = config.store ? { maxFileBytes: config.store.maxFileBytes, maxTotalBytes: config.store.maxTotalBytes, expiryMs: config.store.expiryMs } : null;
-  const configBody = JSON.stringify({ iceServers: config.iceServers, store: storeLimits });
+  const now = deps.now ?? Date.now;
+  // Built per request: a TURN credential is fresh each time (and expires; the page asks again).
+  const configBody = () => JSON.stringify({ ...iceConfigAt(config.iceServers, config.turn, now()), store: storeLimits });
   const storeConfig = config.store;
   const fileStore = storeConfig ? FileStore.open(storeConfig, deps.now) : null;
   // Opening failed (a folder we cannot write): the server still runs; store requests say why.
@@ -64,7 +67,7 @@ export function createTabswarmServer(config: ServerConfig, deps: ServerDeps = {}
       return send(res, 200, JSON.stringify({ status, sockets: tracker.socketCount, ...store.local.stats(), ...health }), 'application/json');
     }
     // Embedded widgets on other sites read it too.
-    if (path === '/config') return send(res, 200, configBody, 'application/json', { 'access-control-allow-origin': '*' });
+    if (path === '/config') return send(res, 200, configBody(), 'application/json', { 'access-control-allow-origin': '*' });
     if (path === '/metrics') return send(res, 200, await prometheus.render(), prometheus.contentType);
     if (handleStore && (await (await handleStore)(req, res, path))) return;
     if (await serveStatic(req, res)) return;

@@ -4,8 +4,9 @@
  * worker, timers in a worker. One `BrowserClient` per tab holds all its swarms within one
  * connection budget. The UI (and the tests) drive it; it touches no DOM elements.
  */
-import { trackerForOrigin } from './endpoints.ts';
+import { trackerForOrigin } from '../../shared/endpoints.ts';
 import { TabswarmError } from '../../shared/errors.ts';
+import { toHex } from '../../shared/bytes.ts';
 import { Emitter } from '../../shared/emitter.ts';
 import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
 import { parseInfo, parseTorrent } from '../../shared/metainfo/parse.ts';
@@ -16,6 +17,7 @@ import { uploadToStore } from '../engine/store-upload.ts';
 import { defaultSha1 } from '../../shared/sha1.ts';
 import type { EngineOptions } from '../engine/options.ts';
 import { SwarmSession } from '../engine/session.ts';
+import { IceServerSource, NO_ICE_CONFIG, parseIceConfig, type IceConfig } from '../engine/ice-config.ts';
 import type { TorrentSource, TorrentStats } from '../engine/torrent.ts';
 import { workerClock } from './clock.ts';
 import { browserConnector, browserOpenSocket, browserPeerId } from './peer-env.ts';
@@ -57,14 +59,15 @@ export function originTracker(): string {
 }
 
 /** What the deployment configured (GET /config): ICE servers (none on loopback or when unreachable) and its store, if any. */
-export async function fetchServerConfig(configUrl = '/config'): Promise<{ iceServers: RTCIceServer[]; store: StoreLimits | null }> {
+export async function fetchServerConfig(configUrl = '/config'): Promise<{ ice: IceConfig; iceServers: RTCIceServer[]; store: StoreLimits | null }> {
   try {
     const res = await fetch(configUrl);
-    if (!res.ok) return { iceServers: [], store: null };
-    const body = (await res.json()) as { iceServers?: RTCIceServer[]; store?: StoreLimits | null };
-    return { iceServers: Array.isArray(body.iceServers) ? body.iceServers : [], store: body.store && typeof body.store.maxFileBytes === 'number' ? body.store : null };
+    if (!res.ok) return { ice: NO_ICE_CONFIG, iceServers: [], store: null };
+    const body = (await res.json()) as { store?: StoreLimits | null };
+    const ice = parseIceConfig(body);
+    return { ice, iceServers: ice.iceServers, store: body.store && typeof body.store.maxFileBytes === 'number' ? body.store : null };
   } catch {
-    return { iceServers: [], store: null };
+    return { ice: NO_ICE_CONFIG, iceServers: [], store: null };
   }
 }
 
@@ -77,6 +80,10 @@ export class BrowserClient extends Emitter<ClientEvents> {
   /** The error that stopped a torrent, by info hash (cleared when it is added again). */
   readonly errors = new Map<string, TabswarmError>();
   private readonly peerId = browserPeerId();
+  /** This tab's peer id in hex, as other peers' stats show it (public on the wire anyway). */
+  get peerIdHex(): string {
+    return toHex(this.peerId);
+  }
   /** The engine's clock: worker timers, so hidden tabs keep the choke and announce rhythm. */
   readonly clock = workerClock();
   private readonly trackers: string[];
@@ -88,8 +95,15 @@ export class BrowserClient extends Emitter<ClientEvents> {
   /** Private shares' keys, by info hash, and each share once opened (its contents list read). */
   private readonly privates = new Map<string, { key: string; keys: PrivateKeys; share?: Promise<PrivateShare> }>();
 
-  constructor(private readonly opts: BrowserClientOptions = {}) {
+  /** The ICE servers, renewed from /config before their TURN credentials expire. */
+  private readonly ice: IceServerSource;
+
+  /** `ice`: what /config said, with its expiry (given iceServers never expire). */
+  constructor(private readonly opts: BrowserClientOptions = {}, ice?: IceConfig) {
     super();
+    this.ice = opts.iceServers || !ice
+      ? new IceServerSource({ iceServers: opts.iceServers ?? [], expiresAtMs: null }, null)
+      : new IceServerSource(ice, async () => (await fetchServerConfig(opts.configUrl)).ice);
     this.trackers = opts.trackers ?? [originTracker()];
     this.maxConnections = opts.maxConnectionsPerTab ?? DEFAULT_MAX_CONNECTIONS_PER_TAB;
   }
@@ -99,7 +113,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
       throw new TabswarmError('TRACKER_UNREACHABLE', 'This browser has no WebRTC, which Tabswarm needs to reach other peers. Try a current Chrome, Firefox or Safari.');
     }
     const config = opts.iceServers && opts.store !== undefined ? null : await fetchServerConfig(opts.configUrl);
-    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? config?.iceServers ?? [], store: opts.store !== undefined ? opts.store : (config?.store ?? null) });
+    return new BrowserClient({ ...opts, iceServers: opts.iceServers ?? config?.iceServers ?? [], store: opts.store !== undefined ? opts.store : (config?.store ?? null) }, config?.ice);
   }
 
   /** What this server's store allows, or null when it keeps no files. */
@@ -159,7 +173,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
       {
         trackers,
-        connector: browserConnector(this.opts.iceServers),
+        connector: browserConnector(() => this.ice.current()),
         openSocket: browserOpenSocket,
         maxPeers: this.opts.maxPeersPerSwarm ?? DEFAULT_MAX_PEERS_PER_SWARM,
         freeConnections: () => this.maxConnections - this.connectionCount(),

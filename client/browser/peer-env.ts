@@ -12,7 +12,7 @@ function pageCertificate(): Promise<RTCCertificate | undefined> {
   return certificate;
 }
 
-export function browserConnector(iceServers: RTCIceServer[] = []): PeerConnector {
+export function browserConnector(iceServers: RTCIceServer[] | (() => RTCIceServer[]) = []): PeerConnector {
   return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, iceServers, certificate: pageCertificate });
 }
 

@@ -4,6 +4,7 @@
  * the piece count (bitfield strings, availability), so it is for people, a few times a second.
  */
 import type { ChokeClock } from './choke-scheduler.ts';
+import type { ConnectionRoute } from './connection-route.ts';
 
 export interface PeerStats {
   key: string;
@@ -20,6 +21,10 @@ export interface PeerStats {
   bitfield: string;
   /** What a Tabswarm peer advertised about itself (BEP 10 handshake key `tabswarm`), if anything. */
   advert: Record<string, number> | null;
+  /** A WebRTC peer's connection: straight or through a TURN relay (null: not known yet, or not WebRTC). */
+  route: ConnectionRoute | null;
+  /** A web seed (an HTTP origin), not a peer. */
+  origin: boolean;
 }
 
 export interface TorrentStats {

@@ -464,6 +464,8 @@ export class Torrent extends Emitter<TorrentEvents> {
           pieces: bits?.count() ?? 0,
           bitfield: bits?.toString() ?? '',
           advert: this.extensions.advert(p.key),
+          route: p.wire.transport.route ?? null,
+          origin: p.origin,
         };
       }),
       hashFailures: d?.completion.hashFailures ?? 0,

@@ -6,7 +6,7 @@
  */
 import { fromHex, toBinaryString } from '../../shared/bytes.ts';
 import { Emitter } from '../../shared/emitter.ts';
-import { TabswarmError } from '../../shared/errors.ts';
+import { TabswarmError, isTabswarmError } from '../../shared/errors.ts';
 import type { AnnounceEvent, AnnounceRequest, AnswerRequest, ScrapeCounts } from '../../shared/tracker/messages.ts';
 import { parseJsonFrame, validateServerMessage } from '../../shared/tracker/validate.ts';
 import type { Clock } from './clock.ts';
@@ -86,6 +86,8 @@ export class TrackerClient extends Emitter<TrackerEvents> {
   private socket: WebSocketLike | null = null;
   private readonly infoHashBinary: string;
   private readonly peerIdBinary: string;
+  /** A PEER_UNREACHABLE warning was given and no connection has opened since. */
+  private unreachableSaid = false;
   private readonly offers = new Map<string, { accept(a: { type: 'answer'; sdp: string }): void; transport: Promise<Transport>; destroy(): void; timer: unknown }>();
   private announceTimer: unknown = null;
   private reconnectTimer: unknown = null;
@@ -313,11 +315,17 @@ export class TrackerClient extends Emitter<TrackerEvents> {
       (t) => {
         this.connecting--;
         settled?.();
+        this.unreachableSaid = false; // a later failure is news again
         this.emit('peer', t);
       },
-      () => {
+      (err: unknown) => {
         this.connecting--;
         settled?.();
+        // Said once, not per peer: a tab behind a strict NAT would otherwise repeat it every announce.
+        if (isTabswarmError(err, 'PEER_UNREACHABLE') && !this.unreachableSaid) {
+          this.unreachableSaid = true;
+          this.emit('warning', err);
+        }
       },
     );
   }

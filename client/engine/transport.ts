@@ -3,6 +3,8 @@
  * visible send buffer. A WebRTC data channel (simple-peer) is one; an in-memory pair is another.
  * Messages may split or join wire messages anywhere: the wire parser does not care.
  */
+import type { ConnectionRoute } from './connection-route.ts';
+
 export interface Transport {
   send(data: Uint8Array): void;
   /** Bytes queued but not yet sent; the engine stops writing above its high-water mark. */
@@ -17,6 +19,8 @@ export interface Transport {
    * the swarm, and it is asked only as the offload policy allows (offload.ts).
    */
   readonly origin?: boolean;
+  /** For a WebRTC connection: straight between the peers or through a TURN relay (null until known). */
+  readonly route?: ConnectionRoute | null;
 }
 
 /**

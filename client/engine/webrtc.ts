@@ -4,6 +4,9 @@
  * Offers and answers carry the whole SDP (trickle off), as WebTorrent's signalling expects.
  */
 import type { SdpAnswer, SdpOffer } from '../../shared/tracker/messages.ts';
+import { TabswarmError } from '../../shared/errors.ts';
+import { routeFromStats, type ConnectionRoute } from './connection-route.ts';
+import { hasRelay } from './ice-config.ts';
 import type { Transport } from './transport.ts';
 
 /** Data-channel messages stay at 64 KiB: large enough to batch 16 KiB blocks, small enough for every SCTP stack. */
@@ -33,6 +36,8 @@ export interface SimplePeerInstance {
   on(event: 'close', fn: () => void): unknown;
   on(event: 'error', fn: (err: Error) => void): unknown;
   on(event: 'iceStateChange', fn: (iceConnectionState: string) => void): unknown;
+  /** simple-peer's stats, normalised to a list of report objects. */
+  getStats?(cb: (err: Error | null, reports: Record<string, unknown>[]) => void): void;
   _channel?: { bufferedAmount: number } | null;
 }
 
@@ -49,7 +54,12 @@ export interface ConnectorOptions {
   SimplePeer: SimplePeerClass;
   /** @roamhq/wrtc under Node; undefined in a browser. */
   wrtc?: unknown;
-  iceServers?: RTCIceServer[];
+  /** The STUN/TURN servers, or where to read the current ones (TURN credentials expire and are renewed). */
+  iceServers?: RTCIceServer[] | (() => RTCIceServer[]);
+  /** How long a connection may take to open (default CONNECT_TIMEOUT_MS). */
+  connectTimeoutMs?: number;
+  /** 'relay': only through TURN, so peers never learn each other's addresses (default 'all'). */
+  iceTransportPolicy?: RTCIceTransportPolicy;
   /**
    * The DTLS certificate every connection uses (a browser generates a fresh ECDSA key for each
    * RTCPeerConnection otherwise: most of the cost of making one). Undefined: per connection.
@@ -59,11 +69,28 @@ export interface ConnectorOptions {
   clearTimeout?: (h: unknown) => void;
 }
 
+/** Reads the connection's route from its stats (null if the stats cannot tell). */
+function readRoute(peer: SimplePeerInstance): Promise<ConnectionRoute | null> {
+  return new Promise((resolve) => {
+    if (!peer.getStats) return resolve(null);
+    try {
+      peer.getStats((err, reports) => resolve(err ? null : routeFromStats(reports)));
+    } catch {
+      resolve(null);
+    }
+  });
+}
+
 function toTransport(peer: SimplePeerInstance, opts: ConnectorOptions): Transport {
   const set = opts.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   let polling = false;
   let closed = false;
+  let route: ConnectionRoute | null = null;
+  const learnRoute = () => void readRoute(peer).then((r) => (route = r ?? route));
   const t: Transport = {
+    get route() {
+      return route;
+    },
     onData: null,
     onClose: null,
     onDrain: null,
@@ -110,37 +137,58 @@ function toTransport(peer: SimplePeerInstance, opts: ConnectorOptions): Transpor
     if (state === 'disconnected' && grace === null) {
       grace = set(() => t.close(), ICE_DISCONNECTED_GRACE_MS);
     } else if (state === 'connected' || state === 'completed') {
+      learnRoute(); // ICE may have moved to another pair (a relay, when the direct one broke)
       if (grace !== null) (opts.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>)))(grace);
       grace = null;
     }
   });
+  learnRoute();
   return t;
+}
+
+/** Why a peer we were introduced to could not be reached: what the person can do about it depends on whether a relay was on offer. */
+export function unreachableError(iceServers: readonly RTCIceServer[]): TabswarmError {
+  return hasRelay(iceServers)
+    ? new TabswarmError('PEER_UNREACHABLE', "Could not connect to a peer, not even through this server's TURN relay: a firewall may block UDP and TCP to it. Other peers may still connect.")
+    : new TabswarmError(
+        'PEER_UNREACHABLE',
+        'Could not connect to a peer: there is no direct route between you (both behind NATs or firewalls that block it), and this server offers no TURN relay to go through. If no peer connects, ask its operator to set TURN_URLS and TURN_SECRET (README: NAT traversal and TURN).',
+      );
 }
 
 export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
   const set = opts.setTimeout ?? ((fn: () => void, ms: number) => setTimeout(fn, ms));
   const clear = opts.clearTimeout ?? ((h: unknown) => clearTimeout(h as ReturnType<typeof setTimeout>));
+  const iceServers = typeof opts.iceServers === 'function' ? opts.iceServers : () => (opts.iceServers as RTCIceServer[] | undefined) ?? [];
   const make = async (initiator: boolean) => {
     const certificate = await opts.certificate?.();
-    const config: RTCConfiguration = { iceServers: opts.iceServers ?? [], ...(certificate ? { certificates: [certificate] } : {}) };
-    return new opts.SimplePeer({ initiator, trickle: false, wrtc: opts.wrtc, config, channelConfig: { ordered: true } });
+    const servers = iceServers();
+    const config: RTCConfiguration = { iceServers: servers, iceTransportPolicy: opts.iceTransportPolicy ?? 'all', ...(certificate ? { certificates: [certificate] } : {}) };
+    return { peer: new opts.SimplePeer({ initiator, trickle: false, wrtc: opts.wrtc, config, channelConfig: { ordered: true } }), servers };
   };
 
-  function connected(peer: SimplePeerInstance): Promise<Transport> {
+  /** Opens, or fails with PEER_UNREACHABLE when ICE found no working route (or the set-up timed out). */
+  function connected(peer: SimplePeerInstance, servers: RTCIceServer[]): Promise<Transport> {
     return new Promise((resolve, reject) => {
+      let iceFailed = false;
       const timer = set(() => {
         peer.destroy();
-        reject(new Error('WebRTC connection timed out'));
-      }, CONNECT_TIMEOUT_MS);
+        reject(unreachableError(servers));
+      }, opts.connectTimeoutMs ?? CONNECT_TIMEOUT_MS);
       peer.on('connect', () => {
         clear(timer);
         resolve(toTransport(peer, opts));
       });
+      peer.on('iceStateChange', (state) => {
+        if (state === 'failed') iceFailed = true;
+      });
       peer.on('close', () => {
         clear(timer);
-        reject(new Error('WebRTC connection closed before it opened'));
+        reject(iceFailed ? unreachableError(servers) : new Error('WebRTC connection closed before it opened'));
       });
-      peer.on('error', () => {});
+      peer.on('error', (err) => {
+        if ((err as Error & { code?: string }).code === 'ERR_ICE_CONNECTION_FAILURE') iceFailed = true;
+      });
     });
   }
 
@@ -153,8 +201,8 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
 
   return {
     async createOffer() {
-      const peer = await make(true);
-      const transport = connected(peer);
+      const { peer, servers } = await make(true);
+      const transport = connected(peer, servers);
       transport.catch(() => {});
       const signal = await firstSignal(peer);
       return {
@@ -165,8 +213,8 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
       };
     },
     async acceptOffer(offer) {
-      const peer = await make(false);
-      const transport = connected(peer);
+      const { peer, servers } = await make(false);
+      const transport = connected(peer, servers);
       transport.catch(() => {});
       peer.signal(offer);
       const signal = await firstSignal(peer);

@@ -6,8 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { simplePeerConnector, type PeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
 import type { WebSocketFactory, WebSocketLike } from '../engine/tracker-client.ts';
 
-export function nodeConnector(iceServers: RTCIceServer[] = []): PeerConnector {
-  return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, wrtc, iceServers });
+export function nodeConnector(iceServers: RTCIceServer[] | (() => RTCIceServer[]) = [], opts: { iceTransportPolicy?: RTCIceTransportPolicy; connectTimeoutMs?: number } = {}): PeerConnector {
+  return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, wrtc, iceServers, ...opts });
 }
 
 export const nodeOpenSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;

@@ -83,6 +83,8 @@ export class DownloadView extends LitElement {
     this.startedAt = Date.now();
     this.unlisten.push(session.on('warning', (w) => {
       if (w.code === 'TRACKER_UNREACHABLE' || w.code === 'PRIVATE_SIGNAL_UNAUTHENTICATED') this.notice = `${w.message}`;
+      // Only news while nobody is connected: with peers, one that cannot be reached costs little.
+      if (w.code === 'PEER_UNREACHABLE' && session.torrent.peerCount === 0) this.notice = w.message;
       if (w.code === 'PRIVATE_KEY_MISSING') this.error = w.message;
     }));
     this.unlisten.push(session.on('tracker', (t) => {
@@ -95,7 +97,7 @@ export class DownloadView extends LitElement {
       this.stats = session.torrent.stats();
       if (this.stats.peers.length === 0 && !this.stats.done && Date.now() - this.startedAt > NO_PEERS_HINT_MS && !this.notice) {
         this.notice = 'No peers yet: the person who shared this needs to keep their tab open. Waiting…';
-      } else if (this.stats.peers.length > 0 && this.notice.startsWith('No peers')) this.notice = '';
+      } else if (this.stats.peers.length > 0 && (this.notice.startsWith('No peers') || this.notice.startsWith('Could not connect to a peer'))) this.notice = '';
       if (this.stats.done && this.files.length === 0) void this.loadFiles();
     };
     refresh();

@@ -17,7 +17,7 @@ import type { TorrentStats } from '../engine/torrent.ts';
 import './content-preview.ts';
 import type { StoredFile } from '../browser/save.ts';
 import { saveFile } from './save-file.ts';
-import { configUrlFor, trackerForOrigin } from '../browser/endpoints.ts';
+import { configUrlFor, trackerForOrigin } from '../../shared/endpoints.ts';
 import { contentKind } from './content-kind.ts';
 import { startWidgetMedia, type WidgetMedia } from './widget-media.ts';
 import { startStreaming, type StreamView } from '../browser/stream-server.ts';

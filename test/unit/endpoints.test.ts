@@ -1,6 +1,6 @@
 /** A page finds its server's tracker and /config from either URL: the widget bundled into another site depends on it. */
 import { describe, expect, it } from 'vitest';
-import { configUrlFor, trackerForOrigin } from '../../client/browser/endpoints.ts';
+import { configUrlFor, trackerForOrigin } from '../../shared/endpoints.ts';
 
 describe('server endpoints', () => {
   it('derives the tracker from the page origin, secure when the page is', () => {

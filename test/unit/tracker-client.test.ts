@@ -220,6 +220,46 @@ describe('connection churn', () => {
   });
 });
 
+describe('peers that cannot be reached', () => {
+  it('says PEER_UNREACHABLE once, not per peer, and again only after a connection has opened since', async () => {
+    const { unreachableError } = await import('../../client/engine/webrtc.ts');
+    const { memoryPair } = await import('../../client/engine/transport.ts');
+    const clock = new ManualClock();
+    const socket = new ScriptedSocket();
+    const outcomes: Array<'fail' | 'open'> = ['fail', 'fail', 'open', 'fail'];
+    const connector = {
+      createOffer: () => Promise.reject(new Error('unused')),
+      acceptOffer: async () => {
+        const outcome = outcomes.shift();
+        const transport = outcome === 'open' ? Promise.resolve(memoryPair()[0]) : Promise.reject(unreachableError([]));
+        transport.catch(() => {});
+        return { answer: { type: 'answer' as const, sdp: 'v=0' }, transport, destroy: () => {} };
+      },
+    };
+    const client = new TrackerClient({
+      url: 'ws://tracker', infoHash: INFO_HASH, peerId: new Uint8Array(20).fill(0x65), clock, connector,
+      openSocket: () => socket, stats: () => ({ uploaded: 0, downloaded: 0, left: 10 }), wantPeers: () => 30,
+    });
+    const warnings: string[] = [];
+    client.on('warning', (w) => warnings.push(w.code));
+    client.start();
+    socket.open();
+    await clock.advance(0);
+    for (const from of ['A', 'B', 'C', 'D']) {
+      socket.reply({ action: 'announce', info_hash: binaryHash, peer_id: from.repeat(20), offer_id: from.repeat(20), offer: { type: 'offer', sdp: 'v=0' } });
+      await clock.advance(0);
+    }
+    // A and B fail: one warning; C opens; D fails: a second one.
+    expect(warnings).toEqual(['PEER_UNREACHABLE', 'PEER_UNREACHABLE']);
+  });
+
+  it('explains a failure by whether the server offered a relay', async () => {
+    const { unreachableError } = await import('../../client/engine/webrtc.ts');
+    expect(unreachableError([{ urls: 'stun:stun.example.org' }]).message).toMatch(/offers no TURN relay.*TURN_URLS and TURN_SECRET/);
+    expect(unreachableError([{ urls: ['turn:turn.example.org:3478'], username: 'u', credential: 'p' }]).message).toMatch(/not even through this server's TURN relay/);
+  });
+});
+
 /** A magnet download's session (no WebRTC: offers fail) whose first announce got this reply, interval 120 s. */
 async function sessionAfterReply(counts: { complete: number; incomplete: number }) {
   const { SwarmSession } = await import('../../client/engine/session.ts');

@@ -12,6 +12,7 @@ import { TabswarmError } from '../../../shared/errors.ts';
 import type { TorrentSource } from '../../engine/torrent.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
+import { nodeIceServers } from '../../node/ice.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
 import { formatBytes, progressBar } from '../progress.ts';
@@ -91,7 +92,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
+    { trackers, connector: nodeConnector(await nodeIceServers(trackers)), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
   );
   // The metadata: from the .torrent once the session has started, or from a peer.
   let metaKnown!: (meta: Metainfo) => void;

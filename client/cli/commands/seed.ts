@@ -12,6 +12,7 @@ import { uploadToStore } from '../../engine/store-upload.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
+import { nodeIceServers } from '../../node/ice.ts';
 import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
 import { readFsInput } from '../fs-input.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
@@ -101,7 +102,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
-    { trackers: args.trackers, connector: nodeConnector(), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt, allowRelays: args.allowRelays },
+    { trackers: args.trackers, connector: nodeConnector(await nodeIceServers(args.trackers)), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt, allowRelays: args.allowRelays },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();

@@ -146,6 +146,9 @@ function toTransport(peer: SimplePeerInstance, opts: ConnectorOptions): Transpor
   return t;
 }
 
+/** simple-peer's codes for a connection whose ICE (or peer connection) state went to "failed". */
+const CONNECTION_FAILURES = new Set(['ERR_ICE_CONNECTION_FAILURE', 'ERR_CONNECTION_FAILURE']);
+
 /** Why a peer we were introduced to could not be reached: what the person can do about it depends on whether a relay was on offer. */
 export function unreachableError(iceServers: readonly RTCIceServer[]): TabswarmError {
   return hasRelay(iceServers)
@@ -170,7 +173,8 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
   /** Opens, or fails with PEER_UNREACHABLE when ICE found no working route (or the set-up timed out). */
   function connected(peer: SimplePeerInstance, servers: RTCIceServer[]): Promise<Transport> {
     return new Promise((resolve, reject) => {
-      let iceFailed = false;
+      let iceConnected = false;
+      let failed = false;
       const timer = set(() => {
         peer.destroy();
         reject(unreachableError(servers));
@@ -180,14 +184,15 @@ export function simplePeerConnector(opts: ConnectorOptions): PeerConnector {
         resolve(toTransport(peer, opts));
       });
       peer.on('iceStateChange', (state) => {
-        if (state === 'failed') iceFailed = true;
+        if (state === 'connected' || state === 'completed') iceConnected = true;
       });
       peer.on('close', () => {
         clear(timer);
-        reject(iceFailed ? unreachableError(servers) : new Error('WebRTC connection closed before it opened'));
+        // A failure before ICE ever connected: no candidate pair worked, so no route between us.
+        reject(failed && !iceConnected ? unreachableError(servers) : new Error('WebRTC connection closed before it opened'));
       });
       peer.on('error', (err) => {
-        if ((err as Error & { code?: string }).code === 'ERR_ICE_CONNECTION_FAILURE') iceFailed = true;
+        if (CONNECTION_FAILURES.has(String((err as Error & { code?: unknown }).code))) failed = true;
       });
     });
   }

@@ -1,0 +1,219 @@
+/**
+ * A network lab on one machine: hosts in network namespaces of their own, each behind its own
+ * router namespace with a NAT, all routers joined by a bridge (the "internet") on which a public
+ * host runs the tracker and coturn. Only addresses inside these namespaces are used; `destroy()`
+ * (and the next lab, for one a crashed run left behind) removes every namespace and the
+ * processes in them.
+ *
+ *   host-a (10.1.0.2) ─ router-a [NAT] (203.0.113.11) ─┐
+ *   host-b (10.2.0.2) ─ router-b [NAT] (203.0.113.12) ─┼─ bridge in "inet" ─ pub (203.0.113.2)
+ *   host-c (203.0.113.13, no NAT) ─────────────────────┘
+ *
+ * NAT kinds (nftables in the router):
+ * - `full-cone`: endpoint-independent mapping and filtering. Masquerade keeps the host's source
+ *   port whenever it is free (the same public port for every destination), and every UDP packet
+ *   that arrives at the router's public address is forwarded to its one host, whoever sent it.
+ * - `symmetric`: address- and port-dependent mapping (`masquerade fully-random`: a new random
+ *   public port for each destination), and only replies to what the host sent get in (conntrack).
+ *   Two such hosts cannot reach each other directly: the port STUN saw is not the port the other
+ *   peer is sent from, so only a relay (TURN) joins them.
+ * - `none`: the host sits on the public segment itself.
+ * Must run as root (CI does); `available()` says whether this machine can.
+ */
+import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export type NatKind = 'full-cone' | 'symmetric' | 'none';
+
+/** The public segment: TEST-NET-3 (RFC 5737), never routed on the real internet. */
+export const PUBLIC_PREFIX = '203.0.113';
+export const PUBLIC_HOST_ADDRESS = `${PUBLIC_PREFIX}.2`;
+/** Every lab's namespaces start with this, then the owning process id (to sweep a dead run's). */
+const NS_PREFIX = 'tslab';
+
+export interface LabHost {
+  name: string;
+  /** Its namespace: run things in it with `lab.spawn(host, …)` or `ip netns exec`. */
+  ns: string;
+  nat: NatKind;
+  /** Its own address (private behind a NAT). */
+  address: string;
+  /** The address the public segment sees it as. */
+  publicAddress: string;
+}
+
+function ip(...args: string[]): string {
+  return execFileSync('ip', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+function inNs(ns: string, cmd: string, args: string[], input?: string): string {
+  return execFileSync('ip', ['netns', 'exec', ns, cmd, ...args], { encoding: 'utf8', input, stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function listNamespaces(): string[] {
+  return ip('netns', 'list')
+    .split('\n')
+    .map((l) => l.split(' ')[0]!)
+    .filter((n) => n !== '');
+}
+
+function deleteNamespace(ns: string): void {
+  // A namespace with processes in it outlives `ip netns delete`: stop them first.
+  let pids: string[] = [];
+  try {
+    pids = ip('netns', 'pids', ns).split('\n').filter((p) => p !== '');
+  } catch {
+    /* already gone */
+  }
+  for (const pid of pids) {
+    try {
+      process.kill(Number(pid), 'SIGKILL');
+    } catch {
+      /* exited */
+    }
+  }
+  try {
+    ip('netns', 'delete', ns);
+  } catch {
+    /* already gone */
+  }
+}
+
+export class NetLab {
+  private readonly hosts: LabHost[] = [];
+  private readonly children = new Set<ChildProcess>();
+  private readonly tmp = mkdtempSync(join(tmpdir(), 'tabswarm-netlab-'));
+  private nextIndex = 1;
+  private readonly inet: string;
+  /** The public host: tracker, app and coturn run here. */
+  readonly pub: LabHost;
+
+  /** Whether this machine can build a lab (root, iproute2, nftables). */
+  static available(): { ok: true } | { ok: false; why: string } {
+    if (process.getuid?.() !== 0) return { ok: false, why: 'the network lab needs root (network namespaces)' };
+    try {
+      execFileSync('nft', ['--version'], { stdio: 'ignore' });
+      ip('netns', 'list');
+    } catch (err) {
+      return { ok: false, why: `the network lab needs iproute2 and nftables: ${String(err)}` };
+    }
+    return { ok: true };
+  }
+
+  constructor() {
+    NetLab.sweep();
+    this.inet = this.namespace('inet');
+    inNs(this.inet, 'ip', ['link', 'add', 'br0', 'type', 'bridge']);
+    inNs(this.inet, 'ip', ['link', 'set', 'br0', 'up']);
+    const ns = this.namespace('pub');
+    this.attach(ns, 'eth0', `${PUBLIC_HOST_ADDRESS}/24`);
+    this.pub = { name: 'pub', ns, nat: 'none', address: PUBLIC_HOST_ADDRESS, publicAddress: PUBLIC_HOST_ADDRESS };
+  }
+
+  /** Removes what labs of processes that no longer run left behind. */
+  static sweep(): void {
+    for (const ns of listNamespaces()) {
+      const m = new RegExp(`^${NS_PREFIX}(\\d+)-`).exec(ns);
+      if (m && !alive(Number(m[1]))) deleteNamespace(ns);
+    }
+  }
+
+  private namespace(role: string): string {
+    const ns = `${NS_PREFIX}${process.pid}-${role}`;
+    deleteNamespace(ns);
+    ip('netns', 'add', ns);
+    inNs(ns, 'ip', ['link', 'set', 'lo', 'up']);
+    return ns;
+  }
+
+  /** A veth from `ns` (named `dev`, with `cidr`) to the internet bridge. */
+  private attach(ns: string, dev: string, cidr: string): void {
+    const bridgeSide = `v${this.nextIndex}-${dev}`.slice(0, 15);
+    ip('link', 'add', dev, 'netns', ns, 'type', 'veth', 'peer', 'name', bridgeSide, 'netns', this.inet);
+    inNs(this.inet, 'ip', ['link', 'set', bridgeSide, 'master', 'br0', 'up']);
+    inNs(ns, 'ip', ['addr', 'add', cidr, 'dev', dev]);
+    inNs(ns, 'ip', ['link', 'set', dev, 'up']);
+  }
+
+  /** A new host behind a NAT of this kind (or on the public segment). */
+  addHost(name: string, nat: NatKind): LabHost {
+    const k = this.nextIndex++;
+    const publicAddress = `${PUBLIC_PREFIX}.${10 + k}`;
+    const ns = this.namespace(name);
+    if (nat === 'none') {
+      this.attach(ns, 'eth0', `${publicAddress}/24`);
+      const host = { name, ns, nat, address: publicAddress, publicAddress };
+      this.hosts.push(host);
+      return host;
+    }
+    const router = this.namespace(`${name}-nat`);
+    const lanPrefix = `10.${k}.0`;
+    this.attach(router, 'wan', `${publicAddress}/24`);
+    ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    inNs(router, 'ip', ['addr', 'add', `${lanPrefix}.1/24`, 'dev', 'lan']);
+    inNs(router, 'ip', ['link', 'set', 'lan', 'up']);
+    inNs(ns, 'ip', ['addr', 'add', `${lanPrefix}.2/24`, 'dev', 'eth0']);
+    inNs(ns, 'ip', ['link', 'set', 'eth0', 'up']);
+    inNs(ns, 'ip', ['route', 'add', 'default', 'via', `${lanPrefix}.1`]);
+    inNs(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    inNs(router, 'nft', ['-f', '-'], natRules(nat, `${lanPrefix}.2`));
+    const host = { name, ns, nat, address: `${lanPrefix}.2`, publicAddress };
+    this.hosts.push(host);
+    return host;
+  }
+
+  /** Starts a program inside a host's namespace; it is killed by destroy(). */
+  spawn(host: LabHost, cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', host.ns, cmd, ...args], opts);
+    this.children.add(child);
+    child.on('exit', () => this.children.delete(child));
+    return child;
+  }
+
+  /** A script that starts Chromium inside the host's namespace: Playwright's executablePath. */
+  chromiumIn(host: LabHost, chromium = '/usr/bin/chromium'): string {
+    const path = join(this.tmp, `chromium-${host.name}.sh`);
+    writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${host.ns} ${chromium} "$@"\n`);
+    chmodSync(path, 0o755);
+    return path;
+  }
+
+  /** Runs a command in a host's namespace to its end; returns its output. */
+  exec(host: LabHost, cmd: string, args: string[]): string {
+    return inNs(host.ns, cmd, args);
+  }
+
+  /** Stops every process started in the lab and removes every namespace (and so every link) it made. */
+  destroy(): void {
+    for (const child of this.children) child.kill('SIGKILL');
+    for (const ns of listNamespaces()) if (ns.startsWith(`${NS_PREFIX}${process.pid}-`)) deleteNamespace(ns);
+    rmSync(this.tmp, { recursive: true, force: true });
+  }
+}
+
+/** The router's nftables ruleset for a NAT kind; `host` is the one host behind it. */
+export function natRules(nat: Exclude<NatKind, 'none'>, host: string): string {
+  const inbound = nat === 'full-cone' ? `    iifname "wan" meta l4proto udp dnat to ${host}\n` : '';
+  const masquerade = nat === 'full-cone' ? 'masquerade' : 'masquerade fully-random';
+  return `table ip nat {
+  chain prerouting {
+    type nat hook prerouting priority dstnat; policy accept;
+${inbound}  }
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "wan" ${masquerade}
+  }
+}
+`;
+}

@@ -21,11 +21,31 @@
  * Must run as root (CI does); `available()` says whether this machine can.
  */
 import { execFileSync, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const DELAY_LINE_SOURCE = fileURLToPath(new URL('./delayline.c', import.meta.url));
 
 export type NatKind = 'full-cone' | 'symmetric' | 'none';
+
+/**
+ * A host's access link (between it and its router), each direction on its own: "up" is what the
+ * host sends. Delay, jitter and loss come from the delay line (delayline.c), rates from the
+ * kernel's tbf. Two shaped hosts see a round trip of 2 × (their one-way delays summed).
+ */
+export interface LinkSpec {
+  oneWayDelayMs?: number;
+  /** Up to this much more delay, drawn per packet, never reordering. */
+  jitterMs?: number;
+  /** Per direction, in percent. */
+  lossPct?: number;
+  upKbit?: number;
+  downKbit?: number;
+  /** Seeds the loss generator (default 1): the same seed drops the same packets. */
+  seed?: number;
+}
 
 /** The public segment: TEST-NET-3 (RFC 5737), never routed on the real internet. */
 export const PUBLIC_PREFIX = '203.0.113';
@@ -93,6 +113,8 @@ function deleteNamespace(ns: string): void {
 export class NetLab {
   private readonly hosts: LabHost[] = [];
   private readonly children = new Set<ChildProcess>();
+  /** Each shaped link's delay line, by its namespace. */
+  private readonly delayLines = new Map<string, Promise<void>>();
   private readonly tmp = mkdtempSync(join(tmpdir(), 'tabswarm-netlab-'));
   private nextIndex = 1;
   private readonly inet: string;
@@ -146,8 +168,8 @@ export class NetLab {
     inNs(ns, 'ip', ['link', 'set', dev, 'up']);
   }
 
-  /** A new host behind a NAT of this kind (or on the public segment). */
-  addHost(name: string, nat: NatKind): LabHost {
+  /** A new host behind a NAT of this kind (or on the public segment); `link` shapes its access link (NAT hosts only). */
+  addHost(name: string, nat: NatKind, link?: LinkSpec): LabHost {
     const k = this.nextIndex++;
     const publicAddress = `${PUBLIC_PREFIX}.${10 + k}`;
     const ns = this.namespace(name);
@@ -160,22 +182,97 @@ export class NetLab {
     const router = this.namespace(`${name}-nat`);
     const lanPrefix = `10.${k}.0`;
     this.attach(router, 'wan', `${publicAddress}/24`);
-    ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+    let hostAddress: string;
+    if (!link) {
+      ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+      hostAddress = `${lanPrefix}.2`;
+      inNs(ns, 'ip', ['addr', 'add', `${hostAddress}/24`, 'dev', 'eth0']);
+      inNs(ns, 'ip', ['link', 'set', 'eth0', 'up']);
+      inNs(ns, 'ip', ['route', 'add', 'default', 'via', `${lanPrefix}.1`]);
+    } else {
+      // host ─ [link: tbf both ways, every packet through the delay line] ─ router
+      const shaper = this.namespace(`${name}-link`);
+      const hostPrefix = `10.${k}.1`;
+      hostAddress = `${hostPrefix}.2`;
+      ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'torouter', 'netns', shaper);
+      ip('link', 'add', 'tohost', 'netns', shaper, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+      inNs(shaper, 'ip', ['addr', 'add', `${lanPrefix}.2/24`, 'dev', 'torouter']);
+      inNs(shaper, 'ip', ['addr', 'add', `${hostPrefix}.1/24`, 'dev', 'tohost']);
+      for (const dev of ['torouter', 'tohost']) inNs(shaper, 'ip', ['link', 'set', dev, 'up']);
+      inNs(shaper, 'ip', ['route', 'add', 'default', 'via', `${lanPrefix}.1`]);
+      inNs(ns, 'ip', ['addr', 'add', `${hostAddress}/24`, 'dev', 'eth0']);
+      inNs(ns, 'ip', ['link', 'set', 'eth0', 'up']);
+      inNs(ns, 'ip', ['route', 'add', 'default', 'via', `${hostPrefix}.1`]);
+      this.shapeLink(shaper, `${hostPrefix}.0/24`, link);
+    }
     inNs(router, 'ip', ['addr', 'add', `${lanPrefix}.1/24`, 'dev', 'lan']);
     inNs(router, 'ip', ['link', 'set', 'lan', 'up']);
-    inNs(ns, 'ip', ['addr', 'add', `${lanPrefix}.2/24`, 'dev', 'eth0']);
-    inNs(ns, 'ip', ['link', 'set', 'eth0', 'up']);
-    inNs(ns, 'ip', ['route', 'add', 'default', 'via', `${lanPrefix}.1`]);
+    if (link) inNs(router, 'ip', ['route', 'add', `10.${k}.1.0/24`, 'via', `${lanPrefix}.2`]);
     inNs(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
-    inNs(router, 'nft', ['-f', '-'], natRules(nat, `${lanPrefix}.2`));
-    const host = { name, ns, nat, address: `${lanPrefix}.2`, publicAddress };
+    inNs(router, 'nft', ['-f', '-'], natRules(nat, hostAddress));
+    const host = { name, ns, nat, address: hostAddress, publicAddress };
     this.hosts.push(host);
     return host;
   }
 
+  /** The delay line, built once per lab from its C source (cc is on every machine that builds native addons). */
+  private delayLine(): string {
+    const binary = join(this.tmp, 'delayline');
+    if (!existsSync(binary)) execFileSync('cc', ['-O2', '-Wall', '-o', binary, DELAY_LINE_SOURCE], { stdio: ['ignore', 'pipe', 'pipe'] });
+    return binary;
+  }
+
+  /** In the link namespace: every forwarded packet goes through tun0 (the delay line) once; tbf shapes each direction. */
+  private shapeLink(shaper: string, hostSubnet: string, link: LinkSpec): void {
+    inNs(shaper, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
+    for (const conf of ['all', 'default']) inNs(shaper, 'sysctl', ['-qw', `net.ipv4.conf.${conf}.rp_filter=0`]);
+    const delayed = (link.oneWayDelayMs ?? 0) > 0 || (link.jitterMs ?? 0) > 0 || (link.lossPct ?? 0) > 0;
+    if (delayed) {
+      inNs(shaper, 'ip', ['tuntap', 'add', 'dev', 'tun0', 'mode', 'tun']);
+      inNs(shaper, 'ip', ['link', 'set', 'tun0', 'up']);
+      inNs(shaper, 'sysctl', ['-qw', 'net.ipv4.conf.tun0.rp_filter=0']);
+      // Arriving from either side: to the delay line. Written back by it (arriving on tun0): the main table.
+      inNs(shaper, 'ip', ['route', 'add', 'default', 'dev', 'tun0', 'table', '100']);
+      for (const dev of ['torouter', 'tohost']) inNs(shaper, 'ip', ['rule', 'add', 'iif', dev, 'lookup', '100']);
+      const us = (ms: number | undefined) => String(Math.round((ms ?? 0) * 1000));
+      const ppm = String(Math.round((link.lossPct ?? 0) * 10_000));
+      const child = this.spawnIn(shaper, this.delayLine(), ['tun0', hostSubnet, us(link.oneWayDelayMs), us(link.jitterMs), ppm, us(link.oneWayDelayMs), us(link.jitterMs), ppm, String(link.seed ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] });
+      this.delayLines.set(
+        shaper,
+        new Promise<void>((resolve, reject) => {
+          let out = '';
+          let err = '';
+          child.stdout!.on('data', (c: Buffer) => {
+            out += c.toString();
+            if (out.includes('ready')) resolve();
+          });
+          child.stderr!.on('data', (c: Buffer) => (err += c.toString()));
+          child.on('exit', (code) => reject(new Error(`the delay line of ${shaper} exited (${code}): ${err}`)));
+        }),
+      );
+    }
+    const tbf = (dev: string, kbit: number | undefined) => {
+      if (!kbit) return;
+      // A burst of 10 ms at the rate (at least 16 KiB), so tbf can keep up at high rates.
+      const burstBytes = Math.max(16 * 1024, Math.round((kbit * 1000) / 8 / 100));
+      inNs(shaper, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', String(burstBytes), 'latency', '400ms']);
+    };
+    tbf('torouter', link.upKbit);
+    tbf('tohost', link.downKbit);
+  }
+
+  /** Waits until every delay line started so far has attached to its device. */
+  async linksReady(): Promise<void> {
+    await Promise.all(this.delayLines.values());
+  }
+
   /** Starts a program inside a host's namespace; it is killed by destroy(). */
   spawn(host: LabHost, cmd: string, args: string[], opts: SpawnOptions = {}): ChildProcess {
-    const child = spawn('ip', ['netns', 'exec', host.ns, cmd, ...args], opts);
+    return this.spawnIn(host.ns, cmd, args, opts);
+  }
+
+  private spawnIn(ns: string, cmd: string, args: string[], opts: SpawnOptions): ChildProcess {
+    const child = spawn('ip', ['netns', 'exec', ns, cmd, ...args], opts);
     this.children.add(child);
     child.on('exit', () => this.children.delete(child));
     return child;

@@ -14,6 +14,13 @@ import { constants } from 'node:os';
 export const SEED_WORKER_ENV = 'TABSWARM_SEED_WORKER';
 /** Set in a restarted worker's environment: the link was printed already, and the server copy made. */
 export const SEED_RESTART_ENV = 'TABSWARM_SEED_RESTARTED';
+/** What a worker sends its supervisor (IPC) once it has printed the link: a crash before that must not keep the restarted worker from printing it. */
+export const LINK_PRINTED_MESSAGE = 'tabswarm:link-printed';
+
+/** Tells the supervisor, if there is one, that the link is out (and any server copy made). */
+export function reportLinkPrinted(): void {
+  process.send?.(LINK_PRINTED_MESSAGE);
+}
 
 /** Signals by which a process dies of a fault in native code, not of a request to stop. */
 const CRASH_SIGNALS = new Set<NodeJS.Signals>(['SIGSEGV', 'SIGBUS', 'SIGABRT', 'SIGILL', 'SIGFPE']);
@@ -46,6 +53,7 @@ export function superviseSeed(script: string, args: string[], log: (line: string
   return new Promise((resolve) => {
     const restarts: number[] = [];
     let stopping = false;
+    let linkPrinted = false;
     let worker = start(false);
     const forward = (signal: NodeJS.Signals) => () => {
       stopping = true;
@@ -60,12 +68,16 @@ export function superviseSeed(script: string, args: string[], log: (line: string
       const env = { ...process.env, [SEED_WORKER_ENV]: '1', ...(restarted ? { [SEED_RESTART_ENV]: '1' } : {}) };
       // The IPC channel is how the worker learns that its supervisor is gone (it closes with us).
       const child = spawn(process.execPath, [script, ...args], { env, stdio: ['inherit', 'inherit', 'inherit', 'ipc'] });
+      child.on('message', (m) => {
+        if (m === LINK_PRINTED_MESSAGE) linkPrinted = true;
+      });
       child.on('exit', (code, signal) => {
         const next = afterWorkerExit({ code, signal }, restarts, Date.now(), stopping);
         if (next.action === 'restart') {
           log(next.message);
           restarts.push(Date.now());
-          worker = start(true);
+          // A worker that crashed before printing the link leaves that to the next one.
+          worker = start(linkPrinted);
           return;
         }
         if (next.message) log(next.message);

@@ -200,7 +200,9 @@ describe('private shares', () => {
     let sharerOut = '';
     sharer.stderr!.on('data', (c: Buffer) => (sharerLog += c.toString()));
     sharer.stdout!.on('data', (c: Buffer) => (sharerOut += c.toString()));
-    await until(() => /relay link .*\nmagnet:\S+\n/.test(sharerLog) && sharerOut.includes('magnet:'), 60_000);
+    await until(() => /relay link .*\nmagnet:\S+\n/.test(sharerLog) && sharerOut.includes('magnet:'), 60_000).catch((e: Error) => {
+      throw new Error(`${e.message}\nsharer's stderr: ${sharerLog}\nstdout: ${sharerOut}`);
+    });
     const full = sharerOut.split('\n').find((l) => l.startsWith('magnet:'))!;
     const relayLink = /relay link .*\n(magnet:\S+)\n/.exec(sharerLog)![1]!;
     expect(full).toMatch(/&x\.tsr=1&x\.tsk=/);

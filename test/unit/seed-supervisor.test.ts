@@ -31,3 +31,41 @@ describe('afterWorkerExit: what the seed supervisor does when its worker ends', 
     expect(afterWorkerExit({ code: null, signal: 'SIGSEGV' }, old, now, false).action).toBe('restart');
   });
 });
+
+describe('superviseSeed with real worker processes', () => {
+  /** A worker that crashes (SIGSEGV) on its first start, having said it printed the link or not, and reports on its second start whether it was told the link is out. */
+  async function run(printsLinkBeforeCrash: boolean): Promise<string> {
+    const { mkdtempSync, writeFileSync, readFileSync, existsSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { superviseSeed, LINK_PRINTED_MESSAGE, SEED_RESTART_ENV } = await import('../../client/cli/seed-supervisor.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'tabswarm-supervisor-'));
+    const script = join(dir, 'worker.mjs');
+    writeFileSync(
+      script,
+      `import { existsSync, writeFileSync } from 'node:fs';
+const started = ${JSON.stringify(join(dir, 'started'))};
+if (!existsSync(started)) {
+  writeFileSync(started, '');
+  ${printsLinkBeforeCrash ? `process.send(${JSON.stringify(LINK_PRINTED_MESSAGE)}, () => process.kill(process.pid, 'SIGSEGV'));` : `process.kill(process.pid, 'SIGSEGV');`}
+} else {
+  writeFileSync(${JSON.stringify(join(dir, 'second'))}, process.env.${SEED_RESTART_ENV} ?? 'unset');
+  process.exit(0);
+}
+`,
+    );
+    const logs: string[] = [];
+    expect(await superviseSeed(script, [], (l) => logs.push(l))).toBe(0);
+    expect(logs.join('\n')).toMatch(/crashed \(SIGSEGV/);
+    expect(existsSync(join(dir, 'second'))).toBe(true);
+    return readFileSync(join(dir, 'second'), 'utf8');
+  }
+
+  it('a worker that crashed after printing the link is restarted as such (it does not print it again)', async () => {
+    expect(await run(true)).toBe('1');
+  });
+
+  it('a worker that crashed before printing the link leaves the printing to the next one', async () => {
+    expect(await run(false)).toBe('unset');
+  });
+});

@@ -20,7 +20,7 @@ import { progressBar } from '../progress.ts';
 import { seedLine } from '../swarm-status.ts';
 import { CLI_NAME_VERSION } from '../version.ts';
 import { runUntilSignal } from '../lifecycle.ts';
-import { SEED_RESTART_ENV } from '../seed-supervisor.ts';
+import { SEED_RESTART_ENV, reportLinkPrinted } from '../seed-supervisor.ts';
 
 export interface SeedArgs {
   path: string;
@@ -149,6 +149,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   if (!restarted) {
     process.stdout.write(`${buildMagnet({ ...link, name: meta.name, ...(args.privateKey === undefined ? {} : { privateKey: args.privateKey }) })}\n`);
     if (args.allowRelays) process.stderr.write(`relay link (no key: who has it carries the ciphertext for others and cannot open it):\n${buildMagnet(link)}\n`);
+    reportLinkPrinted();
   }
   await runUntilSignal(session, STATUS_INTERVAL_MS, () => process.stderr.write(`${seedLine(session.torrent.stats())}\n`));
 }

@@ -12,6 +12,8 @@
  * - joining through TURN: two peers behind symmetric NATs (no direct route), RTT 50 ms through the
  *   relay; seconds from opening the link to the first verified piece.
  * WebTorrent runs in its best configuration: rarest-first, no upload limit, the same STUN server.
+ * BENCH_PARTS=single,lossy,swarm,join picks parts (a partial run prints, and writes no results);
+ * BENCH_RTTS the single-link RTTs.
  * Needs root (namespaces), Debian's chromium and coturn, and the WebTorrent reference build.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -47,6 +49,8 @@ interface SingleRow {
   lossPct: number;
   MBps: Spread;
   setupSeconds: Spread | null;
+  /** Tabswarm's connection in each run, as its stats read it (direct, or relayed through TURN). */
+  routes?: Array<string | null>;
 }
 interface SwarmRow {
   system: 'tabswarm' | 'webtorrent';
@@ -94,7 +98,7 @@ const page = (browser: Browser, kind: PageKind) => openBenchPage(browser, { orig
 const closePages = (pages: Page[]) => Promise.all(pages.map((p) => p.context().close()));
 
 /** A download timed in the page: when it was asked for, when its first piece was verified, when it was done. */
-function timedDownload(p: Page, kind: PageKind, magnet: string): Promise<{ askedAt: number; firstAt: number; doneAt: number; bytes: number; pieceBytes: number; sha256: string }> {
+function timedDownload(p: Page, kind: PageKind, magnet: string): Promise<{ askedAt: number; firstAt: number; doneAt: number; bytes: number; pieceBytes: number; sha256: string; route: string | null }> {
   return p.evaluate(
     async ({ kind, magnet, tracker }) => {
       const askedAt = performance.now();
@@ -108,9 +112,10 @@ function timedDownload(p: Page, kind: PageKind, magnet: string): Promise<{ asked
         if (!session.torrent.done) await new Promise<void>((r) => session.on('done', r));
         pieceBytes = session.torrent.meta.pieceLength;
         const doneAt = performance.now();
+        const route = ((session.torrent.stats().peers as Array<{ route: string | null }>)[0]?.route ?? null) as string | null;
         blob = (await client.file(session.torrent.infoHash)).blob;
         const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-        return { askedAt, firstAt, doneAt, bytes: blob.size, pieceBytes, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+        return { askedAt, firstAt, doneAt, bytes: blob.size, pieceBytes, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), route };
       }
       const wt = (window as any).wt;
       const torrent = wt.add(magnet, { announce: [tracker], strategy: 'rarest' });
@@ -120,14 +125,14 @@ function timedDownload(p: Page, kind: PageKind, magnet: string): Promise<{ asked
       pieceBytes = torrent.pieceLength;
       blob = await torrent.files[0].blob();
       const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', await blob.arrayBuffer()));
-      return { askedAt, firstAt, doneAt, bytes: blob.size, pieceBytes, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+      return { askedAt, firstAt, doneAt, bytes: blob.size, pieceBytes, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join(''), route: null };
     },
     { kind, magnet, tracker: TRACKER },
   );
 }
 
 /** One seeder and one downloader of 16 MiB: steady-state MB/s and set-up seconds. */
-async function singleRun(system: SingleSystem, a: Browser, b: Browser): Promise<{ MBps: number; setupSeconds: number | null }> {
+async function singleRun(system: SingleSystem, a: Browser, b: Browser): Promise<{ MBps: number; setupSeconds: number | null; route?: string | null }> {
   if (system === 'raw') {
     const [pa, pb] = [await page(a, 'tabswarm'), await page(b, 'tabswarm')];
     const MBps = await rawChannelBetween(pa, pb, SINGLE_BYTES, STUN);
@@ -135,18 +140,25 @@ async function singleRun(system: SingleSystem, a: Browser, b: Browser): Promise<
     return { MBps, setupSeconds: null };
   }
   const seeder = await page(a, system);
-  const { magnet, sha256 } = await seedIn(seeder, system, SINGLE_BYTES, 0, { tracker: TRACKER });
+  const { magnet, sha256 } = await seedIn(seeder, system, SINGLE_BYTES, 0, { tracker: TRACKER, initialSeeding: INITIAL_SEEDING });
   const leecher = await page(b, system);
   const r = await timedDownload(leecher, system, magnet);
   await closePages([seeder, leecher]);
   if (r.sha256 !== sha256) throw new Error(`${system}: the downloaded file does not match`);
-  return { MBps: (r.bytes - r.pieceBytes) / 1e6 / ((r.doneAt - r.firstAt) / 1000), setupSeconds: (r.firstAt - r.askedAt) / 1000 };
+  return { MBps: (r.bytes - r.pieceBytes) / 1e6 / ((r.doneAt - r.firstAt) / 1000), setupSeconds: (r.firstAt - r.askedAt) / 1000, route: r.route };
 }
 
 const single: SingleRow[] = [];
 const swarm: SwarmRow[] = [];
 const joins: number[] = [];
-const conditions = [...RTTS_MS.map((rttMs) => ({ rttMs, lossPct: 0 })), LOSSY];
+/** Which parts to run (default all): a partial run writes network-partial.{json,md}, never the committed results. */
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'single,lossy,swarm,join').split(','));
+/** Which systems the single link compares (default all three); a subset makes the run partial. */
+const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'raw,tabswarm,webtorrent').split(',') as SingleSystem[];
+/** Tabswarm seeds with initial seeding (its default) unless BENCH_INITIAL_SEEDING=0. */
+const INITIAL_SEEDING = process.env.BENCH_INITIAL_SEEDING !== '0';
+const PARTIAL = SYSTEMS.length < 3 || !INITIAL_SEEDING || !['single', 'lossy', 'swarm', 'join'].every((p) => PARTS.has(p));
+const conditions = [...(PARTS.has('single') ? RTTS_MS.map((rttMs) => ({ rttMs, lossPct: 0 })) : []), ...(PARTS.has('lossy') ? [LOSSY] : [])];
 
 try {
   await startServer();
@@ -155,24 +167,25 @@ try {
     const perLinkLoss = c.lossPct === 0 ? 0 : 100 * (1 - Math.sqrt(1 - c.lossPct / 100));
     const link: LinkSpec = { oneWayDelayMs: c.rttMs / 4, lossPct: perLinkLoss, seed: 11 };
     const [a, b] = [await browserBehind('full-cone', link), await browserBehind('full-cone', { ...link, seed: 13 })];
-    const runs: Record<SingleSystem, Array<{ MBps: number; setupSeconds: number | null }>> = { tabswarm: [], webtorrent: [], raw: [] };
+    const runs: Record<SingleSystem, Array<{ MBps: number; setupSeconds: number | null; route?: string | null }>> = { tabswarm: [], webtorrent: [], raw: [] };
     for (let run = 0; run < RUNS; run++) {
       // A different order each run, so no system always goes first.
-      const order: SingleSystem[] = (['raw', 'tabswarm', 'webtorrent'] as SingleSystem[]).map((_, i, all) => all[(i + run) % all.length]!);
+      const order: SingleSystem[] = SYSTEMS.map((_, i, all) => all[(i + run) % all.length]!);
       for (const system of order) {
         const r = await singleRun(system, a.browser, b.browser);
         runs[system].push(r);
-        process.stdout.write(`single link RTT ${c.rttMs} ms loss ${c.lossPct} %: ${system} run ${run + 1}: ${r.MBps.toFixed(2)} MB/s${r.setupSeconds === null ? '' : `, set-up ${r.setupSeconds.toFixed(2)} s`}\n`);
+        process.stdout.write(`single link RTT ${c.rttMs} ms loss ${c.lossPct} %: ${system} run ${run + 1}: ${r.MBps.toFixed(2)} MB/s${r.setupSeconds === null ? '' : `, set-up ${r.setupSeconds.toFixed(2)} s`}${r.route ? `, ${r.route}` : ''}\n`);
       }
     }
-    for (const system of ['tabswarm', 'webtorrent', 'raw'] as SingleSystem[]) {
+    for (const system of SYSTEMS) {
       const setups = runs[system].map((r) => r.setupSeconds).filter((s): s is number => s !== null);
-      single.push({ system, rttMs: c.rttMs, lossPct: c.lossPct, MBps: spread(runs[system].map((r) => r.MBps)), setupSeconds: setups.length ? spread(setups) : null });
+      single.push({ system, rttMs: c.rttMs, lossPct: c.lossPct, MBps: spread(runs[system].map((r) => r.MBps)), setupSeconds: setups.length ? spread(setups) : null, ...(system === 'tabswarm' ? { routes: runs[system].map((r) => r.route ?? null) } : {}) });
     }
     await Promise.all([a.browser.close(), b.browser.close()]);
   }
 
   // The swarm: every upload 1 MiB/s (tbf), RTT 50 ms between any two peers.
+  if (PARTS.has('swarm')) {
   const swarmLink: LinkSpec = { oneWayDelayMs: 12.5, upKbit: UPLOAD_KBIT };
   const peers = [];
   for (let i = 0; i <= SWARM_N; i++) peers.push(await browserBehind('full-cone', { ...swarmLink, seed: 20 + i }));
@@ -195,8 +208,10 @@ try {
   }
   for (const system of ['tabswarm', 'webtorrent'] as const) swarm.push({ system, rttMs: 50, N: SWARM_N, seconds: spread(swarmRuns[system]), dP2p: dP2p(SWARM_N) });
   await Promise.all(peers.map((p) => p.browser.close()));
+  }
 
   // Joining through TURN: both behind symmetric NATs, 12.5 ms each way on each access link (50 ms RTT through the relay).
+  if (PARTS.has('join')) {
   const [s, l] = [await browserBehind('symmetric', { oneWayDelayMs: 12.5, seed: 31 }), await browserBehind('symmetric', { oneWayDelayMs: 12.5, seed: 32 })];
   const seeder = await page(s.browser, 'tabswarm');
   const { magnet } = await seedIn(seeder, 'tabswarm', 4 * MiB, 0, { tracker: TRACKER });
@@ -217,6 +232,7 @@ try {
     await closePages([leecher]);
   }
   await closePages([seeder]);
+  }
 } finally {
   await Promise.all(browsers.map((b) => b.close().catch(() => {})));
   for (const server of servers) server.kill('SIGKILL');
@@ -225,6 +241,11 @@ try {
 }
 
 const m = machine();
+if (PARTIAL) {
+  // A look at some parts only (BENCH_PARTS): printed, never written over the committed results.
+  process.stdout.write(`${JSON.stringify({ commit: COMMIT, machine: m, runs: RUNS, parts: [...PARTS], singleLink: single, swarm, joins }, null, 2)}\n`);
+  process.exit(0);
+}
 const joinSecondsTurn = spread(joins);
 const f2 = (x: number) => x.toFixed(2);
 const fs = (s: Spread) => `${f2(s.median)} (${f2(s.min)}–${f2(s.max)})`;

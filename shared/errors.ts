@@ -26,6 +26,7 @@ export type ErrorCode =
   | 'NO_PEERS'
   | 'TRACKER_UNREACHABLE'
   | 'PEER_UNREACHABLE'
+  | 'RELAY_UNAVAILABLE'
   | 'WEB_SEED_FAILED'
   // the server's store (the seed of last resort)
   | 'STORE_REFUSED'

@@ -106,6 +106,7 @@ async function run(argv: string[]): Promise<void> {
             key: { type: 'string' },
             expires: { type: 'string' },
             'allow-relays': { type: 'boolean', default: false },
+            'relay-only': { type: 'boolean', default: false },
           },
         }),
       );
@@ -143,6 +144,7 @@ async function run(argv: string[]): Promise<void> {
         sealPlain: values.private,
         expiresAt,
         allowRelays: values['allow-relays'],
+        relayOnly: values['relay-only'],
       });
       return;
     }
@@ -157,6 +159,7 @@ async function run(argv: string[]): Promise<void> {
             'upload-limit': { type: 'string' },
             seed: { type: 'boolean', default: false },
             timeout: { type: 'string', default: '60' },
+            'relay-only': { type: 'boolean', default: false },
           },
         }),
       );
@@ -170,6 +173,7 @@ async function run(argv: string[]): Promise<void> {
         uploadLimit: parseByteRate(values['upload-limit'], '--upload-limit'),
         seed: values.seed,
         timeoutS,
+        relayOnly: values['relay-only'],
       });
       return;
     }

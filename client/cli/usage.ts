@@ -22,7 +22,7 @@ export const COMMAND_HELP: Record<CommandName, string> = {
   info: `tabswarm info FILE.torrent [--json]
     Show what a .torrent holds: name, size, pieces, files, trackers, magnet link.
     --json                 print it as JSON`,
-  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--expires WHEN] [--allow-relays] [--no-initial-seeding] [--keep [--server URL]]
+  seed: `tabswarm seed PATH [--tracker URL]... [--upload-limit B/s] [--torrent FILE.torrent [--key LINK]] [--private] [--expires WHEN] [--allow-relays] [--relay-only] [--no-initial-seeding] [--keep [--server URL]]
     Share a file or folder with the swarm until Ctrl-C (prints the magnet link). A new share is
     seeded initially (pieces revealed a few at a time, rarest first) unless --no-initial-seeding.
     -t, --tracker URL      a WebSocket tracker (repeatable; default ${DEFAULT_TRACKER})
@@ -40,15 +40,19 @@ export const COMMAND_HELP: Record<CommandName, string> = {
     --expires WHEN         a private link's expiry (90s, 30m, 12h, 7d, or a date and time): seeding
                            stops then, and the --keep copy on the server is deleted then
     --allow-relays         let peers without the key relay the private share's ciphertext (they
-                           cannot open it); prints a relay link without the key too`,
-  get: `tabswarm get MAGNET|LINK|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S]
+                           cannot open it); prints a relay link without the key too
+    --relay-only           connect to peers only through the server's TURN relay, so they never
+                           learn this machine's address (the server must hand out TURN at /config)`,
+  get: `tabswarm get MAGNET|LINK|FILE.torrent [-o DIR] [--tracker URL]... [--upload-limit B/s] [--seed] [--timeout S] [--relay-only]
     Download, verify and save; resumes from what is already in DIR. LINK: the app's link
     (https://…/#magnet:?…). A private link (x.tsk=…) is decrypted and authenticated into DIR.
     -o, --output DIR       where to save (default: the current folder)
     -t, --tracker URL      a WebSocket tracker besides the link's own (repeatable)
     --upload-limit B/s     cap on upload while downloading, bytes per second
     --seed                 keep sharing after the download, until Ctrl-C
-    --timeout S            give up (exit 3) when no peer is found within S seconds (default 60)`,
+    --timeout S            give up (exit 3) when no peer is found within S seconds (default 60)
+    --relay-only           connect to peers only through the server's TURN relay, so they never
+                           learn this machine's address (the server must hand out TURN at /config)`,
   serve: `tabswarm serve
     Run the tracker and the web app on http://localhost:8080 until Ctrl-C. Settings come from the
     environment (PORT, HOST, ICE_SERVERS, REDIS_URL, LOG_LEVEL, … — see the README).`,

@@ -4,7 +4,8 @@
  * skipped; with none, peers connect on one network only, as before. Renewed before TURN credentials expire.
  */
 import { configUrlFor } from '../../shared/endpoints.ts';
-import { IceServerSource, NO_ICE_CONFIG, parseIceConfig, type IceConfig } from '../engine/ice-config.ts';
+import { TabswarmError } from '../../shared/errors.ts';
+import { hasRelay, IceServerSource, NO_ICE_CONFIG, parseIceConfig, type IceConfig } from '../engine/ice-config.ts';
 
 /** A tracker's server that does not answer /config this fast is taken to have none. */
 export const ICE_CONFIG_TIMEOUT_MS = 3_000;
@@ -28,4 +29,17 @@ async function fetchIceConfig(trackers: readonly string[]): Promise<IceConfig> {
 export async function nodeIceServers(trackers: readonly string[]): Promise<() => RTCIceServer[]> {
   const source = new IceServerSource(await fetchIceConfig(trackers), () => fetchIceConfig(trackers));
   return () => source.current();
+}
+
+/**
+ * The ICE set-up for `seed` and `get`: the trackers' servers, and with `relayOnly` every connection
+ * through their TURN relay (peers then see only the relay's address, never this machine's). A
+ * relay-only peer whose servers offer no relay could never connect, so that is refused up front.
+ */
+export async function nodeIce(trackers: readonly string[], relayOnly: boolean): Promise<{ iceServers: () => RTCIceServer[]; iceTransportPolicy: RTCIceTransportPolicy }> {
+  const iceServers = await nodeIceServers(trackers);
+  if (relayOnly && !hasRelay(iceServers())) {
+    throw new TabswarmError('RELAY_UNAVAILABLE', `--relay-only needs a TURN relay, and no tracker's server (${trackers.join(', ')}) hands one out at /config. Use a Tabswarm server with TURN_URLS and TURN_SECRET set, or leave out --relay-only.`);
+  }
+  return { iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' };
 }

@@ -5,9 +5,16 @@ import WebSocket from 'ws';
 import { randomBytes } from 'node:crypto';
 import { simplePeerConnector, type PeerConnector, type SimplePeerClass } from '../engine/webrtc.ts';
 import type { WebSocketFactory, WebSocketLike } from '../engine/tracker-client.ts';
+import { nodeIce } from './ice.ts';
 
 export function nodeConnector(iceServers: RTCIceServer[] | (() => RTCIceServer[]) = [], opts: { iceTransportPolicy?: RTCIceTransportPolicy; connectTimeoutMs?: number } = {}): PeerConnector {
   return simplePeerConnector({ SimplePeer: SimplePeer as unknown as SimplePeerClass, wrtc, iceServers, ...opts });
+}
+
+/** The CLI's connector: ICE servers from the trackers' servers; with `relayOnly`, every connection through their TURN relay. */
+export async function relayAwareConnector(trackers: readonly string[], relayOnly: boolean): Promise<PeerConnector> {
+  const ice = await nodeIce(trackers, relayOnly);
+  return nodeConnector(ice.iceServers, { iceTransportPolicy: ice.iceTransportPolicy });
 }
 
 export const nodeOpenSocket: WebSocketFactory = (url) => new WebSocket(url) as unknown as WebSocketLike;

@@ -12,8 +12,8 @@ import { TabswarmError } from '../../../shared/errors.ts';
 import type { TorrentSource } from '../../engine/torrent.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
-import { nodeIceServers } from '../../node/ice.ts';
-import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
+import { nodeIce } from '../../node/ice.ts';
+import { nodeOpenSocket, nodePeerId, relayAwareConnector } from '../../node/peer-env.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
 import { formatBytes, progressBar } from '../progress.ts';
 import { downloadDetail, seedLine } from '../swarm-status.ts';
@@ -32,6 +32,8 @@ export interface GetArgs {
   uploadLimit: number;
   seed: boolean;
   timeoutS: number;
+  /** Connect to peers only through the servers' TURN relay: they never learn this machine's address. */
+  relayOnly?: boolean;
 }
 
 
@@ -92,7 +94,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
         return store;
       },
     },
-    { trackers, connector: nodeConnector(await nodeIceServers(trackers)), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
+    { trackers, connector: await relayAwareConnector(trackers, args.relayOnly === true), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit }, webSeeds, metadataSources, signalKey: keys?.signal, expiresAt, allowRelays: relays },
   );
   // The metadata: from the .torrent once the session has started, or from a peer.
   let metaKnown!: (meta: Metainfo) => void;

@@ -12,8 +12,8 @@ import { uploadToStore } from '../../engine/store-upload.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
-import { nodeIceServers } from '../../node/ice.ts';
-import { nodeConnector, nodeOpenSocket, nodePeerId } from '../../node/peer-env.ts';
+import { nodeIce } from '../../node/ice.ts';
+import { nodeOpenSocket, nodePeerId, relayAwareConnector } from '../../node/peer-env.ts';
 import { readFsInput } from '../fs-input.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
 import { progressBar } from '../progress.ts';
@@ -49,6 +49,8 @@ export interface SeedArgs {
   expiresAt?: number;
   /** Peers without the key may relay the ciphertext (the link's x.tsr=1); a relay link without the key is printed too. */
   allowRelays?: boolean;
+  /** Connect to peers only through the servers' TURN relay: they never learn this machine's address. */
+  relayOnly?: boolean;
 }
 
 /** Where `seed --private` keeps the sealed copy it seeds from. */
@@ -102,7 +104,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       clientName: CLI_NAME_VERSION,
       openStore: async (m) => (fsStore = new FsStore(m, dirname(absolute), { sha1: nodeSha1, assumeComplete, onRecheckProgress: (d, t) => recheck.update(d, t) })),
     },
-    { trackers: args.trackers, connector: nodeConnector(await nodeIceServers(args.trackers)), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt, allowRelays: args.allowRelays },
+    { trackers: args.trackers, connector: await relayAwareConnector(args.trackers, args.relayOnly === true), openSocket: nodeOpenSocket, engine: { uploadLimit: args.uploadLimit, superSeed: args.initialSeeding && !args.torrent }, signalKey: keys?.signal, expiresAt: args.expiresAt, allowRelays: args.allowRelays },
   );
   session.on('warning', (w) => process.stderr.write(`warning: ${w.message}\n`));
   await session.start();

@@ -75,6 +75,18 @@ export async function fetchIceServers(configUrl = '/config'): Promise<RTCIceServ
   return (await fetchServerConfig(configUrl)).iceServers;
 }
 
+/** What a link (or the sharer's choices) adds to a swarm session. */
+interface SessionLink {
+  engine?: Partial<EngineOptions>;
+  webSeeds?: string[];
+  metadataSources?: string[];
+  /** A private share's signalling key: offers and answers signed, unsigned ones refused. */
+  signalKey?: CryptoKey;
+  expiresAt?: number;
+  /** A private share's sharer lets keyless peers relay its ciphertext: unsigned offers accepted (forged ones still refused). */
+  allowRelays?: boolean;
+}
+
 export class BrowserClient extends Emitter<ClientEvents> {
   readonly sessions = new Map<string, SwarmSession>();
   /** The error that stopped a torrent, by info hash (cleared when it is added again). */
@@ -167,7 +179,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
     return n;
   }
 
-  private startSession(source: TorrentSource, trackers: string[], engine: Partial<EngineOptions> = {}, webSeeds: string[] = [], metadataSources: string[] = [], signalKey?: CryptoKey, expiresAt?: number): SwarmSession {
+  private startSession(source: TorrentSource, trackers: string[], link: SessionLink = {}): SwarmSession {
+    const { engine = {}, webSeeds = [], metadataSources = [], signalKey, expiresAt, allowRelays } = link;
     const session = new SwarmSession(
       source,
       { peerId: this.peerId, sha1: defaultSha1(), clock: this.clock, clientName: 'Tabswarm', openStore: async (m) => new IdbStore(m) },
@@ -183,6 +196,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
         metadataSources,
         signalKey,
         expiresAt,
+        allowRelays,
       },
     );
     session.on('warning', (w) => this.emit('warning', w));
@@ -201,7 +215,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
    * initially (super-seed.ts) unless `initialSeeding: false`. `private`: the files and their names
    * are sealed first (end-to-end encrypted, shared/private/); the share's links carry the key.
    */
-  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'sealing' | 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean; private?: boolean; expiresAt?: number } = {}): Promise<SwarmSession> {
+  async seed(files: Array<File | { file: File; path: string[] }>, onProgress?: (phase: 'sealing' | 'hashing' | 'storing', done: number, total: number) => void, opts: { initialSeeding?: boolean; private?: boolean; expiresAt?: number; allowRelays?: boolean } = {}): Promise<SwarmSession> {
     const entries = files.map((f) => (f instanceof File ? { file: f, path: f.webkitRelativePath ? f.webkitRelativePath.split('/').slice(1) : [f.name] } : f));
     if (entries.length === 0) throw new TabswarmError('INPUT_EMPTY', 'Choose at least one file to share.');
     // A picked folder names the torrent; several loose files go in a folder named for their count.
@@ -235,7 +249,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     if (sealed) {
       const key = encodeLinkKey(sealed.linkKey);
       this.privates.set(meta.infoHash, { key, keys: sealed.keys });
-      this.linkSources.set(meta.infoHash, await rememberSources(meta.infoHash, { webSeeds: [], sources: [], privateKey: key, ...(opts.expiresAt === undefined ? {} : { expiresAt: opts.expiresAt }) }));
+      this.linkSources.set(meta.infoHash, await rememberSources(meta.infoHash, { webSeeds: [], sources: [], privateKey: key, ...(opts.expiresAt === undefined ? {} : { expiresAt: opts.expiresAt }), ...(opts.allowRelays ? { relays: true } : {}) }));
     }
     const existing = this.sessions.get(meta.infoHash);
     if (existing) return existing;
@@ -243,7 +257,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // otherwise) — but not for audio or video: initial seeding reveals pieces in its own order, and
     // a viewer streaming the file needs the ones under its playhead now.
     const streamable = (sealed ? entries.map((e) => e.path) : meta.files.map((f) => f.path)).some((path) => ['audio', 'video'].includes(contentKind(path[path.length - 1]!).kind));
-    const session = this.startSession({ metainfo: meta }, this.trackers, { superSeed: opts.initialSeeding ?? !streamable }, [], [], sealed?.keys.signal, sealed ? opts.expiresAt : undefined);
+    const session = this.startSession({ metainfo: meta }, this.trackers, { engine: { superSeed: opts.initialSeeding ?? !streamable }, ...(sealed ? { signalKey: sealed.keys.signal, expiresAt: opts.expiresAt, allowRelays: opts.allowRelays === true } : {}) });
     await session.start();
     return session;
   }
@@ -263,13 +277,13 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
     // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
     // Those it named before (reopened from "My files" as a bare info hash), and any new ones, kept.
-    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}), ...('expiresAt' in parsed && parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}) });
+    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}), ...('expiresAt' in parsed && parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}), ...('relays' in parsed && parsed.relays ? { relays: true } : {}) });
     this.linkSources.set(parsed.infoHash, sources);
     // A private share (its key from this link, or remembered from an earlier one): offers signed, content opened with it.
     if (sources.privateKey !== undefined && !this.privates.has(parsed.infoHash)) {
       this.privates.set(parsed.infoHash, { key: sources.privateKey, keys: await deriveKeys(decodeLinkKey(sources.privateKey)) });
     }
-    const session = this.startSession(source, trackers, {}, sources.webSeeds, sources.sources, this.privates.get(parsed.infoHash)?.keys.signal, sources.expiresAt);
+    const session = this.startSession(source, trackers, { webSeeds: sources.webSeeds, metadataSources: sources.sources, signalKey: this.privates.get(parsed.infoHash)?.keys.signal, expiresAt: sources.expiresAt, allowRelays: sources.relays === true });
     try {
       await session.start();
     } catch (err) {
@@ -289,7 +303,22 @@ export class BrowserClient extends Emitter<ClientEvents> {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
     const sources = this.linkSources.get(infoHash);
     const key = this.privates.get(infoHash)?.key;
-    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), ...(key === undefined ? {} : { privateKey: key }) });
+    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), ...(sources?.relays ? { relays: true } : {}), ...(key === undefined ? {} : { privateKey: key }) });
+  }
+
+  /**
+   * A private share's relay link: the share link without its key, for people who should carry the
+   * ciphertext for others but not open it. Empty unless the sharer allowed relays.
+   */
+  relayMagnet(infoHash: string): string {
+    const sources = this.linkSources.get(infoHash);
+    if (!sources?.relays || !this.privates.has(infoHash)) return '';
+    return buildMagnet({ infoHash, trackers: this.trackers, webSeeds: sources.webSeeds, sources: sources.sources, ...(sources.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), relays: true });
+  }
+
+  /** Whether this torrent is the ciphertext of a private share whose key this tab lacks (opened from a relay link). */
+  isRelayOnly(infoHash: string): boolean {
+    return this.linkSources.get(infoHash)?.relays === true && !this.privates.has(infoHash);
   }
 
   /** When this torrent's link expires (ms since 1970), if it does. */

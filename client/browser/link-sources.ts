@@ -16,6 +16,8 @@ export interface LinkSources {
   privateKey?: string;
   /** The link's expiry (x.tse), ms since 1970. */
   expiresAt?: number;
+  /** A private share whose sharer lets peers without the key relay its ciphertext (x.tsr=1). */
+  relays?: boolean;
 }
 
 let db: UseStore | undefined;
@@ -35,7 +37,9 @@ export async function rememberSources(infoHash: string, add: LinkSources): Promi
   if (privateKey !== undefined) all.privateKey = privateKey;
   const expiresAt = known.expiresAt ?? add.expiresAt;
   if (expiresAt !== undefined) all.expiresAt = expiresAt;
-  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey || all.expiresAt !== known.expiresAt) await set(infoHash, all, links());
+  // Only the sharer grants relaying, and a link cannot take it back once it is out.
+  if (known.relays || add.relays) all.relays = true;
+  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey || all.expiresAt !== known.expiresAt || all.relays !== known.relays) await set(infoHash, all, links());
   return all;
 }
 

@@ -168,6 +168,7 @@ export class DownloadView extends LitElement {
       <section>
         <h2>${this.view?.layout.name ?? (this.isPrivate() ? 'Private share' : (s?.name ?? 'Download'))}</h2>
         ${this.isPrivate() ? html`<p data-testid="private-badge">Private: end-to-end encrypted. Only people with this link can open it.</p>` : nothing}
+        ${this.session && this.client?.isRelayOnly(this.session.torrent.infoHash) ? html`<p data-testid="relay-badge">You are relaying a private share: these are its encrypted pieces, which this link cannot open. Keep this tab open to pass them on; the sharer's link, with its key, opens them.</p>` : nothing}
         ${s?.length != null ? html`<p>${formatBytes(s.length)}${this.view?.layout.multiFile ? ` in ${this.view.layout.files.length} files` : ''}</p>` : nothing}
         ${this.streamable() ? html`<tabswarm-stream-player .client=${this.client} .view=${this.view} @stream-support=${(e: CustomEvent<{ ok: boolean }>) => (this.streaming = e.detail.ok)} @stream-buffered=${(e: CustomEvent<PlaybackOnMap>) => (this.playback = e.detail)}></tabswarm-stream-player>` : nothing}
         <tabswarm-swarm-summary .stats=${s} .playback=${this.playback}></tabswarm-swarm-summary>

@@ -21,7 +21,7 @@ const EXPIRY_CHOICES: ReadonlyArray<readonly [string, number]> = [
 const PHASE_LABEL = { sealing: 'Encrypting', hashing: 'Hashing', storing: 'Preparing to share' } as const;
 
 export class ShareView extends LitElement {
-  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, expiresIn: { state: true }, sharedName: { state: true } };
+  static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, allowRelays: { state: true }, expiresIn: { state: true }, sharedName: { state: true } };
   static override styles = [
     focusRing,
     css`
@@ -43,6 +43,11 @@ export class ShareView extends LitElement {
   phase: 'idle' | 'sealing' | 'hashing' | 'storing' | 'seeding' = 'idle';
   /** Share privately: the files and their names are encrypted in this tab, the key only in the link. */
   privateLink = false;
+  /**
+   * A private share that peers without the key may carry (its ciphertext, which they cannot open):
+   * more sources for a link shared with few people, at no cost to what the key protects.
+   */
+  allowRelays = false;
   /** A private link's lifetime in ms (0: no expiry). */
   expiresIn = 0;
   /** What the user shared, by its own name (a private share's torrent has an opaque one). */
@@ -76,7 +81,7 @@ export class ShareView extends LitElement {
           this.done = done;
           this.total = total;
         },
-        { private: this.privateLink, ...(this.privateLink && this.expiresIn > 0 ? { expiresAt: Date.now() + this.expiresIn } : {}) },
+        { private: this.privateLink, ...(this.privateLink && this.expiresIn > 0 ? { expiresAt: Date.now() + this.expiresIn } : {}), ...(this.privateLink && this.allowRelays ? { allowRelays: true } : {}) },
       );
       this.link = `${location.origin}/#${this.client.magnet(this.session.torrent.infoHash)}`;
       this.phase = 'seeding';
@@ -139,6 +144,14 @@ export class ShareView extends LitElement {
     </div>`;
   }
 
+  /** A private share open to relays: the link without its key, for people who carry it but must not open it. */
+  private renderRelayLink(infoHash: string) {
+    const relay = this.client?.relayMagnet(infoHash);
+    if (!relay) return nothing;
+    return html`<p>Relay link (no key: who opens it keeps the encrypted pieces available to others and cannot read them):</p>
+      <div class="link"><input readonly aria-label="Relay link, without the key" data-testid="relay-link" .value=${`${location.origin}/#${relay}`} /></div>`;
+  }
+
   private async copy(): Promise<void> {
     await navigator.clipboard?.writeText(this.link).catch(() => {});
     this.copied = true;
@@ -165,7 +178,9 @@ export class ShareView extends LitElement {
                 ${this.privateLink
                   ? html`<label>Link expires <select data-testid="share-expires" @change=${(e: Event) => (this.expiresIn = Number((e.target as HTMLSelectElement).value))}>
                       ${EXPIRY_CHOICES.map(([label, ms]) => html`<option value=${ms} ?selected=${ms === this.expiresIn}>${label}</option>`)}
-                    </select></label>`
+                    </select></label>
+                    <label><input type="checkbox" data-testid="share-allow-relays" .checked=${this.allowRelays} @change=${(e: Event) => (this.allowRelays = (e.target as HTMLInputElement).checked)} /> Let people without the key relay it</label>
+                    <small>You get a second link, without the key, for helpers who keep the encrypted pieces available: they can pass them on but cannot open them.</small>`
                   : nothing}</p>
             </div>`
           : nothing}
@@ -175,6 +190,7 @@ export class ShareView extends LitElement {
         ${this.phase === 'seeding' && meta
           ? html`<p>Sharing <strong>${this.client?.isPrivate(meta.infoHash) ? this.sharedName : meta.name}</strong> (${formatBytes(meta.length)})${this.client?.isPrivate(meta.infoHash) ? html`, <span data-testid="private-badge">privately: end-to-end encrypted, the key is in the link after "#"${this.expiry() ? `; the link expires ${this.expiry()}` : ''}</span>` : ''}. Keep this tab open: peers download from it and from each other.</p>
               <div class="link"><input readonly aria-label="Share link" data-testid="share-link" .value=${this.link} /><button @click=${this.copy}>${this.copied ? 'Copied' : 'Copy link'}</button></div>
+              ${this.renderRelayLink(meta.infoHash)}
               ${this.renderKeep(meta.length)}
               <tabswarm-qr-code .text=${this.link}></tabswarm-qr-code>
               <p><a download=${`${meta.name}.torrent`} href=${this.torrentFileUrl()}>Download the .torrent</a></p>

@@ -1,9 +1,14 @@
 /**
  * One swarm with WebTorrent: its browser bundle (from the reference-peer folder) in a tab of its
- * own, on our tracker. Both directions, compared byte for byte; and WebTorrent using our server's
- * store as a BEP 19 web seed, alone and beside a Tabswarm peer.
+ * own, on our tracker. Both directions, compared byte for byte; WebTorrent using our server's
+ * store as a BEP 19 web seed, alone and beside a Tabswarm peer; and WebTorrent carrying a private
+ * share's ciphertext (its relay link) for key-holders, without being able to read it.
  */
 import { expect, test, type Page } from '@playwright/test';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as joinPath } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { join, peerPage, savedSha256, seedGenerated } from './helpers.ts';
 import { bencodeBytes } from '../../shared/bencode.ts';
@@ -126,4 +131,67 @@ test("a WebTorrent tab downloads from our server's web seed and a Tabswarm peer 
   // Both kinds of source gave it something: the Tabswarm tab is a peer of the same swarm as the web seed.
   expect(got.fromWebSeed).toBeGreaterThan(0);
   expect(got.fromPeers).toBeGreaterThan(0);
+});
+
+test("a WebTorrent tab carries a private share's ciphertext from its relay link, holding no plaintext; a key-holder completes from it alone with the sharer gone, byte-exact", async ({ browser }) => {
+  // Text and random bytes: a plaintext window would be easy to find in either.
+  const plain = Buffer.concat([Buffer.from('Minutes of the harbour committee, not for the press. '.repeat(20_000)), randomBytes(1_200_000)]);
+  const file = joinPath(mkdtempSync(joinPath(tmpdir(), 'tabswarm-wt-private-')), 'minutes.txt');
+  writeFileSync(file, plain);
+
+  const sharer = await peerPage(browser);
+  await sharer.getByTestId('share-private').check();
+  await sharer.getByTestId('share-allow-relays').check();
+  await sharer.getByTestId('share-input').setInputFiles([file]);
+  const link = await sharer.getByTestId('share-link').inputValue();
+  const relayLink = await sharer.getByTestId('relay-link').inputValue();
+  expect(link).toMatch(/&x\.tsr=1&x\.tsk=[A-Za-z0-9_-]{43}$/);
+  expect(relayLink).toMatch(/#magnet:\?xt=urn:btih:[0-9a-f]{40}&tr=[^&]+&x\.tsr=1$/);
+  expect(relayLink.split('#')[1]).toBe(link.split('#')[1]!.replace(/&x\.tsk=[^&]+$/, ''));
+
+  // WebTorrent joins with the relay link's magnet: it has no key, and the sharer lets it in.
+  const wtPage = await peerPage(browser);
+  await webTorrentPage(wtPage);
+  const windows: number[][] = [];
+  for (let at = 0; at + 64 <= plain.length; at += 8_192) windows.push([...plain.subarray(at, at + 64)]);
+  const carried = await wtPage.evaluate(
+    async ({ magnet, windows }) =>
+      new Promise<{ length: number; name: string; found: number; seeding: boolean }>((resolve, reject) => {
+        const wt = (window as any).wt;
+        wt.on('error', (e: Error) => reject(e));
+        wt.add(magnet, {}, (t: any) => {
+          t.on('done', async () => {
+            const bytes = new Uint8Array(await (await t.files[0].blob()).arrayBuffer());
+            const text = Array.from(bytes, (b) => String.fromCharCode(b)).join('');
+            resolve({ length: bytes.length, name: t.files[0].name, found: windows.filter((w) => text.includes(String.fromCharCode(...w))).length, seeding: !t.paused && !t.destroyed });
+          });
+        });
+      }),
+    { magnet: relayLink.split('#')[1]!, windows },
+  );
+  expect(carried.name).toMatch(/^tabswarm-private-[0-9a-f]{16}$/);
+  expect(carried.length).toBeGreaterThan(plain.length);
+  expect(windows.length).toBeGreaterThan(200);
+  expect(carried.found).toBe(0);
+  expect(carried.seeding).toBe(true);
+  // A Tabswarm tab given the relay link says what it is doing: carrying pieces it cannot open.
+  const relayTab = await peerPage(browser);
+  await relayTab.goto(relayLink);
+  await expect(relayTab.getByTestId('relay-badge')).toHaveText(/You are relaying a private share: these are its encrypted pieces, which this link cannot open/);
+  await relayTab.context().close();
+
+  // The sharer leaves; the WebTorrent tab is the only source, and the key-holder opens what it carried.
+  await sharer.context().close();
+  const holder = await browser.newContext({ acceptDownloads: true });
+  const viewer = await holder.newPage();
+  await viewer.goto(link);
+  await expect(viewer.getByTestId('private-badge')).toBeVisible();
+  const save = viewer.getByTestId('save');
+  await expect(save).toHaveText('Save minutes.txt', { timeout: 90_000 });
+  const [download] = await Promise.all([viewer.waitForEvent('download'), save.click()]);
+  const sha = (b: Buffer) => createHash('sha256').update(b).digest('hex');
+  expect(sha(readFileSync(await download.path()))).toBe(sha(plain));
+  const uploaded = await wtPage.evaluate(() => (window as any).wt.torrents[0].uploaded as number);
+  expect(uploaded).toBeGreaterThanOrEqual(plain.length);
+  await holder.close();
 });

@@ -16,7 +16,10 @@
  * distribution time while every viewer streams (and seeks), and while every viewer only downloads
  * (Tabswarm's app engine; WebTorrent with its rarest-first strategy, its best for whole downloads
  * in bench:swarm), against D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)) = F/u_s here.
- * BENCH_RUNS (default 3) runs per figure.
+ * Tabswarm also streams the same video shared privately (tabswarm-private: sealed in the seeder's
+ * tab, decrypted record by record in each viewer's service worker), against its clear figures: the
+ * cost of end-to-end encryption (issue 21's goal: ≤ 5 % slower).
+ * BENCH_RUNS (default 3) runs per figure; BENCH_VIEWERS (1,4); BENCH_SYSTEMS; BENCH_OUT.
  */
 import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
@@ -28,14 +31,17 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from '@playwright/test';
 import { cpuTimes, startBrowserSwarmLab } from './lib/browser-swarm.ts';
 import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
-import { streamGoals, streamReport, type StreamResults, type StreamRow } from './lib/stream-report.ts';
+import { privateCosts, streamGoals, streamReport, type StreamResults, type StreamRow } from './lib/stream-report.ts';
 
 const COMMIT = measuredCommit();
 const MiB = 1024 * 1024;
 const US = 2 * MiB;
 const VIEWERS = (process.env.BENCH_VIEWERS ?? '1,4').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,webtorrent').split(',') as Array<'tabswarm' | 'webtorrent'>;
+type StreamSystem = StreamRow['system'];
+const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'tabswarm,tabswarm-private,webtorrent').split(',') as StreamSystem[];
+/** The results' name: a run of some systems only can be kept beside the full one (e.g. BENCH_OUT=stream-private). */
+const OUT = process.env.BENCH_OUT ?? 'stream';
 /** Seconds of video: at 8 Mbit/s about 64 MiB. */
 const VIDEO_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 67);
 const SEEKS = [0.25, 0.5, 0.9];
@@ -138,9 +144,10 @@ async function freshPage(): Promise<Page> {
 }
 
 /** A seeder of the video, its upload limited to u_s; returns its page and the magnet link. */
-async function seeder(system: 'tabswarm' | 'webtorrent'): Promise<{ page: Page; magnet: string }> {
-  if (system === 'tabswarm') {
+async function seeder(system: StreamSystem): Promise<{ page: Page; magnet: string }> {
+  if (system !== 'webtorrent') {
     const page = await lab.newPage('tabswarm', US);
+    if (system === 'tabswarm-private') await page.getByTestId('share-private').check();
     await page.getByTestId('share-input').setInputFiles(video);
     const link = await page.getByTestId('share-link').inputValue({ timeout: 120_000 });
     const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
@@ -212,10 +219,10 @@ interface StreamRun {
   cpuBusyPct: number;
 }
 
-async function streamingRun(system: 'tabswarm' | 'webtorrent', n: number): Promise<StreamRun> {
+async function streamingRun(system: StreamSystem, n: number): Promise<StreamRun> {
   const s = await seeder(system);
   const viewers = await Promise.all(Array.from({ length: n }, () => freshPage()));
-  const url = system === 'tabswarm' ? `${lab.origin}/bench-viewer.html?magnet=${encodeURIComponent(s.magnet)}` : `${WT_ORIGIN}/viewer.html?magnet=${encodeURIComponent(s.magnet)}&tracker=${encodeURIComponent(lab.tracker)}`;
+  const url = system !== 'webtorrent' ? `${lab.origin}/bench-viewer.html?magnet=${encodeURIComponent(s.magnet)}` : `${WT_ORIGIN}/viewer.html?magnet=${encodeURIComponent(s.magnet)}&tracker=${encodeURIComponent(lab.tracker)}`;
   const cpu0 = cpuTimes();
   const start = Date.now();
   const results = await Promise.all(viewers.map((p) => view(p, url)));
@@ -224,13 +231,14 @@ async function streamingRun(system: 'tabswarm' | 'webtorrent', n: number): Promi
   return { viewers: results, swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
 }
 
-async function downloadingRun(system: 'tabswarm' | 'webtorrent', n: number): Promise<{ swarmSeconds: number; cpuBusyPct: number }> {
+async function downloadingRun(system: StreamSystem, n: number): Promise<{ swarmSeconds: number; cpuBusyPct: number }> {
   const s = await seeder(system);
-  const kind = system === 'tabswarm' ? 'tabswarm' : 'webtorrent';
+  const kind = system === 'webtorrent' ? 'webtorrent' : 'tabswarm';
   const leechers = await Promise.all(Array.from({ length: n }, () => lab.newPage(kind, 0)));
   const cpu0 = cpuTimes();
   const start = Date.now();
-  const results = await Promise.all(leechers.map((l) => lab.download(l, system === 'tabswarm' ? 'tabswarm' : 'webtorrent-rarest', s.magnet, 0)));
+  // A Tabswarm viewer is done when its file is ready to save (a private share's also decrypted), so clear and private end at the same point.
+  const results = await Promise.all(leechers.map((l) => lab.download(l, system === 'webtorrent' ? 'webtorrent-rarest' : system, s.magnet, 0, system !== 'webtorrent')));
   const cpu1 = cpuTimes();
   await lab.closeAll([s.page, ...leechers]);
   return { swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
@@ -242,18 +250,24 @@ const round = (x: number, digits = 3) => Math.round(x * 10 ** digits) / 10 ** di
 const rows: Row[] = [];
 try {
   for (const n of VIEWERS) {
-    for (const system of SYSTEMS) {
-      const streaming: StreamRun[] = [];
-      const downloading: Array<{ swarmSeconds: number; cpuBusyPct: number }> = [];
-      for (let run = 0; run < RUNS; run++) {
-        streaming.push(await streamingRun(system, n));
-        downloading.push(await downloadingRun(system, n));
-        const last = streaming.at(-1)!;
-        process.stdout.write(`${system} viewers=${n} run ${run + 1}: first frame ${last.viewers.map((v) => `${v.firstFrameSeconds.toFixed(2)} ${JSON.stringify(v.marks)}`).join('/')} s, seeks ${last.viewers.flatMap((v) => v.seekSeconds.map((s) => s.toFixed(2))).join('/')} s, streaming swarm ${last.swarmSeconds.toFixed(1)} s (CPU ${last.cpuBusyPct.toFixed(0)} %), downloading ${downloading.at(-1)!.swarmSeconds.toFixed(1)} s\n`);
+    const streaming = new Map<StreamSystem, StreamRun[]>(SYSTEMS.map((s) => [s, []]));
+    const downloading = new Map<StreamSystem, Array<{ swarmSeconds: number; cpuBusyPct: number }>>(SYSTEMS.map((s) => [s, []]));
+    for (let run = 0; run < RUNS; run++) {
+      // The systems take turns, starting with a different one each run: none always meets a fresh machine first.
+      const order = SYSTEMS.map((_, i) => SYSTEMS[(i + run) % SYSTEMS.length]!);
+      for (const system of order) {
+        const last = await streamingRun(system, n);
+        const down = await downloadingRun(system, n);
+        streaming.get(system)!.push(last);
+        downloading.get(system)!.push(down);
+        process.stdout.write(`${system} viewers=${n} run ${run + 1}: first frame ${last.viewers.map((v) => `${v.firstFrameSeconds.toFixed(2)} ${JSON.stringify(v.marks)}`).join('/')} s, seeks ${last.viewers.flatMap((v) => v.seekSeconds.map((s) => s.toFixed(2))).join('/')} s, streaming swarm ${last.swarmSeconds.toFixed(1)} s (CPU ${last.cpuBusyPct.toFixed(0)} %), downloading ${down.swarmSeconds.toFixed(1)} s\n`);
       }
-      const all = streaming.flatMap((r) => r.viewers);
-      const sStream = spread(streaming.map((r) => r.swarmSeconds));
-      const sDown = spread(downloading.map((r) => r.swarmSeconds));
+    }
+    for (const system of SYSTEMS) {
+      const runs = streaming.get(system)!;
+      const all = runs.flatMap((r) => r.viewers);
+      const sStream = spread(runs.map((r) => r.swarmSeconds));
+      const sDown = spread(downloading.get(system)!.map((r) => r.swarmSeconds));
       rows.push({
         system,
         viewers: n,
@@ -267,8 +281,8 @@ try {
         downloadingOverDp2p: round(sDown.median / D_P2P),
         swarmSecondsStreamingRuns: sStream.runs,
         swarmSecondsDownloadingRuns: sDown.runs,
-        cpuBusyPctStreaming: round(spread(streaming.map((r) => r.cpuBusyPct)).median, 1),
-        cpuBusyPctDownloading: round(spread(downloading.map((r) => r.cpuBusyPct)).median, 1),
+        cpuBusyPctStreaming: round(spread(runs.map((r) => r.cpuBusyPct)).median, 1),
+        cpuBusyPctDownloading: round(spread(downloading.get(system)!.map((r) => r.cpuBusyPct)).median, 1),
       });
     }
   }
@@ -288,5 +302,7 @@ const json: StreamResults = {
   runsPerFigure: RUNS,
   runs: rows,
   goals: streamGoals(rows),
+  tabswarmDownloadEnds: 'file ready to save',
+  privateOverClear: privateCosts(rows),
 };
-writeResults('stream', json, streamReport(json));
+writeResults(OUT, json, streamReport(json));

@@ -10,7 +10,8 @@ import type { machine, Spread } from './report.ts';
 export const CPU_BOUND_PCT = 90;
 
 export interface StreamRow {
-  system: 'tabswarm' | 'webtorrent';
+  /** tabswarm-private: the same video shared privately (end-to-end encrypted). */
+  system: 'tabswarm' | 'tabswarm-private' | 'webtorrent';
   viewers: number;
   firstFrameSeconds: Spread;
   /** Where the first frame's time went: median seconds from navigation to each step. */
@@ -37,6 +38,46 @@ export interface StreamResults {
   runsPerFigure: number;
   runs: StreamRow[];
   goals: Record<string, Record<string, string>>;
+  /** Where a Tabswarm viewer's downloading run ends: runs before this field existed ended at the last verified piece. */
+  tabswarmDownloadEnds?: 'file ready to save';
+  /** Per number of viewers with both a clear and a private Tabswarm row: private ÷ clear. */
+  privateOverClear?: PrivateCost[];
+}
+
+export interface PrivateCost {
+  viewers: number;
+  firstFrame: number;
+  seek: number;
+  swarmStreaming: number;
+  swarmDownloading: number;
+  /** Both swarm times within PRIVATE_GOAL_RATIO of the clear ones (issue 21). */
+  verdict: string;
+}
+
+/** Issue 21: a private share streams and downloads at most 5 % slower than the same share in the clear. */
+export const PRIVATE_GOAL_RATIO = 1.05;
+
+const ratio = (a: number, b: number) => Math.round((a / b) * 1000) / 1000;
+
+/** The cost of privacy: each figure of the private row over the clear one, at each number of viewers. */
+export function privateCosts(rows: StreamRow[]): PrivateCost[] {
+  const out: PrivateCost[] = [];
+  for (const p of rows.filter((r) => r.system === 'tabswarm-private')) {
+    const c = rows.find((r) => r.system === 'tabswarm' && r.viewers === p.viewers);
+    if (!c) continue;
+    const swarmStreaming = ratio(p.swarmSecondsStreaming, c.swarmSecondsStreaming);
+    const swarmDownloading = ratio(p.swarmSecondsDownloading, c.swarmSecondsDownloading);
+    const ok = swarmStreaming <= PRIVATE_GOAL_RATIO && swarmDownloading <= PRIVATE_GOAL_RATIO;
+    out.push({
+      viewers: p.viewers,
+      firstFrame: ratio(p.firstFrameSeconds.median, c.firstFrameSeconds.median),
+      seek: ratio(p.seekSeconds.median, c.seekSeconds.median),
+      swarmStreaming,
+      swarmDownloading,
+      verdict: cpuBound(p) || cpuBound(c) ? 'CPU-bound (not judged)' : ok ? 'met' : 'NOT met',
+    });
+  }
+  return out;
 }
 
 const MiB = 1024 * 1024;
@@ -71,7 +112,7 @@ export function streamReport(j: StreamResults): string {
     streamingSwarmAtMost1_2Dp2p: 'streaming swarm ≤ 1.2 × D_p2p',
   };
   return [
-    '# bench:stream — play while downloading, Tabswarm and WebTorrent 2.8.5',
+    `# bench:stream — play while downloading: ${[...new Set(j.runs.map((r) => r.system))].map((s) => ({ tabswarm: 'Tabswarm', 'tabswarm-private': 'Tabswarm with a private link', webtorrent: 'WebTorrent 2.8.5' })[s]).join(', ')}`,
     '',
     `Measured ${j.machine.date} at commit ${j.commit} on ${j.machine.cpu} (${j.machine.cores} cores), ${j.machine.chromium ?? 'Chromium'}; every figure is this run's.`,
     `Video: ${(j.fileBytes / MiB).toFixed(1)} MiB, ${j.videoSeconds} s (VP8 + Opus WebM made by ffmpeg, 8 Mbit/s). Seeder upload u_s = 2 MiB/s, viewers' uploads unlimited, loopback: D_p2p = F/u_s = ${j.dP2pSeconds.toFixed(1)} s.`,
@@ -88,6 +129,18 @@ export function streamReport(j: StreamResults): string {
     '## Goals (Tabswarm)',
     '',
     ...Object.entries(j.goals).flatMap(([n, goals]) => [`${n.replace('viewers', '')} viewer(s):`, ...Object.entries(goals).map(([k, v]) => `- ${goalNames[k] ?? k}: ${v}`), '']),
-    'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm). Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours; each system\'s own upload limiter holds the seeder to u_s.',
+    ...(j.privateOverClear?.length
+      ? [
+          '## A private link against the same video in the clear (Tabswarm)',
+          '',
+          `The same video shared privately: sealed in the seeder's tab before hashing (AES-256-GCM, one record per piece), each viewer's service worker decrypting record by record as the video asks. Goal (issue 21): swarm times ≤ ${PRIVATE_GOAL_RATIO} × the clear ones.`,
+          '',
+          '| viewers | first frame | seek | swarm streaming | swarm downloading | goal |',
+          '|---|---|---|---|---|---|',
+          ...j.privateOverClear.map((c) => `| ${c.viewers} | ${c.firstFrame.toFixed(3)} × | ${c.seek.toFixed(3)} × | ${c.swarmStreaming.toFixed(3)} × | ${c.swarmDownloading.toFixed(3)} × | ${c.verdict} |`),
+          '',
+        ]
+      : []),
+    'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm) and finishes at its `done`; a Tabswarm viewer finishes ' + (j.tabswarmDownloadEnds ? "when its file is ready to save (a private share's decrypted too)" : 'at its last verified piece') + '. Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours; each system\'s own upload limiter holds the seeder to u_s.',
   ].join('\n');
 }

@@ -12,8 +12,13 @@
  * - joining through TURN: two peers behind symmetric NATs (no direct route), RTT 50 ms through the
  *   relay; seconds from opening the link to the first verified piece.
  * WebTorrent runs in its best configuration: rarest-first, no upload limit, the same STUN server.
- * BENCH_PARTS=single,lossy,swarm,join picks parts (a partial run prints, and writes no results);
- * BENCH_RTTS the single-link RTTs.
+ * - beyond one channel (part `channels`, written to network-channels.{json,md} by any run that
+ *   includes it): raw data channels at RTT 100 and 200 ms in several shapes — one channel with
+ *   16, 64 or 256 KiB messages, four channels on one connection (one SCTP association, so one
+ *   congestion window), four connections (four associations) — to see what lifts one channel's cap.
+ * BENCH_PARTS=single,lossy,swarm,join,channels picks parts (a run without all of single, lossy,
+ * swarm and join prints those, and writes no network.{json,md}); BENCH_RTTS the single-link RTTs,
+ * BENCH_CHANNEL_RTTS the channel shapes' RTTs.
  * Needs root (namespaces), Debian's chromium and coturn, and the WebTorrent reference build.
  */
 import { execFileSync, type ChildProcess } from 'node:child_process';
@@ -23,7 +28,7 @@ import { uniformCurves } from '../../shared/theory.ts';
 import { CHROMIUM_ARGS } from '../helpers/chromium.ts';
 import { startCoturn } from '../helpers/coturn.ts';
 import { NetLab, PUBLIC_HOST_ADDRESS, type LabHost, type LinkSpec, type NatKind } from '../netlab/lab.ts';
-import { downloadIn, openBenchPage, rawChannelBetween, seedIn, type PageKind } from './lib/bench-pages.ts';
+import { downloadIn, ONE_RAW_CHANNEL, openBenchPage, rawChannelBetween, seedIn, type PageKind, type RawShape } from './lib/bench-pages.ts';
 import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -37,6 +42,17 @@ const SWARM_N = 4;
 const UPLOAD_KBIT = Math.round((MiB * 8) / 1000);
 const RTTS_MS = (process.env.BENCH_RTTS ?? '0,20,50,100,200').split(',').map(Number);
 const LOSSY = { rttMs: 50, lossPct: 1 };
+const CHANNEL_RTTS_MS = (process.env.BENCH_CHANNEL_RTTS ?? '100,200').split(',').map(Number);
+const CHANNEL_BYTES = 8 * MiB;
+const KiB = 1024;
+/** The raw shapes compared beyond one channel; the second is the single-link baseline. */
+const RAW_SHAPES: RawShape[] = [
+  { connections: 1, channelsPerConnection: 1, messageBytes: 16 * KiB },
+  ONE_RAW_CHANNEL,
+  { connections: 1, channelsPerConnection: 1, messageBytes: 256 * KiB },
+  { connections: 1, channelsPerConnection: 4, messageBytes: 64 * KiB },
+  { connections: 4, channelsPerConnection: 1, messageBytes: 64 * KiB },
+];
 const ORIGIN = `http://${PUBLIC_HOST_ADDRESS}:8080`;
 const TRACKER = `ws://${PUBLIC_HOST_ADDRESS}:8080/announce`;
 const STUN: RTCIceServer[] = [{ urls: `stun:${PUBLIC_HOST_ADDRESS}:3478` }];
@@ -152,11 +168,13 @@ const single: SingleRow[] = [];
 const swarm: SwarmRow[] = [];
 const joins: number[] = [];
 /** Which parts to run (default all): a partial run writes network-partial.{json,md}, never the committed results. */
-const PARTS = new Set((process.env.BENCH_PARTS ?? 'single,lossy,swarm,join').split(','));
+const PARTS = new Set((process.env.BENCH_PARTS ?? 'single,lossy,swarm,join,channels').split(','));
+const shapes: Array<{ rttMs: number; shape: RawShape; MBps: Spread }> = [];
 /** Which systems the single link compares (default all three); a subset makes the run partial. */
 const SYSTEMS = (process.env.BENCH_SYSTEMS ?? 'raw,tabswarm,webtorrent').split(',') as SingleSystem[];
 /** Tabswarm seeds with initial seeding (its default) unless BENCH_INITIAL_SEEDING=0. */
 const INITIAL_SEEDING = process.env.BENCH_INITIAL_SEEDING !== '0';
+const shapeName = (s: RawShape) => `${s.connections} connection${s.connections === 1 ? '' : 's'} × ${s.channelsPerConnection} channel${s.channelsPerConnection === 1 ? '' : 's'}, ${s.messageBytes / 1024} KiB messages`;
 const PARTIAL = SYSTEMS.length < 3 || !INITIAL_SEEDING || !['single', 'lossy', 'swarm', 'join'].every((p) => PARTS.has(p));
 const conditions = [...(PARTS.has('single') ? RTTS_MS.map((rttMs) => ({ rttMs, lossPct: 0 })) : []), ...(PARTS.has('lossy') ? [LOSSY] : [])];
 
@@ -182,6 +200,27 @@ try {
       single.push({ system, rttMs: c.rttMs, lossPct: c.lossPct, MBps: spread(runs[system].map((r) => r.MBps)), setupSeconds: setups.length ? spread(setups) : null, ...(system === 'tabswarm' ? { routes: runs[system].map((r) => r.route ?? null) } : {}) });
     }
     await Promise.all([a.browser.close(), b.browser.close()]);
+  }
+
+  // Beyond one channel: raw channels in several shapes on the same path.
+  if (PARTS.has('channels')) {
+    for (const rttMs of CHANNEL_RTTS_MS) {
+      const link: LinkSpec = { oneWayDelayMs: rttMs / 4, seed: 41 };
+      const [a, b] = [await browserBehind('full-cone', link), await browserBehind('full-cone', { ...link, seed: 43 })];
+      const got = RAW_SHAPES.map(() => [] as number[]);
+      for (let run = 0; run < RUNS; run++) {
+        for (let k = 0; k < RAW_SHAPES.length; k++) {
+          const i = (k + run) % RAW_SHAPES.length;
+          const [pa, pb] = [await page(a.browser, 'tabswarm'), await page(b.browser, 'tabswarm')];
+          const MBps = await rawChannelBetween(pa, pb, CHANNEL_BYTES, STUN, RAW_SHAPES[i]);
+          await closePages([pa, pb]);
+          got[i]!.push(MBps);
+          process.stdout.write(`raw at RTT ${rttMs} ms, ${shapeName(RAW_SHAPES[i]!)}: run ${run + 1}: ${MBps.toFixed(2)} MB/s\n`);
+        }
+      }
+      RAW_SHAPES.forEach((shape, i) => shapes.push({ rttMs, shape, MBps: spread(got[i]!) }));
+      await Promise.all([a.browser.close(), b.browser.close()]);
+    }
   }
 
   // The swarm: every upload 1 MiB/s (tbf), RTT 50 ms between any two peers.
@@ -241,6 +280,26 @@ try {
 }
 
 const m = machine();
+if (PARTS.has('channels')) {
+  const f = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
+  const base = (rttMs: number) => shapes.find((r) => r.rttMs === rttMs && r.shape === ONE_RAW_CHANNEL)!.MBps.median;
+  writeResults(
+    'network-channels',
+    { commit: COMMIT, machine: m, runs: RUNS, bytes: CHANNEL_BYTES, shapes: shapes.map((r) => ({ rttMs: r.rttMs, ...r.shape, MBps: r.MBps })) },
+    [
+      '# Beyond one data channel (`npm run bench:network`, part `channels`)',
+      '',
+      `Commit ${COMMIT}, ${m.date}; ${m.cpu}, ${m.cores} cores, ${m.chromium ?? 'Chromium'}. Each figure: median (min–max) of ${RUNS} runs, all from this run.`,
+      `Raw RTCDataChannels (no BitTorrent) carrying ${CHANNEL_BYTES / MiB} MiB between two Chromiums in the network lab, each behind a full-cone NAT, delay from the lab's delay line, no rate limit or loss; every channel ordered and kept 8 MiB deep. MB/s (10^6 B/s) from the first message received to the last channel's end.`,
+      '',
+      '| RTT | connections × channels | message | MB/s | × one channel (64 KiB) |',
+      '| --- | --- | --- | --- | --- |',
+      ...shapes.map((r) => `| ${r.rttMs} ms | ${r.shape.connections} × ${r.shape.channelsPerConnection} | ${r.shape.messageBytes / KiB} KiB | ${f(r.MBps)} | ${(r.MBps.median / base(r.rttMs)).toFixed(2)} |`),
+      '',
+      'Several channels on one connection share one SCTP association (one congestion window); several connections have one each.',
+    ].join('\n'),
+  );
+}
 if (PARTIAL) {
   // A look at some parts only (BENCH_PARTS): printed, never written over the committed results.
   process.stdout.write(`${JSON.stringify({ commit: COMMIT, machine: m, runs: RUNS, parts: [...PARTS], singleLink: single, swarm, joins }, null, 2)}\n`);

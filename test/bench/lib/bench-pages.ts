@@ -132,54 +132,91 @@ export function seederUploaded(page: Page, kind: PageKind): Promise<number> {
   }, kind);
 }
 
-/** One RTCDataChannel from a to b, 64 KiB messages, buffer kept full: MB/s (10^6 B/s) as b received it. */
-export async function rawChannelBetween(a: Page, b: Page, bytes: number, iceServers: RTCIceServer[] = []): Promise<number> {
-  const offer = await a.evaluate(async (iceServers) => {
-    const pc = new RTCPeerConnection({ iceServers });
-    const ch = pc.createDataChannel('raw', { ordered: true });
-    ch.binaryType = 'arraybuffer';
-    (window as any).raw = { pc, ch };
-    await pc.setLocalDescription(await pc.createOffer());
-    await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-    return pc.localDescription!.toJSON();
-  }, iceServers);
-  const answer = await b.evaluate(
-    async ({ offer, iceServers }) => {
-      const pc = new RTCPeerConnection({ iceServers });
-      (window as any).received = new Promise<number>((resolve) =>
+/** How a raw transfer is spread: over several peer connections (each its own SCTP association, its own congestion window), several channels each, in messages of this size. */
+export interface RawShape {
+  connections: number;
+  channelsPerConnection: number;
+  messageBytes: number;
+}
+
+/** One ordered channel on one connection, 64 KiB messages: the baseline both systems are measured against. */
+export const ONE_RAW_CHANNEL: RawShape = { connections: 1, channelsPerConnection: 1, messageBytes: 65_536 };
+
+/**
+ * Blasts `bytes` from page a to page b over raw RTCDataChannels shaped as `shape` (default: one
+ * channel), each channel kept 8 MiB deep; returns MB/s (10^6 B/s) from the first message received
+ * on any channel to the last channel's end.
+ */
+export async function rawChannelBetween(a: Page, b: Page, bytes: number, iceServers: RTCIceServer[] = [], shape: RawShape = ONE_RAW_CHANNEL): Promise<number> {
+  const offers = await a.evaluate(
+    async ({ iceServers, shape }) => {
+      const all = [];
+      for (let c = 0; c < shape.connections; c++) {
+        const pc = new RTCPeerConnection({ iceServers });
+        const chs = Array.from({ length: shape.channelsPerConnection }, (_, i) => {
+          const ch = pc.createDataChannel(`raw-${i}`, { ordered: true });
+          ch.binaryType = 'arraybuffer';
+          return ch;
+        });
+        await pc.setLocalDescription(await pc.createOffer());
+        await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+        all.push({ pc, chs });
+      }
+      (window as any).raw = all;
+      return all.map((x) => x.pc.localDescription!.toJSON());
+    },
+    { iceServers, shape },
+  );
+  const answers = await b.evaluate(
+    async ({ offers, iceServers, streams }) => {
+      let start = 0;
+      let bytes = 0;
+      let ended = 0;
+      let resolve!: (mbps: number) => void;
+      (window as any).received = new Promise<number>((r) => (resolve = r));
+      const pcs = [];
+      const out = [];
+      for (const offer of offers) {
+        const pc = new RTCPeerConnection({ iceServers });
         pc.addEventListener('datachannel', (e) => {
-          let bytes = 0;
-          let start = 0;
           e.channel.binaryType = 'arraybuffer';
           e.channel.onmessage = (m) => {
             if (start === 0) start = performance.now();
             bytes += (m.data as ArrayBuffer).byteLength;
-            if (m.data.byteLength === 1) resolve(bytes / 1e6 / ((performance.now() - start) / 1000));
+            if ((m.data as ArrayBuffer).byteLength === 1 && ++ended === streams) resolve(bytes / 1e6 / ((performance.now() - start) / 1000));
           };
-        }),
-      );
-      await pc.setRemoteDescription(offer);
-      await pc.setLocalDescription(await pc.createAnswer());
-      await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
-      (window as any).pcB = pc;
-      return pc.localDescription!.toJSON();
+        });
+        await pc.setRemoteDescription(offer);
+        await pc.setLocalDescription(await pc.createAnswer());
+        await new Promise<void>((r) => (pc.iceGatheringState === 'complete' ? r() : pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && r())));
+        pcs.push(pc);
+        out.push(pc.localDescription!.toJSON());
+      }
+      (window as any).pcB = pcs;
+      return out;
     },
-    { offer, iceServers },
+    { offers, iceServers, streams: shape.connections * shape.channelsPerConnection },
   );
   await a.evaluate(
-    async ({ answer, total }) => {
-      const { pc, ch } = (window as any).raw;
-      await pc.setRemoteDescription(answer);
-      if (ch.readyState !== 'open') await new Promise((r) => (ch.onopen = r));
-      const chunk = new Uint8Array(65_536);
-      ch.bufferedAmountLowThreshold = 2 << 20;
-      for (let sent = 0; sent < total; sent += chunk.length) {
-        if (ch.bufferedAmount > 8 << 20) await new Promise((r) => (ch.onbufferedamountlow = r));
-        ch.send(chunk);
-      }
-      ch.send(new Uint8Array(1));
+    async ({ answers, total, messageBytes }) => {
+      const all = (window as any).raw as Array<{ pc: RTCPeerConnection; chs: RTCDataChannel[] }>;
+      await Promise.all(all.map((x, i) => x.pc.setRemoteDescription(answers[i]!)));
+      const chs = all.flatMap((x) => x.chs);
+      await Promise.all(chs.map((ch) => (ch.readyState === 'open' ? undefined : new Promise((r) => (ch.onopen = r)))));
+      const chunk = new Uint8Array(messageBytes);
+      const share = Math.ceil(total / chs.length / messageBytes) * messageBytes;
+      await Promise.all(
+        chs.map(async (ch) => {
+          ch.bufferedAmountLowThreshold = 2 << 20;
+          for (let sent = 0; sent < share; sent += chunk.length) {
+            if (ch.bufferedAmount > 8 << 20) await new Promise((r) => (ch.onbufferedamountlow = r));
+            ch.send(chunk);
+          }
+          ch.send(new Uint8Array(1));
+        }),
+      );
     },
-    { answer, total: bytes },
+    { answers, total: bytes, messageBytes: shape.messageBytes },
   );
   return b.evaluate(() => (window as any).received as Promise<number>);
 }

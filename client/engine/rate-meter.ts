@@ -5,6 +5,8 @@ export class RateMeter {
   private buckets = new Float64Array(RATE_WINDOW_S);
   private lastSecond = -1;
   private sum = 0;
+  /** When the first byte was counted (ms): a meter younger than its window averages over its age. */
+  private firstMs = -1;
 
   /** Every byte counted so far. */
   get total(): number {
@@ -12,6 +14,7 @@ export class RateMeter {
   }
 
   add(bytes: number, nowMs: number): void {
+    if (this.firstMs < 0) this.firstMs = nowMs;
     this.advance(nowMs);
     this.buckets[Math.floor(nowMs / 1000) % RATE_WINDOW_S]! += bytes;
     this.sum += bytes;
@@ -21,7 +24,8 @@ export class RateMeter {
     this.advance(nowMs);
     let sum = 0;
     for (const b of this.buckets) sum += b;
-    return sum / RATE_WINDOW_S;
+    const ageS = this.firstMs < 0 ? RATE_WINDOW_S : Math.min(RATE_WINDOW_S, Math.max(1, (nowMs - this.firstMs) / 1000));
+    return sum / ageS;
   }
 
   private advance(nowMs: number): void {

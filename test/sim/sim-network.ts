@@ -9,6 +9,7 @@
  * been sent, plus the sender's and the receiver's latency. Latency is half the RTT, split evenly.
  */
 import type { Transport } from '../../client/engine/transport.ts';
+import { MAX_CHANNEL_MESSAGE_BYTES } from '../../client/engine/webrtc.ts';
 import type { SimClock } from './sim-clock.ts';
 
 /** Granularity of the link model: shares are recomputed this often while bytes are queued. */
@@ -90,7 +91,9 @@ export class SimNetwork {
       },
       send(data: Uint8Array) {
         if (out.closed || data.length === 0) return;
-        out.queue.push(data);
+        // As the WebRTC transport does (webrtc.ts): a write goes out as messages of at most 64 KiB,
+        // each delivered as soon as it is sent, not when the whole write is.
+        for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
         out.queuedBytes += data.length;
         net.active.add(out);
         net.startStepping();

@@ -54,6 +54,21 @@ describe('the simulator: link model', () => {
     }
   });
 
+  it('one large write arrives as 64 KiB messages, each as soon as it is sent, as a data channel delivers it', async () => {
+    const clock = new SimClock();
+    const net = new SimNetwork(clock);
+    const a = net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
+    const b = net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
+    const [ta, tb] = net.connect(a, b);
+    const arrivals: Array<{ atMs: number; bytes: number }> = [];
+    tb.onData = (d) => arrivals.push({ atMs: clock.now(), bytes: d.length });
+    ta.send(new Uint8Array(1 * MiB)); // one write, as the uploader batches blocks
+    await clock.run(() => arrivals.reduce((n, x) => n + x.bytes, 0) === 1 * MiB, 60_000);
+    expect(arrivals.map((x) => x.bytes)).toEqual(Array(16).fill(64 * 1024));
+    // The first 64 KiB after 1/16 of a second, not after the whole mebibyte's second.
+    expect(arrivals[0]!.atMs).toBeLessThanOrEqual(1000 / 16 + STEP_MS);
+  });
+
   /** Two 1 MiB transfers at once between the given pairs of nodes; resolves with both arrival times (virtual ms). */
   async function twoTransfers(make: (net: SimNetwork) => Array<[number, number]>): Promise<number[]> {
     const clock = new SimClock();

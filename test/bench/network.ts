@@ -110,7 +110,18 @@ async function browserBehind(nat: NatKind, link: LinkSpec): Promise<{ host: LabH
   return { host, browser };
 }
 
-const page = (browser: Browser, kind: PageKind) => openBenchPage(browser, { origin: ORIGIN, iceServers: STUN }, kind, 0);
+/** A browser just started in a new host may still see its network settle (ERR_NETWORK_CHANGED on the first load): tried again then. */
+const PAGE_ATTEMPTS = 3;
+async function page(browser: Browser, kind: PageKind): Promise<Page> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await openBenchPage(browser, { origin: ORIGIN, iceServers: STUN }, kind, 0);
+    } catch (err) {
+      if (attempt >= PAGE_ATTEMPTS || !String(err).includes('ERR_NETWORK_CHANGED')) throw err;
+      process.stdout.write(`(the page saw ERR_NETWORK_CHANGED; loading it again, attempt ${attempt + 1})\n`);
+    }
+  }
+}
 const closePages = (pages: Page[]) => Promise.all(pages.map((p) => p.context().close()));
 
 /** A download timed in the page: when it was asked for, when its first piece was verified, when it was done. */

@@ -2,10 +2,12 @@
  * Streaming where no service worker can run (the widget on someone else's site): the file's bytes
  * are appended to a MediaSource as they arrive, in order from the playhead. A seek outside what is
  * buffered finds the Cluster that starts at or before the new time near its proportional byte
- * offset and appends from there. WebM only: MediaSource needs the codecs named, which the WebM
- * header gives (shared/media/webm.ts); other formats play once downloaded.
+ * offset and appends from there. WebM and fragmented MP4: MediaSource needs the codecs named, which
+ * their headers give (shared/media/webm.ts, mp4.ts), and places to start appending from after a
+ * seek (Clusters, moof fragments); other formats play once downloaded.
  */
-import { findClusters, readWebmHeader, type WebmHeader } from '../../shared/media/webm.ts';
+import { findFragments, readMp4Header } from '../../shared/media/mp4.ts';
+import { findClusters, readWebmHeader } from '../../shared/media/webm.ts';
 
 /** What the player reads from: a file of the torrent (engine/file-stream.ts), read while it downloads. */
 export interface ByteSource {
@@ -28,18 +30,67 @@ const IN_RANGE_SLACK_SECONDS = 0.3;
 /** After a seek, a buffered range starting this soon after the target is jumped to (a Cluster may open mid-GOP). */
 const GAP_JUMP_SECONDS = 10;
 
-/** The header of a WebM file read through `source`, or null with why it cannot stream this way. */
-export async function probeWebm(source: ByteSource): Promise<{ header: WebmHeader } | { reason: string }> {
+/** What the player needs of a container: the codecs, the duration, and where appending may (re)start. */
+export interface StreamFormat {
+  /** e.g. `video/webm; codecs="vp8, opus"`. */
+  mime: string;
+  /** Seconds, if the file says or it could be estimated. */
+  durationSeconds: number | null;
+  /** Where the first point to append from after the initialization segment lies. */
+  firstSyncOffset: number;
+  /** Points in `window` (the file's bytes from `windowOffset`) that appending can start from after a seek, with their times. */
+  syncPoints(window: Uint8Array, windowOffset: number): Array<{ offset: number; seconds: number }>;
+}
+
+/** The container `name` says: each probed from the file's first bytes. */
+const CONTAINERS: Array<{ test: RegExp; label: string; read(head: Uint8Array, length: number): StreamFormat | null }> = [
+  {
+    test: /\.webm$/i,
+    label: 'WebM',
+    read(head) {
+      const h = readWebmHeader(head);
+      return h && { mime: h.mime, durationSeconds: h.durationSeconds, firstSyncOffset: h.firstClusterOffset, syncPoints: (w, at) => findClusters(w, at, h.timestampScaleNs) };
+    },
+  },
+  {
+    test: /\.(mp4|m4v|m4a)$/i,
+    label: 'fragmented MP4',
+    read(head, length) {
+      const h = readMp4Header(head);
+      if (!h) return null;
+      // A fragmented MP4 written as it was recorded (empty moov) gives no duration: estimated from its first fragments' bytes per second.
+      let durationSeconds = h.durationSeconds;
+      if (durationSeconds === null) {
+        const f = findFragments(head, 0, h.timescales);
+        if (f.length >= 2 && f[f.length - 1]!.seconds > f[0]!.seconds) {
+          const bytesPerSecond = (f[f.length - 1]!.offset - f[0]!.offset) / (f[f.length - 1]!.seconds - f[0]!.seconds);
+          durationSeconds = f[0]!.seconds + (length - f[0]!.offset) / bytesPerSecond;
+        }
+      }
+      return { mime: h.mime, durationSeconds, firstSyncOffset: h.firstFragmentOffset, syncPoints: (w, at) => findFragments(w, at, h.timescales) };
+    },
+  },
+];
+
+/** Whether a file of this name may stream through MediaSource (its container is one we can read). */
+export function mediaSourceContainer(name: string): string | null {
+  return CONTAINERS.find((c) => c.test.test(name))?.label ?? null;
+}
+
+/** The stream format of the file `name` read through `source`, or why it cannot stream this way. */
+export async function probeMediaSource(source: ByteSource, name: string): Promise<{ format: StreamFormat } | { reason: string }> {
   if (typeof MediaSource === 'undefined') return { reason: 'this browser has no MediaSource' };
+  const container = CONTAINERS.find((c) => c.test.test(name));
+  if (!container) return { reason: `only WebM and fragmented MP4 stream through MediaSource, and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}` };
   for (const n of HEADER_BYTES) {
-    const header = readWebmHeader(await source.read(0, Math.min(source.length, n)));
-    if (header) {
-      if (!MediaSource.isTypeSupported(header.mime)) return { reason: `this browser cannot play ${header.mime} through MediaSource` };
-      return { header };
+    const format = container.read(await source.read(0, Math.min(source.length, n)), source.length);
+    if (format) {
+      if (!MediaSource.isTypeSupported(format.mime)) return { reason: `this browser cannot play ${format.mime} through MediaSource` };
+      return { format };
     }
     if (n >= source.length) break;
   }
-  return { reason: 'its WebM header names codecs MediaSource cannot be told about' };
+  return { reason: container.label === 'WebM' ? 'its WebM header names codecs MediaSource cannot be told about' : 'it is not a fragmented MP4 (its samples are indexed in one moov box, which MediaSource cannot take piecewise), or it names codecs MediaSource cannot be told about' };
 }
 
 export class MediaSourcePlayer {
@@ -57,7 +108,7 @@ export class MediaSourcePlayer {
   constructor(
     private readonly media: HTMLMediaElement,
     private readonly source: ByteSource,
-    private readonly header: WebmHeader,
+    private readonly header: StreamFormat,
     private readonly onError: (message: string) => void = () => {},
   ) {
     this.url = URL.createObjectURL(this.mediaSource);
@@ -189,16 +240,16 @@ export class MediaSourcePlayer {
     await settled(sb);
   }
 
-  /** The offset of a Cluster starting at or before `t`, near where `t` falls in the file's bytes. */
+  /** The offset of a sync point (Cluster, fragment) starting at or before `t`, near where `t` falls in the file's bytes. */
   private async locate(t: number, signal: AbortSignal): Promise<number> {
-    const first = this.header.firstClusterOffset;
+    const first = this.header.firstSyncOffset;
     const duration = this.header.durationSeconds ?? this.media.duration;
     if (!(duration > 0) || t <= 0) return first;
     const estimate = first + Math.floor((t / duration) * (this.source.length - first));
     let lo = Math.max(first, estimate - SEEK_WINDOW_BYTES / 2);
     for (;;) {
       const window = await this.source.read(lo, Math.min(this.source.length, lo + SEEK_WINDOW_BYTES), signal);
-      const before = findClusters(window, lo, this.header.timestampScaleNs).filter((c) => c.seconds <= t);
+      const before = this.header.syncPoints(window, lo).filter((c) => c.seconds <= t);
       if (before.length > 0) return before[before.length - 1]!.offset;
       if (lo === first) return first;
       lo = Math.max(first, lo - SEEK_WINDOW_BYTES);

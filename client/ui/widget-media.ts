@@ -2,15 +2,14 @@
  * How `<tabswarm-file>` plays audio or video while it downloads, best first:
  *  - 'service-worker': on the Tabswarm server's own pages, the streaming service worker answers the
  *    media element's Range requests (any format the browser plays, any seek);
- *  - 'media-source': on another site, where our worker cannot stand in front of the page, a WebM is
- *    appended to a MediaSource as it arrives (browser/media-source-player.ts);
+ *  - 'media-source': on another site, where our worker cannot stand in front of the page, a WebM or
+ *    a fragmented MP4 is appended to a MediaSource as it arrives (browser/media-source-player.ts);
  *  - 'complete-file': anything else plays once downloaded, and the widget says why.
  */
 import type { BrowserClient } from '../browser/client.ts';
-import { MediaSourcePlayer, probeWebm } from '../browser/media-source-player.ts';
+import { MediaSourcePlayer, mediaSourceContainer, probeMediaSource, type StreamFormat } from '../browser/media-source-player.ts';
 import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamView } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
-import type { WebmHeader } from '../../shared/media/webm.ts';
 
 export type WidgetMediaMode = 'deciding' | 'service-worker' | 'media-source' | 'complete-file';
 
@@ -55,7 +54,7 @@ class ChosenMedia implements WidgetMedia {
   attached = false;
   readonly kind: 'audio' | 'video';
   private el: HTMLMediaElement | null = null;
-  private header: WebmHeader | null = null;
+  private header: StreamFormat | null = null;
   private stream: FileStream | null = null;
   private player: MediaSourcePlayer | null = null;
   private blobUrl: string | null = null;
@@ -81,12 +80,12 @@ class ChosenMedia implements WidgetMedia {
       if (s.ok) return this.become('service-worker', streamUrl(o.view.infoHash, o.fileIndex, name));
       reasons.push(s.reason);
     }
-    if (/\.webm$/i.test(name)) {
+    if (mediaSourceContainer(name)) {
       this.stream = new FileStream(o.view.torrent, o.view.layout, o.fileIndex);
-      const probe = await probeWebm(this.stream).catch((err: Error) => ({ reason: err.message }));
-      if ('header' in probe) {
-        this.header = probe.header;
-        if (probe.header.durationSeconds) this.stream.setDuration(probe.header.durationSeconds);
+      const probe = await probeMediaSource(this.stream, name).catch((err: Error) => ({ reason: err.message }));
+      if ('format' in probe) {
+        this.header = probe.format;
+        if (probe.format.durationSeconds) this.stream.setDuration(probe.format.durationSeconds);
         this.become('media-source', null);
         this.startPlayer();
         return;
@@ -94,7 +93,7 @@ class ChosenMedia implements WidgetMedia {
       reasons.push(probe.reason);
       this.stream.close();
     } else if (!o.sameOrigin) {
-      reasons.push(`on another site only WebM streams (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
+      reasons.push(`on another site only WebM and fragmented MP4 stream (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
     }
     this.reason = reasons.join('; ');
     this.become('complete-file', this.blobUrl);

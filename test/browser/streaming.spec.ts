@@ -40,10 +40,13 @@ test.afterEach(async () => {
 
 let webm: string;
 let mp4: string;
+let fragmentedMp4: string;
 test.beforeAll(() => {
   webm = ffmpeg('lecture.webm', ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
   // ffmpeg writes the moov atom at the end unless told -movflags +faststart: the hard case for streaming.
   mp4 = ffmpeg('lecture.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
+  // Fragmented, as recorders and DASH packagers write it: an empty moov, then a moof + mdat per keyframe (each second).
+  fragmentedMp4 = ffmpeg('lecture-fragmented.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-g', '25'], ['-c:a', 'libopus', '-movflags', 'frag_keyframe+empty_moov+default_base_moof']);
 });
 
 /** Shares files from the app, its upload limited so the download lasts MIN_DOWNLOAD_S; returns the link and info hash. */
@@ -150,6 +153,27 @@ test.describe('the widget on another site', () => {
     await expect.poll(async () => (await page.evaluate(() => (window as any).events as Array<{ type: string }>)).map((e) => e.type), { timeout: 120_000 }).toContain('stall');
     await expect(page.locator('tabswarm-file').getByTestId('stream-state')).toContainText('Waiting for peers');
     await limit(0);
+    const target = await media.evaluate((m: HTMLMediaElement) => (m.currentTime = m.duration * 0.75));
+    await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
+    events = await page.evaluate(() => (window as any).events);
+    expect(events.map((e) => e.type)).not.toContain('error');
+  });
+
+  test('streams a fragmented MP4 through MediaSource: plays while it downloads and seeks to 75 %', async ({ browser }) => {
+    const sharer = await appPage(await (await context(browser)).newPage());
+    const { link } = await share(sharer, [fragmentedMp4]);
+    const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
+    const page = await (await context(browser)).newPage();
+    await page.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
+    const media = page.locator('tabswarm-file').getByTestId('stream-media');
+    await expect(media).toHaveAttribute('data-mode', 'media-source', { timeout: 60_000 });
+    await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(1);
+    let events = await page.evaluate(() => (window as any).events as Array<{ type: string; detail?: string }>);
+    expect(events).toContainEqual({ type: 'play-ready', detail: 'media-source' });
+    expect(events.map((e) => e.type)).not.toContain('done'); // playing with most of the file still to come
+    // The duration (estimated from the first fragments, the file has none) is the whole video's, so 75 % lies far ahead of what has arrived.
+    const duration = await media.evaluate((m: HTMLMediaElement) => m.duration);
+    expect(duration).toBeGreaterThan(SECONDS * 0.8);
     const target = await media.evaluate((m: HTMLMediaElement) => (m.currentTime = m.duration * 0.75));
     await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
     events = await page.evaluate(() => (window as any).events);

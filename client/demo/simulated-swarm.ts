@@ -4,21 +4,21 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "9488d48",
-  "date": "2026-12-03T14:44:59.318Z",
+  "commit": "9fca514",
+  "date": "2026-12-06T21:43:19.929Z",
   "fileMiB": 64,
   "points": [
     {
       "N": 10,
-      "ratioToP2p": 1.109
+      "ratioToP2p": 1.124
     },
     {
       "N": 100,
-      "ratioToP2p": 1.318
+      "ratioToP2p": 1.26
     },
     {
       "N": 1000,
-      "ratioToP2p": 1.405
+      "ratioToP2p": 1.388
     }
   ]
 };

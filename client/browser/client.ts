@@ -8,7 +8,7 @@ import { trackerForOrigin } from '../../shared/endpoints.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import { toHex } from '../../shared/bytes.ts';
 import { Emitter } from '../../shared/emitter.ts';
-import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
+import { buildMagnet, parseMagnet, type MagnetInput } from '../../shared/magnet.ts';
 import { parseInfo, parseTorrent } from '../../shared/metainfo/parse.ts';
 import { pieceSize, type Metainfo } from '../../shared/metainfo/types.ts';
 import { encodeTorrentFile } from '../../shared/metainfo/torrent-file.ts';
@@ -301,9 +301,14 @@ export class BrowserClient extends Emitter<ClientEvents> {
 
   magnet(infoHash: string): string {
     const meta = this.sessions.get(infoHash)?.torrent.meta;
-    const sources = this.linkSources.get(infoHash);
     const key = this.privates.get(infoHash)?.key;
-    return buildMagnet({ infoHash, name: meta?.name, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), ...(sources?.relays ? { relays: true } : {}), ...(key === undefined ? {} : { privateKey: key }) });
+    return buildMagnet({ ...this.linkFields(infoHash), name: meta?.name, ...(key === undefined ? {} : { privateKey: key }) });
+  }
+
+  /** What every link to this torrent carries: trackers, web seeds, .torrent sources, expiry, relays. */
+  private linkFields(infoHash: string): MagnetInput {
+    const sources = this.linkSources.get(infoHash);
+    return { infoHash, trackers: this.trackers, webSeeds: sources?.webSeeds ?? [], sources: sources?.sources ?? [], ...(sources?.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), ...(sources?.relays ? { relays: true } : {}) };
   }
 
   /**
@@ -311,9 +316,8 @@ export class BrowserClient extends Emitter<ClientEvents> {
    * ciphertext for others but not open it. Empty unless the sharer allowed relays.
    */
   relayMagnet(infoHash: string): string {
-    const sources = this.linkSources.get(infoHash);
-    if (!sources?.relays || !this.privates.has(infoHash)) return '';
-    return buildMagnet({ infoHash, trackers: this.trackers, webSeeds: sources.webSeeds, sources: sources.sources, ...(sources.expiresAt === undefined ? {} : { expiresAt: sources.expiresAt }), relays: true });
+    if (!this.linkSources.get(infoHash)?.relays || !this.privates.has(infoHash)) return '';
+    return buildMagnet(this.linkFields(infoHash));
   }
 
   /** Whether this torrent is the ciphertext of a private share whose key this tab lacks (opened from a relay link). */

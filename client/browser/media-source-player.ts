@@ -42,8 +42,14 @@ export interface StreamFormat {
   syncPoints(window: Uint8Array, windowOffset: number): Array<{ offset: number; seconds: number }>;
 }
 
-/** The container `name` says: each probed from the file's first bytes. */
-const CONTAINERS: Array<{ test: RegExp; label: string; read(head: Uint8Array, length: number): StreamFormat | null }> = [
+/** A container MediaSource can stream, recognised by its file name and read from the file's first bytes. */
+export interface MediaSourceContainer {
+  test: RegExp;
+  label: string;
+  read(head: Uint8Array, length: number): StreamFormat | null;
+}
+
+const CONTAINERS: MediaSourceContainer[] = [
   {
     test: /\.webm$/i,
     label: 'WebM',
@@ -72,16 +78,14 @@ const CONTAINERS: Array<{ test: RegExp; label: string; read(head: Uint8Array, le
   },
 ];
 
-/** Whether a file of this name may stream through MediaSource (its container is one we can read). */
-export function mediaSourceContainer(name: string): string | null {
-  return CONTAINERS.find((c) => c.test.test(name))?.label ?? null;
+/** The container a file of this name is in, if MediaSource can stream it (null: it plays once complete). */
+export function mediaSourceContainer(name: string): MediaSourceContainer | null {
+  return CONTAINERS.find((c) => c.test.test(name)) ?? null;
 }
 
-/** The stream format of the file `name` read through `source`, or why it cannot stream this way. */
-export async function probeMediaSource(source: ByteSource, name: string): Promise<{ format: StreamFormat } | { reason: string }> {
+/** The stream format of a file in `container` read through `source`, or why it cannot stream this way. */
+export async function probeMediaSource(source: ByteSource, container: MediaSourceContainer): Promise<{ format: StreamFormat } | { reason: string }> {
   if (typeof MediaSource === 'undefined') return { reason: 'this browser has no MediaSource' };
-  const container = CONTAINERS.find((c) => c.test.test(name));
-  if (!container) return { reason: `only WebM and fragmented MP4 stream through MediaSource, and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}` };
   for (const n of HEADER_BYTES) {
     const format = container.read(await source.read(0, Math.min(source.length, n)), source.length);
     if (format) {

@@ -80,9 +80,10 @@ class ChosenMedia implements WidgetMedia {
       if (s.ok) return this.become('service-worker', streamUrl(o.view.infoHash, o.fileIndex, name));
       reasons.push(s.reason);
     }
-    if (mediaSourceContainer(name)) {
+    const container = mediaSourceContainer(name);
+    if (container) {
       this.stream = new FileStream(o.view.torrent, o.view.layout, o.fileIndex);
-      const probe = await probeMediaSource(this.stream, name).catch((err: Error) => ({ reason: err.message }));
+      const probe = await probeMediaSource(this.stream, container).catch((err: Error) => ({ reason: err.message }));
       if ('format' in probe) {
         this.header = probe.format;
         if (probe.format.durationSeconds) this.stream.setDuration(probe.format.durationSeconds);

@@ -12,7 +12,6 @@ import { TabswarmError } from '../../../shared/errors.ts';
 import type { TorrentSource } from '../../engine/torrent.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
-import { nodeIce } from '../../node/ice.ts';
 import { nodeOpenSocket, nodePeerId, relayAwareConnector } from '../../node/peer-env.ts';
 import { nodeSha1 } from '../../node/sha1.ts';
 import { formatBytes, progressBar } from '../progress.ts';

@@ -12,7 +12,6 @@ import { uploadToStore } from '../../engine/store-upload.ts';
 import { TabswarmError } from '../../../shared/errors.ts';
 import { SwarmSession } from '../../engine/session.ts';
 import { FsStore } from '../../node/fs-store.ts';
-import { nodeIce } from '../../node/ice.ts';
 import { nodeOpenSocket, nodePeerId, relayAwareConnector } from '../../node/peer-env.ts';
 import { readFsInput } from '../fs-input.ts';
 import { nodeSha1 } from '../../node/sha1.ts';

@@ -6,6 +6,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -55,8 +56,9 @@ function windowsFound(seen: Buffer, plain: Buffer): number {
 describe('a private share through a TURN relay', () => {
   it('completes byte-exact with both peers relay-only, and the relay carried the whole transfer as ciphertext only', async () => {
     const tracker = `ws://127.0.0.1:${server.port}`;
-    const seeder = spawn(process.execPath, [CLI, 'seed', src, '--private', '--relay-only', '--tracker', tracker], { env: { ...process.env, TMPDIR: join(work, 'tmp') } });
+    // The seeder keeps its sealed copy under TMPDIR, which must exist before it starts.
     mkdirSync(join(work, 'tmp'), { recursive: true });
+    const seeder = spawn(process.execPath, [CLI, 'seed', src, '--private', '--relay-only', '--tracker', tracker], { env: { ...process.env, TMPDIR: join(work, 'tmp') } });
     children.push(seeder);
     let log = '';
     seeder.stderr!.on('data', (c: Buffer) => (log += c.toString()));
@@ -90,9 +92,7 @@ describe('a private share through a TURN relay', () => {
   it('the recorder would see plaintext if it were there: a window of the file sent through it in the clear is found', async () => {
     // The check above is only as good as its search: the same search finds a window in a datagram that carries one.
     const plain = readFileSync(join(src, 'minutes.txt'));
-    const probe = startUdpRecorder(coturn.port);
-    const rec = await probe;
-    const { createSocket } = await import('node:dgram');
+    const rec = await startUdpRecorder(coturn.port);
     const sock = createSocket('udp4');
     await new Promise<void>((resolve) => sock.send(plain.subarray(4096, 4096 + 1200), rec.port, '127.0.0.1', () => resolve()));
     await expect.poll(() => rec.bytes()).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SimClock } from '../sim/sim-clock.ts';
-import { SimNetwork, STEP_MS } from '../sim/sim-network.ts';
+import { SimNetwork, STEP_MS, type LinkSpec } from '../sim/sim-network.ts';
 
 const MiB = 1024 * 1024;
 
@@ -12,6 +12,14 @@ function arrival(clock: SimClock, receiver: { onData: ((d: Uint8Array) => void) 
     if (state.received === bytes) state.atMs = clock.now();
   };
   return state;
+}
+
+/** Two peers with the same link, connected: the clock and each end's transport. */
+function pairOf(spec: LinkSpec) {
+  const clock = new SimClock();
+  const net = new SimNetwork(clock);
+  const [ta, tb] = net.connect(net.addNode(spec), net.addNode(spec));
+  return { clock, ta, tb };
 }
 
 function send(t: { send(d: Uint8Array): void }, bytes: number): void {
@@ -55,11 +63,7 @@ describe('the simulator: link model', () => {
   });
 
   it('one large write arrives as 64 KiB messages, each as soon as it is sent, as a data channel delivers it', async () => {
-    const clock = new SimClock();
-    const net = new SimNetwork(clock);
-    const a = net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
-    const b = net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
-    const [ta, tb] = net.connect(a, b);
+    const { clock, ta, tb } = pairOf({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
     const arrivals: Array<{ atMs: number; bytes: number }> = [];
     tb.onData = (d) => arrivals.push({ atMs: clock.now(), bytes: d.length });
     ta.send(new Uint8Array(1 * MiB)); // one write, as the uploader batches blocks
@@ -105,11 +109,7 @@ describe('the simulator: link model', () => {
   });
 
   it('a close reaches the far end after the latency, and nothing is delivered after it', async () => {
-    const clock = new SimClock();
-    const net = new SimNetwork(clock);
-    const a = net.addNode({ upBps: 1 * MiB, downBps: 1 * MiB, latencyMs: 25 });
-    const b = net.addNode({ upBps: 1 * MiB, downBps: 1 * MiB, latencyMs: 25 });
-    const [ta, tb] = net.connect(a, b);
+    const { clock, ta, tb } = pairOf({ upBps: 1 * MiB, downBps: 1 * MiB, latencyMs: 25 });
     let closedAt: number | null = null;
     let data = 0;
     tb.onClose = () => (closedAt = clock.now());

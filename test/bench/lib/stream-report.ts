@@ -103,6 +103,9 @@ export function streamGoals(rows: StreamRow[]): Record<string, Record<string, st
 }
 
 export function streamReport(j: StreamResults): string {
+  // A run of some systems only describes those it ran.
+  const withWebTorrent = j.runs.some((r) => r.system === 'webtorrent');
+  const tabswarmEnds = j.tabswarmDownloadEnds ? "when its file is ready to save (a private share's decrypted too)" : 'at its last verified piece';
   const fmt = (s: Spread) => `${s.median.toFixed(2)} (${s.min.toFixed(2)}–${s.max.toFixed(2)})`;
   const goalNames: Record<string, string> = {
     firstFrameAtMost1s: 'first frame ≤ 1.0 s',
@@ -122,7 +125,7 @@ export function streamReport(j: StreamResults): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...j.runs.map((r) => `| ${r.system} | ${r.viewers} | ${fmt(r.firstFrameSeconds)} | ${fmt(r.seekSeconds)} | ${r.stallsPerMinute} | ${r.swarmSecondsStreaming.toFixed(1)} | ${r.streamingOverDp2p.toFixed(2)} | ${r.swarmSecondsDownloading.toFixed(1)} | ${r.downloadingOverDp2p.toFixed(2)} | ${r.cpuBusyPctStreaming.toFixed(0)} % / ${r.cpuBusyPctDownloading.toFixed(0)} %${cpuBound(r) ? ' — CPU-bound' : ''} |`),
     '',
-    'Where the first frame\'s time went (median seconds from the start of navigation; "src" is when the page gave the video its source — WebTorrent\'s page holds the video element from the start):',
+    `Where the first frame's time went (median seconds from the start of navigation; "src" is when the page gave the video its source${withWebTorrent ? " — WebTorrent's page holds the video element from the start" : ''}):`,
     '',
     ...j.runs.map((r) => `- ${r.system}, ${r.viewers} viewer${r.viewers === 1 ? '' : 's'}: ${Object.entries(r.firstFrameSteps).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, playing ${r.firstFrameSeconds.median.toFixed(2)}`),
     '',
@@ -141,6 +144,8 @@ export function streamReport(j: StreamResults): string {
           '',
         ]
       : []),
-    'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm) and finishes at its `done`; a Tabswarm viewer finishes ' + (j.tabswarmDownloadEnds ? "when its file is ready to save (a private share's decrypted too)" : 'at its last verified piece') + '. Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours; each system\'s own upload limiter holds the seeder to u_s.',
+    withWebTorrent
+      ? 'How each system streams: Tabswarm — `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine); WebTorrent — its service worker (`sw.min.js`), `createServer({ controller })` and `file.streamTo(video)`, default strategy (sequential, the one meant for streaming). For the downloading runs WebTorrent uses its rarest-first strategy (its faster one for whole downloads in bench:swarm) and finishes at its `done`; a Tabswarm viewer finishes ' + tabswarmEnds + '. Both swarms use the Tabswarm tracker on loopback; WebTorrent seeds with 256 KiB pieces like ours; each system\'s own upload limiter holds the seeder to u_s.'
+      : 'How Tabswarm streams: `<tabswarm-file autoplay muted>` on a page of the Tabswarm server (its service worker answers the video\'s Range requests from the engine). A downloading viewer finishes ' + tabswarmEnds + '. The swarm uses the Tabswarm tracker on loopback; Tabswarm\'s upload limiter holds the seeder to u_s.',
   ].join('\n');
 }

@@ -6,6 +6,7 @@ import { parseArgs } from 'node:util';
 import { TabswarmError } from '../../shared/errors.ts';
 import { createCommand } from './commands/create.ts';
 import { linkKeyOf } from './link-key.ts';
+import { type OptionSpec, inlineDashValues } from './inline-values.ts';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { infoCommand } from './commands/info.ts';
 import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
@@ -19,10 +20,13 @@ const EXIT_BAD_INPUT = 2;
 
 class UsageError extends Error {}
 
-/** Turns parseArgs' own errors (unknown option, missing value) into usage errors. */
-function parsed<T>(fn: () => T): T {
+/**
+ * parseArgs over a command's arguments, with values that begin with "-" allowed (inline-values.ts),
+ * and its own errors (unknown option, missing value) turned into usage errors.
+ */
+function parseCommand<const O extends Record<string, OptionSpec & { multiple?: boolean; default?: string | boolean }>>(args: string[], options: O, allowPositionals = true) {
   try {
-    return fn();
+    return parseArgs({ args: inlineDashValues(args, options), allowPositionals, options });
   } catch (err) {
     throw new UsageError((err as Error).message);
   }
@@ -57,21 +61,15 @@ async function run(argv: string[]): Promise<void> {
   }
   switch (command) {
     case 'create': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: {
-            output: { type: 'string', short: 'o' },
-            announce: { type: 'string', multiple: true, short: 'a' },
-            'web-seed': { type: 'string', multiple: true, short: 'w' },
-            'torrent-url': { type: 'string' },
-            private: { type: 'boolean', default: false },
-            expires: { type: 'string' },
-            json: { type: 'boolean', default: false },
-          },
-        }),
-      );
+      const { values, positionals } = parseCommand(rest, {
+        output: { type: 'string', short: 'o' },
+        announce: { type: 'string', multiple: true, short: 'a' },
+        'web-seed': { type: 'string', multiple: true, short: 'w' },
+        'torrent-url': { type: 'string' },
+        private: { type: 'boolean', default: false },
+        expires: { type: 'string' },
+        json: { type: 'boolean', default: false },
+      });
       if (values.expires !== undefined && !values.private) throw new UsageError('--expires is for private links: add --private');
       await createCommand({
         private: values.private,
@@ -86,30 +84,24 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'info': {
-      const { values, positionals } = parsed(() => parseArgs({ args: rest, allowPositionals: true, options: { json: { type: 'boolean', default: false } } }));
+      const { values, positionals } = parseCommand(rest, { json: { type: 'boolean', default: false } });
       await infoCommand({ file: onePositional(positionals, 'FILE.torrent'), json: values.json });
       return;
     }
     case 'seed': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: {
-            tracker: { type: 'string', multiple: true, short: 't' },
-            'upload-limit': { type: 'string' },
-            torrent: { type: 'string' },
-            'no-initial-seeding': { type: 'boolean', default: false },
-            keep: { type: 'boolean', default: false },
-            server: { type: 'string' },
-            private: { type: 'boolean', default: false },
-            key: { type: 'string' },
-            expires: { type: 'string' },
-            'allow-relays': { type: 'boolean', default: false },
-            'relay-only': { type: 'boolean', default: false },
-          },
-        }),
-      );
+      const { values, positionals } = parseCommand(rest, {
+        tracker: { type: 'string', multiple: true, short: 't' },
+        'upload-limit': { type: 'string' },
+        torrent: { type: 'string' },
+        'no-initial-seeding': { type: 'boolean', default: false },
+        keep: { type: 'boolean', default: false },
+        server: { type: 'string' },
+        private: { type: 'boolean', default: false },
+        key: { type: 'string' },
+        expires: { type: 'string' },
+        'allow-relays': { type: 'boolean', default: false },
+        'relay-only': { type: 'boolean', default: false },
+      });
       if (values['allow-relays'] && !values.private && values.key === undefined) throw new UsageError('--allow-relays is for private links: add --private (or --key)');
       if (values.expires !== undefined && !values.private && values.key === undefined) throw new UsageError('--expires is for private links: add --private (or --key)');
       const expiresAt = values.expires === undefined ? undefined : parseExpiry(values.expires, Date.now());
@@ -123,9 +115,9 @@ async function run(argv: string[]): Promise<void> {
       if (process.env[SEED_WORKER_ENV] !== '1') {
         // A new private share's key is made here, once, and handed to the worker: a restarted worker
         // seals PATH again under the same key into the same torrent, so the printed link stays good.
-        const extra = values.private && privateKey === undefined ? ['--key', encodeLinkKey(newLinkKey())] : [];
+        const extra = values.private && privateKey === undefined ? [`--key=${encodeLinkKey(newLinkKey())}`] : [];
         // A relative expiry (--expires 1h) is fixed now, so a restarted worker keeps the same one (the last --expires wins).
-        if (expiresAt !== undefined) extra.push('--expires', new Date(expiresAt).toISOString());
+        if (expiresAt !== undefined) extra.push(`--expires=${new Date(expiresAt).toISOString()}`);
         process.exitCode = await superviseSeed(process.argv[1]!, [...process.argv.slice(2), ...extra]);
         return;
       }
@@ -149,20 +141,14 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'get': {
-      const { values, positionals } = parsed(() =>
-        parseArgs({
-          args: rest,
-          allowPositionals: true,
-          options: {
-            output: { type: 'string', short: 'o', default: '.' },
-            tracker: { type: 'string', multiple: true, short: 't' },
-            'upload-limit': { type: 'string' },
-            seed: { type: 'boolean', default: false },
-            timeout: { type: 'string', default: '60' },
-            'relay-only': { type: 'boolean', default: false },
-          },
-        }),
-      );
+      const { values, positionals } = parseCommand(rest, {
+        output: { type: 'string', short: 'o', default: '.' },
+        tracker: { type: 'string', multiple: true, short: 't' },
+        'upload-limit': { type: 'string' },
+        seed: { type: 'boolean', default: false },
+        timeout: { type: 'string', default: '60' },
+        'relay-only': { type: 'boolean', default: false },
+      });
       const timeoutS = Number(values.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout takes a number of seconds');
       const { getCommand } = await import('./commands/get.ts');
@@ -178,7 +164,7 @@ async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'serve': {
-      parsed(() => parseArgs({ args: rest, allowPositionals: false, options: {} }));
+      parseCommand(rest, {}, false);
       const { runServer, ServerStartError } = await import('../../signal-server/run.ts');
       try {
         await runServer();

@@ -240,8 +240,12 @@ describe('private shares', () => {
     expect(summary.magnet).toMatch(/&x\.tsk=[A-Za-z0-9_-]{43}$/);
     expect(summary.name).toMatch(/^tabswarm-private-[0-9a-f]{16}$/);
     expect(holdsPlaintext(readFileSync(summary.sealed), readFileSync(file))).toBe(false);
-    // A key that is not this share's is refused before any link is printed.
-    const bad = await runCliAsync(['seed', summary.sealed, '--torrent', torrent, '--key', encodeLinkKey(newLinkKey()), '--tracker', tracker]);
+    // A key that is not this share's is refused before any link is printed. This one begins with
+    // "-" (first byte 0b111110xx), as one base64url key in 64 does: it is still read as --key's value.
+    const dashKey = newLinkKey();
+    dashKey[0] = 0xf8;
+    expect(encodeLinkKey(dashKey)).toMatch(/^-/);
+    const bad = await runCliAsync(['seed', summary.sealed, '--torrent', torrent, '--key', encodeLinkKey(dashKey), '--tracker', tracker]);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toMatch(/key does not open the share/);
     const { link: served } = await seed([summary.sealed, '--torrent', torrent, '--key', summary.magnet, '--tracker', tracker]);

@@ -8,14 +8,44 @@
 export const STREAM_PATH = '/stream/';
 /** The worker's script, at the root so its scope covers /stream/. */
 export const STREAM_WORKER_URL = '/tabswarm-sw.js';
-/** Bytes per answer the worker asks the page for: a piece, so each answer waits for at most one or two pieces. */
+/** Bytes per answer, at most: a v1 piece. Answers end at multiples of it in the file, as the media stack's own reads do. */
 export const STREAM_CHUNK_BYTES = 256 * 1024;
+/**
+ * The block a browser's media cache keeps a response in (Chromium's: 32 KiB). An answer cut short of
+ * a 256 KiB step ends on one of these, so the bytes handed over fill whole blocks.
+ */
+export const MEDIA_CACHE_BLOCK_BYTES = 32 * 1024;
+
+/**
+ * Where the answer that starts at `position` of a file should end. Normally at the next 256 KiB step
+ * of the file. But a file that does not start on a piece boundary — a private share's, behind its
+ * sealed contents list and in 262,128-byte records, or a later file of a multi-file torrent — has a
+ * piece boundary inside most steps, and an answer across it waits for both pieces: after a seek,
+ * one piece time (1/8 s at 2 MiB/s) before the first byte. So the answer stops at the media-cache
+ * block the boundary falls in: it waits for the piece under its bytes only, and that one block,
+ * which needs both pieces, is an answer of its own.
+ */
+export function streamChunkEnd(position: number, end: number, layout: { pieceLength?: number; fileOffset?: number }): number {
+  const nextStep = position + STREAM_CHUNK_BYTES - (position % STREAM_CHUNK_BYTES);
+  let stop = nextStep;
+  if (layout.pieceLength !== undefined && layout.pieceLength > 0) {
+    const offset = layout.fileOffset ?? 0;
+    const nextPiece = (Math.floor((offset + position) / layout.pieceLength) + 1) * layout.pieceLength - offset;
+    // The block the boundary falls in: the answer stops before it, or, starting inside it, is that block alone.
+    const across = Math.floor(nextPiece / MEDIA_CACHE_BLOCK_BYTES) * MEDIA_CACHE_BLOCK_BYTES;
+    stop = Math.min(nextStep, across > position ? across : across + MEDIA_CACHE_BLOCK_BYTES);
+  }
+  return Math.min(end + 1, stop);
+}
 
 export type StreamQuestion =
   | { type: 'tabswarm-stream-info'; infoHash: string; fileIndex: number }
   | { type: 'tabswarm-stream-read'; infoHash: string; fileIndex: number; start: number; end: number };
 
-export type StreamAnswer = { ok: true; length: number; mime: string; bytes?: ArrayBuffer } | { ok: false; status: number; message: string };
+export type StreamAnswer =
+  /** `pieceLength` and `fileOffset`: how the file lies in its pieces (the info answer gives them; see streamChunkEnd). */
+  | { ok: true; length: number; mime: string; bytes?: ArrayBuffer; pieceLength?: number; fileOffset?: number }
+  | { ok: false; status: number; message: string };
 
 export function streamPath(infoHash: string, fileIndex: number, name: string): string {
   return `${STREAM_PATH}${infoHash}/${fileIndex}/${encodeURIComponent(name)}`;

@@ -84,7 +84,7 @@ async function answer(m: MessageEvent<StreamQuestion>, views: (infoHash: string)
   if (!file) return reply({ ok: false, status: 404, message: `${view.layout.name} has no file number ${q.fileIndex}.` });
   const stream = streamOf(view, q.fileIndex);
   const mime = contentKind(file.path[file.path.length - 1]!).mime;
-  if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime });
+  if (q.type === 'tabswarm-stream-info') return reply({ ok: true, length: file.length, mime, pieceLength: view.layout.pieceLength, fileOffset: file.offset });
   try {
     const bytes = await stream.read(q.start, q.end);
     const buffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer;

@@ -2,11 +2,11 @@
 /**
  * The streaming service worker: answers a media element's requests for /stream/<info hash>/<file
  * index>/<name> with 206 responses for any byte range, the body pulled from the page that runs the
- * engine one chunk at a time (so a response waits only for the pieces under its next chunk, and a
+ * engine a piece at a time (so a response waits only for the piece under its next chunk, and a
  * seek that drops a response stops the pulling). The browser's own media stack then plays whatever
  * it can — MP4 with the moov at the end, WebM, MP3, Ogg — seeking with new ranges.
  */
-import { STREAM_CHUNK_BYTES, parseByteRange, parseStreamPath, type StreamAnswer, type StreamQuestion } from './stream-protocol.ts';
+import { parseByteRange, parseStreamPath, streamChunkEnd, type StreamAnswer, type StreamQuestion } from './stream-protocol.ts';
 
 declare const self: ServiceWorkerGlobalScope;
 
@@ -55,7 +55,7 @@ async function answer(e: FetchEvent, target: { infoHash: string; fileIndex: numb
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
       if (position > end) return controller.close();
-      const chunkEnd = Math.min(end + 1, position + STREAM_CHUNK_BYTES - (position % STREAM_CHUNK_BYTES));
+      const chunkEnd = streamChunkEnd(position, end, info);
       const a = await ask(page, { type: 'tabswarm-stream-read', ...target, start: position, end: chunkEnd });
       if (!a.ok || !a.bytes) return controller.error(new Error(a.ok ? 'no bytes' : a.message));
       controller.enqueue(new Uint8Array(a.bytes));

@@ -11,8 +11,8 @@
  *    documented way to stream in a browser, with its default (sequential) strategy, which favours
  *    playback. Both on our tracker; WebTorrent's seeder uses 256 KiB pieces as ours does.
  * Measured per viewer: the first frame (the video's first `playing`, from the start of navigation),
- * seek latency to 25 %, 50 % and 90 % (setting currentTime until `seeked`, each after a second of
- * playback), stalls per minute (`waiting` once playing, outside seeks); per run: the swarm's
+ * seek latency to 25 %, 50 % and 90 % (setting currentTime until `seeked`, each after 1 to 1.5 s of
+ * playback: see playBeforeSeek), stalls per minute (`waiting` once playing, outside seeks); per run: the swarm's
  * distribution time while every viewer streams (and seeks), and while every viewer only downloads
  * (Tabswarm's app engine; WebTorrent with its rarest-first strategy, its best for whole downloads
  * in bench:swarm), against D_p2p = max(F/u_s, F/d_min, N·F/(u_s + Σu_i)) = F/u_s here.
@@ -45,6 +45,17 @@ const OUT = process.env.BENCH_OUT ?? 'stream';
 /** Seconds of video: at 8 Mbit/s about 64 MiB. */
 const VIDEO_SECONDS = Number(process.env.BENCH_STREAM_SECONDS ?? 67);
 const SEEKS = [0.25, 0.5, 0.9];
+/**
+ * Seconds of playback before seek k of run r: 1 s and a part of half a second that differs from seek
+ * to seek and run to run (the golden-ratio sequence), the same for every system. A seek's time
+ * depends on where the media stack is in its reading when it comes: a seek after exactly 1 s lands
+ * at nearly the same moment of the download in every run, so 3 runs measured one moment 3 times, and
+ * a change that moved the delivery by a few milliseconds flipped a seek between 0.4 s and 1.3 s.
+ */
+function playBeforeSeek(run: number, k: number): number {
+  const GOLDEN = 0.6180339887;
+  return 1 + 0.5 * (((run * SEEKS.length + k + 1) * GOLDEN) % 1);
+}
 const RUN_TIMEOUT_MS = 600_000;
 const WT_DIST = fileURLToPath(new URL('../reference-peers/node_modules/webtorrent/dist/', import.meta.url));
 
@@ -180,14 +191,14 @@ interface ViewerResult {
   doneAt: number;
 }
 
-/** One viewer: opens the link, plays, seeks to 25/50/90 % after a second of playback each, and stays until the file is complete. */
-async function view(page: Page, url: string): Promise<ViewerResult> {
+/** One viewer: opens the link, plays, seeks to 25/50/90 % after 1–1.5 s of playback each, and stays until the file is complete. */
+async function view(page: Page, url: string, run: number): Promise<ViewerResult> {
   await page.goto(url);
   await page.waitForFunction(() => (window as any).bench.firstFrame !== null, null, { timeout: RUN_TIMEOUT_MS, polling: 50 });
   const seekSeconds: number[] = [];
-  for (const p of SEEKS) {
-    // A second of playback at the last position first (or the end).
-    await page.waitForFunction(() => { const v = (window as any).benchVideo; return v.ended || v.currentTime > (window as any).bench.lastTarget + 1; }, null, { timeout: RUN_TIMEOUT_MS, polling: 50 });
+  for (const [k, p] of SEEKS.entries()) {
+    // Playback at the last position first (or the end).
+    await page.waitForFunction((play) => { const v = (window as any).benchVideo; return v.ended || v.currentTime > (window as any).bench.lastTarget + play; }, playBeforeSeek(run, k), { timeout: RUN_TIMEOUT_MS, polling: 10 });
     seekSeconds.push(
       await page.evaluate(
         (p) =>
@@ -219,13 +230,13 @@ interface StreamRun {
   cpuBusyPct: number;
 }
 
-async function streamingRun(system: StreamSystem, n: number): Promise<StreamRun> {
+async function streamingRun(system: StreamSystem, n: number, run: number): Promise<StreamRun> {
   const s = await seeder(system);
   const viewers = await Promise.all(Array.from({ length: n }, () => freshPage()));
   const url = system !== 'webtorrent' ? `${lab.origin}/bench-viewer.html?magnet=${encodeURIComponent(s.magnet)}` : `${WT_ORIGIN}/viewer.html?magnet=${encodeURIComponent(s.magnet)}&tracker=${encodeURIComponent(lab.tracker)}`;
   const cpu0 = cpuTimes();
   const start = Date.now();
-  const results = await Promise.all(viewers.map((p) => view(p, url)));
+  const results = await Promise.all(viewers.map((p) => view(p, url, run)));
   const cpu1 = cpuTimes();
   await lab.closeAll([s.page, ...viewers]);
   return { viewers: results, swarmSeconds: (Math.max(...results.map((r) => r.doneAt)) - start) / 1000, cpuBusyPct: (100 * (cpu1.busy - cpu0.busy)) / Math.max(1, cpu1.total - cpu0.total) };
@@ -256,7 +267,7 @@ try {
       // The systems take turns, starting with a different one each run: none always meets a fresh machine first.
       const order = SYSTEMS.map((_, i) => SYSTEMS[(i + run) % SYSTEMS.length]!);
       for (const system of order) {
-        const last = await streamingRun(system, n);
+        const last = await streamingRun(system, n, run);
         const down = await downloadingRun(system, n);
         streaming.get(system)!.push(last);
         downloading.get(system)!.push(down);
@@ -302,6 +313,7 @@ const json: StreamResults = {
   runsPerFigure: RUNS,
   runs: rows,
   goals: streamGoals(rows),
+  seekAfter: '1–1.5 s, varied by seek and run',
   tabswarmDownloadEnds: 'file ready to save',
   privateOverClear: privateCosts(rows),
 };

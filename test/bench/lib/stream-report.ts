@@ -38,6 +38,8 @@ export interface StreamResults {
   runsPerFigure: number;
   runs: StreamRow[];
   goals: Record<string, Record<string, string>>;
+  /** Playback before each seek: runs before this field existed played 1 s before every seek. */
+  seekAfter?: '1–1.5 s, varied by seek and run';
   /** Where a Tabswarm viewer's downloading run ends: runs before this field existed ended at the last verified piece. */
   tabswarmDownloadEnds?: 'file ready to save';
   /** Per number of viewers with both a clear and a private Tabswarm row: private ÷ clear. */
@@ -119,7 +121,7 @@ export function streamReport(j: StreamResults): string {
     '',
     `Measured ${j.machine.date} at commit ${j.commit} on ${j.machine.cpu} (${j.machine.cores} cores), ${j.machine.chromium ?? 'Chromium'}; every figure is this run's.`,
     `Video: ${(j.fileBytes / MiB).toFixed(1)} MiB, ${j.videoSeconds} s (VP8 + Opus WebM made by ffmpeg, 8 Mbit/s). Seeder upload u_s = 2 MiB/s, viewers' uploads unlimited, loopback: D_p2p = F/u_s = ${j.dP2pSeconds.toFixed(1)} s.`,
-    `First frame: from the start of navigation to the video's first \`playing\`. Seek: setting currentTime to 25/50/90 % until \`seeked\`. Stalls: \`waiting\` events once playing, outside seeks, per minute of playback. Spreads are median (min–max) over every viewer of ${j.runsPerFigure} runs; swarm times are the median of ${j.runsPerFigure} runs. CPU: the whole machine's use while streaming / downloading (all browsers, the server, the video decoding); at ${CPU_BOUND_PCT} % or more a row is CPU-bound: it measured the machine, not the systems.`,
+    `First frame: from the start of navigation to the video's first \`playing\`. Seek: setting currentTime to 25/50/90 % until \`seeked\`, each after ${j.seekAfter === undefined ? '1 s' : `${j.seekAfter} (the same for every system)`} of playback. Stalls: \`waiting\` events once playing, outside seeks, per minute of playback. Spreads are median (min–max) over every viewer of ${j.runsPerFigure} runs; swarm times are the median of ${j.runsPerFigure} runs. CPU: the whole machine's use while streaming / downloading (all browsers, the server, the video decoding); at ${CPU_BOUND_PCT} % or more a row is CPU-bound: it measured the machine, not the systems.`,
     '',
     '| system | viewers | first frame (s) | seek (s) | stalls/min | swarm streaming (s) | × D_p2p | swarm downloading (s) | × D_p2p | CPU streaming / downloading |',
     '|---|---|---|---|---|---|---|---|---|---|',

@@ -2,10 +2,11 @@
  * Streaming where no service worker can run (the widget on someone else's site): the file's bytes
  * are appended to a MediaSource as they arrive, in order from the playhead. A seek outside what is
  * buffered finds the Cluster that starts at or before the new time near its proportional byte
- * offset and appends from there. WebM and fragmented MP4: MediaSource needs the codecs named, which
- * their headers give (shared/media/webm.ts, mp4.ts), and places to start appending from after a
- * seek (Clusters, moof fragments); other formats play once downloaded.
+ * offset and appends from there. WebM, fragmented MP4 and MP3: MediaSource needs the codecs named,
+ * which their headers give (shared/media/webm.ts, mp4.ts, mp3.ts), and places to start appending
+ * from after a seek (Clusters, moof fragments, MP3 frames); other formats play once downloaded.
  */
+import { findMp3Frames, readMp3Header } from '../../shared/media/mp3.ts';
 import { findFragments, readMp4Header } from '../../shared/media/mp4.ts';
 import { findClusters, readWebmHeader } from '../../shared/media/webm.ts';
 
@@ -15,8 +16,19 @@ export interface ByteSource {
   read(start: number, end: number, signal?: AbortSignal): Promise<Uint8Array>;
 }
 
-/** Bytes appended at a time: two pieces, so playback starts after the first few arrive. */
+/** Bytes appended at a time, at most: two pieces, so video starts after the first few arrive… */
 export const APPEND_CHUNK_BYTES = 512 * 1024;
+/** …and at most this many seconds of the media, so audio (128 kbit/s: 512 KiB is half a minute) does not wait for half a minute's bytes first. */
+export const APPEND_CHUNK_SECONDS = 4;
+/** The least appended at a time, whatever the bitrate. */
+export const APPEND_CHUNK_MIN_BYTES = 64 * 1024;
+
+/** Bytes to append at a time for a file of `length` bytes lasting `durationSeconds` (null: not known). */
+export function appendChunkBytes(length: number, durationSeconds: number | null): number {
+  if (!durationSeconds || !(durationSeconds > 0)) return APPEND_CHUNK_BYTES;
+  const bytesPerSecond = length / durationSeconds;
+  return Math.min(APPEND_CHUNK_BYTES, Math.max(APPEND_CHUNK_MIN_BYTES, Math.round(bytesPerSecond * APPEND_CHUNK_SECONDS)));
+}
 /** Stop appending this far ahead of the playhead (the rest of the file stays in the engine's store). */
 export const BUFFER_AHEAD_SECONDS = 30;
 /** Drop what lies this far behind the playhead, so a long video stays within the browser's quota. */
@@ -40,6 +52,11 @@ export interface StreamFormat {
   firstSyncOffset: number;
   /** Points in `window` (the file's bytes from `windowOffset`) that appending can start from after a seek, with their times. */
   syncPoints(window: Uint8Array, windowOffset: number): Array<{ offset: number; seconds: number }>;
+  /**
+   * The bytes carry no timestamps (MP3): MediaSource numbers them itself, from the time it is told
+   * before appending from a sync point (its "sequence" mode, the only one such a stream allows).
+   */
+  untimed?: boolean;
 }
 
 /** A container MediaSource can stream, recognised by its file name and read from the file's first bytes. */
@@ -76,6 +93,14 @@ const CONTAINERS: MediaSourceContainer[] = [
       return { mime: h.mime, durationSeconds, firstSyncOffset: h.firstFragmentOffset, syncPoints: (w, at) => findFragments(w, at, h.timescales) };
     },
   },
+  {
+    test: /\.mp3$/i,
+    label: 'MP3',
+    read(head, length) {
+      const h = readMp3Header(head, length);
+      return h && { mime: h.mime, durationSeconds: h.durationSeconds, firstSyncOffset: h.firstFrameOffset, syncPoints: (w, at) => findMp3Frames(w, at, h), untimed: true };
+    },
+  },
 ];
 
 /** The container a file of this name is in, if MediaSource can stream it (null: it plays once complete). */
@@ -94,7 +119,11 @@ export async function probeMediaSource(source: ByteSource, container: MediaSourc
     }
     if (n >= source.length) break;
   }
-  return { reason: container.label === 'WebM' ? 'its WebM header names codecs MediaSource cannot be told about' : 'it is not a fragmented MP4 (its samples are indexed in one moov box, which MediaSource cannot take piecewise), or it names codecs MediaSource cannot be told about' };
+  const reasons: Record<string, string> = {
+    WebM: 'its WebM header names codecs MediaSource cannot be told about',
+    MP3: 'no MPEG audio Layer III frames were found at its start',
+  };
+  return { reason: reasons[container.label] ?? 'it is not a fragmented MP4 (its samples are indexed in one moov box, which MediaSource cannot take piecewise), or it names codecs MediaSource cannot be told about' };
 }
 
 export class MediaSourcePlayer {
@@ -179,7 +208,7 @@ export class MediaSourcePlayer {
   private async run(): Promise<void> {
     try {
       const sb = (this.buffer = this.mediaSource.addSourceBuffer(this.header.mime));
-      sb.mode = 'segments';
+      sb.mode = this.header.untimed ? 'sequence' : 'segments';
       if (this.header.durationSeconds) this.mediaSource.duration = this.header.durationSeconds;
       await this.pump(sb);
     } catch (err) {
@@ -197,7 +226,8 @@ export class MediaSourcePlayer {
         if (at === null) continue; // another seek came first
         await settled(sb);
         if (this.mediaSource.readyState === 'open') sb.abort();
-        this.appendAt = at;
+        if (this.header.untimed) sb.timestampOffset = at.seconds;
+        this.appendAt = at.offset;
         this.jumpAfterSeek = t;
         continue;
       }
@@ -211,7 +241,7 @@ export class MediaSourcePlayer {
         await this.idle();
         continue;
       }
-      const end = Math.min(this.source.length, this.appendAt + APPEND_CHUNK_BYTES);
+      const end = Math.min(this.source.length, this.appendAt + appendChunkBytes(this.source.length, this.header.durationSeconds));
       let bytes: Uint8Array;
       try {
         bytes = await this.source.read(this.appendAt, end, this.read.signal);
@@ -244,18 +274,19 @@ export class MediaSourcePlayer {
     await settled(sb);
   }
 
-  /** The offset of a sync point (Cluster, fragment) starting at or before `t`, near where `t` falls in the file's bytes. */
-  private async locate(t: number, signal: AbortSignal): Promise<number> {
+  /** A sync point (Cluster, fragment, frame) starting at or before `t`, near where `t` falls in the file's bytes. */
+  private async locate(t: number, signal: AbortSignal): Promise<{ offset: number; seconds: number }> {
     const first = this.header.firstSyncOffset;
+    const start = { offset: first, seconds: 0 };
     const duration = this.header.durationSeconds ?? this.media.duration;
-    if (!(duration > 0) || t <= 0) return first;
+    if (!(duration > 0) || t <= 0) return start;
     const estimate = first + Math.floor((t / duration) * (this.source.length - first));
     let lo = Math.max(first, estimate - SEEK_WINDOW_BYTES / 2);
     for (;;) {
       const window = await this.source.read(lo, Math.min(this.source.length, lo + SEEK_WINDOW_BYTES), signal);
       const before = this.header.syncPoints(window, lo).filter((c) => c.seconds <= t);
-      if (before.length > 0) return before[before.length - 1]!.offset;
-      if (lo === first) return first;
+      if (before.length > 0) return before[before.length - 1]!;
+      if (lo === first) return start;
       lo = Math.max(first, lo - SEEK_WINDOW_BYTES);
     }
   }

@@ -2,8 +2,8 @@
  * How `<tabswarm-file>` plays audio or video while it downloads, best first:
  *  - 'service-worker': on the Tabswarm server's own pages, the streaming service worker answers the
  *    media element's Range requests (any format the browser plays, any seek);
- *  - 'media-source': on another site, where our worker cannot stand in front of the page, a WebM or
- *    a fragmented MP4 is appended to a MediaSource as it arrives (browser/media-source-player.ts);
+ *  - 'media-source': on another site, where our worker cannot stand in front of the page, a WebM,
+ *    a fragmented MP4 or an MP3 is appended to a MediaSource as it arrives (browser/media-source-player.ts);
  *  - 'complete-file': anything else plays once downloaded, and the widget says why.
  */
 import type { BrowserClient } from '../browser/client.ts';
@@ -94,7 +94,7 @@ class ChosenMedia implements WidgetMedia {
       reasons.push(probe.reason);
       this.stream.close();
     } else if (!o.sameOrigin) {
-      reasons.push(`on another site only WebM and fragmented MP4 stream (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
+      reasons.push(`on another site only WebM, fragmented MP4 and MP3 stream (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
     }
     this.reason = reasons.join('; ');
     this.become('complete-file', this.blobUrl);

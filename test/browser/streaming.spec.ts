@@ -41,11 +41,16 @@ test.afterEach(async () => {
 let webm: string;
 let mp4: string;
 let fragmentedMp4: string;
+let mp3: string;
 test.beforeAll(() => {
   webm = ffmpeg('lecture.webm', ['-c:v', 'libvpx', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
   // ffmpeg writes the moov atom at the end unless told -movflags +faststart: the hard case for streaming.
   mp4 = ffmpeg('lecture.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8'], ['-c:a', 'libopus']);
   // Fragmented, as recorders and DASH packagers write it: an empty moov, then a moof + mdat per keyframe (each second).
+  // An MP3 as LAME writes it through ffmpeg: an ID3v2 tag, an Info frame, then constant-bitrate
+  // frames; four times the video's length, so at 128 kbit/s it still spans several pieces.
+  mp3 = join(dir, 'lecture.mp3');
+  execFileSync('ffmpeg', ['-loglevel', 'error', '-y', '-f', 'lavfi', '-i', `sine=frequency=440:duration=${4 * SECONDS}`, '-metadata', 'title=Lecture', '-c:a', 'libmp3lame', '-b:a', '128k', mp3]);
   fragmentedMp4 = ffmpeg('lecture-fragmented.mp4', ['-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-cpu-used', '8', '-g', '25'], ['-c:a', 'libopus', '-movflags', 'frag_keyframe+empty_moov+default_base_moof']);
 });
 
@@ -159,9 +164,10 @@ test.describe('the widget on another site', () => {
     expect(events.map((e) => e.type)).not.toContain('error');
   });
 
-  test('streams a fragmented MP4 through MediaSource: plays while it downloads and seeks to 75 %', async ({ browser }) => {
+  /** A file shared from the app plays on the other site through MediaSource while it downloads, and seeks to 75 %. */
+  async function streamsThroughMediaSource(browser: Browser, file: string): Promise<void> {
     const sharer = await appPage(await (await context(browser)).newPage());
-    const { link } = await share(sharer, [fragmentedMp4]);
+    const { link } = await share(sharer, [file]);
     const magnet = decodeURIComponent(link.slice(link.indexOf('#') + 1));
     const page = await (await context(browser)).newPage();
     await page.goto(`${site.url}/?magnet=${encodeURIComponent(magnet)}`);
@@ -171,12 +177,18 @@ test.describe('the widget on another site', () => {
     let events = await page.evaluate(() => (window as any).events as Array<{ type: string; detail?: string }>);
     expect(events).toContainEqual({ type: 'play-ready', detail: 'media-source' });
     expect(events.map((e) => e.type)).not.toContain('done'); // playing with most of the file still to come
-    // The duration (estimated from the first fragments, the file has none) is the whole video's, so 75 % lies far ahead of what has arrived.
+    // The duration (a fragmented MP4 without one: estimated from its first fragments; an MP3: its
+    // Info header's frame count) is the whole file's, so 75 % lies far ahead of what has arrived.
     const duration = await media.evaluate((m: HTMLMediaElement) => m.duration);
     expect(duration).toBeGreaterThan(SECONDS * 0.8);
     const target = await media.evaluate((m: HTMLMediaElement) => (m.currentTime = m.duration * 0.75));
     await expect.poll(() => media.evaluate((m: HTMLMediaElement) => m.currentTime), { timeout: 120_000 }).toBeGreaterThan(target + 0.5);
     events = await page.evaluate(() => (window as any).events);
     expect(events.map((e) => e.type)).not.toContain('error');
+  }
+
+  test('streams a fragmented MP4 and an MP3 through MediaSource: each plays while it downloads and seeks to 75 %', async ({ browser }) => {
+    // Side by side: each its own sharer and viewer, so the test takes one download's time.
+    await Promise.all([streamsThroughMediaSource(browser, fragmentedMp4), streamsThroughMediaSource(browser, mp3)]);
   });
 });

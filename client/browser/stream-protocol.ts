@@ -10,30 +10,20 @@ export const STREAM_PATH = '/stream/';
 export const STREAM_WORKER_URL = '/tabswarm-sw.js';
 /** Bytes per answer, at most: a v1 piece. Answers end at multiples of it in the file, as the media stack's own reads do. */
 export const STREAM_CHUNK_BYTES = 256 * 1024;
-/**
- * The block a browser's media cache keeps a response in (Chromium's: 32 KiB). An answer cut short of
- * a 256 KiB step ends on one of these, so the bytes handed over fill whole blocks.
- */
-export const MEDIA_CACHE_BLOCK_BYTES = 32 * 1024;
 
 /**
- * Where the answer that starts at `position` of a file should end. Normally at the next 256 KiB step
- * of the file. But a file that does not start on a piece boundary — a private share's, behind its
- * sealed contents list and in 262,128-byte records, or a later file of a multi-file torrent — has a
- * piece boundary inside most steps, and an answer across it waits for both pieces: after a seek,
- * one piece time (1/8 s at 2 MiB/s) before the first byte. So the answer stops at the media-cache
- * block the boundary falls in: it waits for the piece under its bytes only, and that one block,
- * which needs both pieces, is an answer of its own.
+ * Where the answer that starts at `position` of a file should end: at the next 256 KiB step of the
+ * file, or sooner at the next piece boundary, so an answer never waits for a piece its bytes do not
+ * lie in. A file that does not start on a piece boundary — a private share's, behind its sealed
+ * contents list and in 262,128-byte records, or a later file of a multi-file torrent — has a piece
+ * boundary inside most steps; an answer across it waited for both pieces (after a seek, one piece
+ * time, 1/8 s at 2 MiB/s, before the first byte), and its first bytes for the second piece.
  */
 export function streamChunkEnd(position: number, end: number, layout: { pieceLength?: number; fileOffset?: number }): number {
-  const nextStep = position + STREAM_CHUNK_BYTES - (position % STREAM_CHUNK_BYTES);
-  let stop = nextStep;
+  let stop = position + STREAM_CHUNK_BYTES - (position % STREAM_CHUNK_BYTES);
   if (layout.pieceLength !== undefined && layout.pieceLength > 0) {
     const offset = layout.fileOffset ?? 0;
-    const nextPiece = (Math.floor((offset + position) / layout.pieceLength) + 1) * layout.pieceLength - offset;
-    // The block the boundary falls in: the answer stops before it, or, starting inside it, is that block alone.
-    const across = Math.floor(nextPiece / MEDIA_CACHE_BLOCK_BYTES) * MEDIA_CACHE_BLOCK_BYTES;
-    stop = Math.min(nextStep, across > position ? across : across + MEDIA_CACHE_BLOCK_BYTES);
+    stop = Math.min(stop, (Math.floor((offset + position) / layout.pieceLength) + 1) * layout.pieceLength - offset);
   }
   return Math.min(end + 1, stop);
 }

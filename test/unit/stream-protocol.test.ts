@@ -1,6 +1,6 @@
 /** The streaming worker's answers: where each one ends, so it waits for the piece under its bytes only. */
 import { describe, expect, it } from 'vitest';
-import { MEDIA_CACHE_BLOCK_BYTES, STREAM_CHUNK_BYTES, streamChunkEnd } from '../../client/browser/stream-protocol.ts';
+import { STREAM_CHUNK_BYTES, streamChunkEnd } from '../../client/browser/stream-protocol.ts';
 
 const pieceOf = (fileOffset: number, pieceLength: number, at: number) => Math.floor((fileOffset + at) / pieceLength);
 
@@ -17,34 +17,25 @@ function answers(start: number, end: number, layout: { pieceLength?: number; fil
 }
 
 describe("the streaming worker's answers", () => {
-  it('are the 256 KiB steps of a file that starts on a piece boundary (each under one piece), the range end coming first', () => {
+  it('are the 256 KiB steps of a file that starts on a piece boundary, the range end coming first', () => {
     const layout = { pieceLength: 262_144, fileOffset: 0 };
     expect(answers(0, 3 * STREAM_CHUNK_BYTES - 1, layout)).toEqual([[0, 262_144], [262_144, 524_288], [524_288, 786_432]]);
     expect(answers(1_000, 300_000, layout)).toEqual([[1_000, 262_144], [262_144, 300_001]]);
     expect(streamChunkEnd(0, 999, layout)).toBe(1_000);
   });
 
-  it('for a file that starts mid-piece (a private share\'s records, a later file of a torrent), wait for one piece each but for the block across a boundary', () => {
+  it("for a file that starts mid-piece (a private share's records, a later file of a torrent), each lies in one piece and one 256 KiB step", () => {
     for (const [pieceLength, fileOffset] of [[262_128, 317], [262_144, 1_234_567]] as const) {
       const layout = { pieceLength, fileOffset };
       const list = answers(5_000, 40_000_000, layout);
-      let straddling = 0;
       for (const [from, to] of list) {
-        // Never past a 256 KiB step of the file, and ending on a step or on a media-cache block.
-        expect(Math.floor(from / STREAM_CHUNK_BYTES)).toBe(Math.floor((to - 1) / STREAM_CHUNK_BYTES));
-        if (to !== 40_000_001) expect(to % STREAM_CHUNK_BYTES === 0 || to % MEDIA_CACHE_BLOCK_BYTES === 0).toBe(true);
-        const pieces = pieceOf(fileOffset, pieceLength, to - 1) - pieceOf(fileOffset, pieceLength, from) + 1;
-        expect(pieces).toBeLessThanOrEqual(2);
-        // Only an answer of at most one block (the one across the boundary) needs two pieces.
-        if (pieces === 2) {
-          straddling++;
-          expect(to - from).toBeLessThanOrEqual(MEDIA_CACHE_BLOCK_BYTES);
-        }
+        expect(pieceOf(fileOffset, pieceLength, to - 1)).toBe(pieceOf(fileOffset, pieceLength, from));
+        expect(Math.floor((to - 1) / STREAM_CHUNK_BYTES)).toBe(Math.floor(from / STREAM_CHUNK_BYTES));
+        // Each ends where a piece or a step ends (or the range does).
+        expect((fileOffset + to) % pieceLength === 0 || to % STREAM_CHUNK_BYTES === 0 || to === 40_000_001).toBe(true);
       }
-      expect(straddling).toBeGreaterThan(100);
-      // Most bytes come in answers under one piece: a seek's first answer waits for one piece.
-      const first = list[0]!;
-      expect(pieceOf(fileOffset, pieceLength, first[1] - 1)).toBe(pieceOf(fileOffset, pieceLength, first[0]));
+      // No more than two answers per step: the file is not cut finer than its pieces and steps need.
+      expect(list.length).toBeLessThanOrEqual(2 * Math.ceil(40_000_000 / STREAM_CHUNK_BYTES) + 2);
     }
   });
 

@@ -226,7 +226,8 @@ export class MediaSourcePlayer {
         if (at === null) continue; // another seek came first
         await settled(sb);
         if (this.mediaSource.readyState === 'open') sb.abort();
-        if (this.header.untimed) sb.timestampOffset = at.seconds;
+        // Untimed bytes (MP3) are numbered from here on; a stream already ended reopens when told.
+        if (this.header.untimed && this.mediaSource.readyState !== 'closed') sb.timestampOffset = at.seconds;
         this.appendAt = at.offset;
         this.jumpAfterSeek = t;
         continue;

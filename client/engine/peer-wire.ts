@@ -5,7 +5,7 @@
  */
 import { Emitter } from '../../shared/emitter.ts';
 import type { TabswarmError } from '../../shared/errors.ts';
-import { encodeHandshake, encodeMessage, encodePieceHeader } from '../../shared/wire/encode.ts';
+import { encodeHandshake, encodeMessage, PIECE_HEADER_BYTES, writePieceHeader } from '../../shared/wire/encode.ts';
 import type { Handshake, WireMessage } from '../../shared/wire/messages.ts';
 import { WireParser } from '../../shared/wire/parser.ts';
 import { concatBytes } from '../../shared/bytes.ts';
@@ -95,9 +95,9 @@ export class PeerWire extends Emitter<WireEvents> {
     this.queued.push(bytes);
   }
 
-  /** Sends what is queued, then `more` (if any), in one transport write. */
-  private flush(more: Uint8Array[] = []): void {
-    const parts = this.queued.length ? [...this.queued, ...more] : more;
+  /** Sends what is queued in one transport write. */
+  private flush(): void {
+    const parts = this.queued;
     this.queued = [];
     if (this.closed || parts.length === 0) return;
     this.transport.send(parts.length === 1 ? parts[0]! : concatBytes(parts));
@@ -123,7 +123,24 @@ export class PeerWire extends Emitter<WireEvents> {
   sendPieces(blocks: ReadonlyArray<{ index: number; begin: number; block: Uint8Array }>): void {
     if (blocks.length === 0 || this.closed) return;
     this.sentAtMs = this.now();
-    this.flush(blocks.flatMap((b) => [encodePieceHeader(b.index, b.begin, b.block.length), b.block]));
+    // One buffer for the queued small messages and every piece message: one allocation and one
+    // copy of each block per write, no header array per block.
+    let length = 0;
+    for (const q of this.queued) length += q.length;
+    for (const b of blocks) length += PIECE_HEADER_BYTES + b.block.length;
+    const out = new Uint8Array(length);
+    let at = 0;
+    for (const q of this.queued) {
+      out.set(q, at);
+      at += q.length;
+    }
+    this.queued = [];
+    for (const b of blocks) {
+      writePieceHeader(out, at, b.index, b.begin, b.block.length);
+      out.set(b.block, at + PIECE_HEADER_BYTES);
+      at += PIECE_HEADER_BYTES + b.block.length;
+    }
+    this.transport.send(out);
   }
 
   choke(): void {

@@ -28,31 +28,38 @@ export function encodeHandshake(h: Pick<Handshake, 'infoHash' | 'peerId'> & { ex
   return out;
 }
 
-function frame(id: number, payloadLength: number): { out: Uint8Array; view: DataView } {
+/** Big-endian 32 bits at out[at]: no DataView, whose object per small message costs more than the message. */
+function putUint32(out: Uint8Array, at: number, v: number): void {
+  out[at] = v >>> 24;
+  out[at + 1] = (v >>> 16) & 0xff;
+  out[at + 2] = (v >>> 8) & 0xff;
+  out[at + 3] = v & 0xff;
+}
+
+function frame(id: number, payloadLength: number): Uint8Array {
   const out = new Uint8Array(4 + 1 + payloadLength);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 1 + payloadLength);
+  putUint32(out, 0, 1 + payloadLength);
   out[4] = id;
-  return { out, view };
+  return out;
 }
 
 function triple(id: number, a: number, b: number, c: number): Uint8Array {
-  const { out, view } = frame(id, 12);
-  view.setUint32(5, a);
-  view.setUint32(9, b);
-  view.setUint32(13, c);
+  const out = frame(id, 12);
+  putUint32(out, 5, a);
+  putUint32(out, 9, b);
+  putUint32(out, 13, c);
   return out;
 }
 
-/** The 13-byte header of a piece message, so a sender can queue it before the block without copying the block. */
-export function encodePieceHeader(index: number, begin: number, blockLength: number): Uint8Array {
-  const out = new Uint8Array(13);
-  const view = new DataView(out.buffer);
-  view.setUint32(0, 9 + blockLength);
-  out[4] = MessageId.piece;
-  view.setUint32(5, index);
-  view.setUint32(9, begin);
-  return out;
+/** Bytes of a piece message's header (length, id, index, begin), before its block. */
+export const PIECE_HEADER_BYTES = 13;
+
+/** Writes a piece message's header at out[at], so a sender can lay blocks out in one buffer without a header array each. */
+export function writePieceHeader(out: Uint8Array, at: number, index: number, begin: number, blockLength: number): void {
+  putUint32(out, at, 9 + blockLength);
+  out[at + 4] = MessageId.piece;
+  putUint32(out, at + 5, index);
+  putUint32(out, at + 9, begin);
 }
 
 export function encodeMessage(msg: WireMessage): Uint8Array {
@@ -60,20 +67,20 @@ export function encodeMessage(msg: WireMessage): Uint8Array {
     case 'keep-alive':
       return new Uint8Array(4);
     case 'choke':
-      return frame(MessageId.choke, 0).out;
+      return frame(MessageId.choke, 0);
     case 'unchoke':
-      return frame(MessageId.unchoke, 0).out;
+      return frame(MessageId.unchoke, 0);
     case 'interested':
-      return frame(MessageId.interested, 0).out;
+      return frame(MessageId.interested, 0);
     case 'not-interested':
-      return frame(MessageId.notInterested, 0).out;
+      return frame(MessageId.notInterested, 0);
     case 'have': {
-      const { out, view } = frame(MessageId.have, 4);
-      view.setUint32(5, msg.index);
+      const out = frame(MessageId.have, 4);
+      putUint32(out, 5, msg.index);
       return out;
     }
     case 'bitfield': {
-      const { out } = frame(MessageId.bitfield, msg.bitfield.length);
+      const out = frame(MessageId.bitfield, msg.bitfield.length);
       out.set(msg.bitfield, 5);
       return out;
     }
@@ -82,20 +89,19 @@ export function encodeMessage(msg: WireMessage): Uint8Array {
     case 'cancel':
       return triple(MessageId.cancel, msg.index, msg.begin, msg.length);
     case 'piece': {
-      const header = encodePieceHeader(msg.index, msg.begin, msg.block.length);
-      const out = new Uint8Array(13 + msg.block.length);
-      out.set(header);
-      out.set(msg.block, 13);
+      const out = new Uint8Array(PIECE_HEADER_BYTES + msg.block.length);
+      writePieceHeader(out, 0, msg.index, msg.begin, msg.block.length);
+      out.set(msg.block, PIECE_HEADER_BYTES);
       return out;
     }
     case 'extended': {
-      const { out } = frame(MessageId.extended, 1 + msg.payload.length);
+      const out = frame(MessageId.extended, 1 + msg.payload.length);
       out[5] = msg.id;
       out.set(msg.payload, 6);
       return out;
     }
     case 'unknown': {
-      const { out } = frame(msg.id, msg.payload.length);
+      const out = frame(msg.id, msg.payload.length);
       out.set(msg.payload, 5);
       return out;
     }

@@ -136,8 +136,20 @@ export class WireParser {
     return events;
   }
 
-  /** Removes and returns the next n buffered bytes (a fresh array the caller owns). */
+  /**
+   * Removes and returns the next n buffered bytes. When one pushed chunk holds them all (a whole
+   * 16 KiB block inside a 64 KiB data-channel message, the common case) they come back as a view
+   * into it, not a copy: the engine copies a block into its piece once, and copying it here first
+   * cost a second copy and its garbage per block. Callers read what they get and do not write to it.
+   */
   private take(n: number): Uint8Array {
+    const first = this.chunks[0]!;
+    if (first.length >= n) {
+      if (first.length === n) this.chunks.shift();
+      else this.chunks[0] = first.subarray(n);
+      this.buffered -= n;
+      return first.subarray(0, n);
+    }
     const out = new Uint8Array(n);
     let filled = 0;
     while (filled < n) {

@@ -6,6 +6,7 @@
  * frame's time comes from its byte offset: exact for constant bitrate, and through the Xing table of
  * contents (100 points of bytes against time) for variable bitrate.
  */
+import { readUint32BE, toBinaryString } from '../bytes.ts';
 
 export interface Mp3Header {
   mime: 'audio/mpeg';
@@ -96,7 +97,7 @@ export function readMp3Header(head: Uint8Array, length: number): Mp3Header | nul
   // A Xing ("Xing": variable bitrate; "Info": constant) frame sits after the side information.
   const sideInfo = first.version === 3 ? (first.mono ? 17 : 32) : first.mono ? 9 : 17;
   const x = at + 4 + sideInfo;
-  const xingTag = x + 8 <= head.length ? String.fromCharCode(...head.subarray(x, x + 4)) : '';
+  const xingTag = x + 8 <= head.length ? toBinaryString(head.subarray(x, x + 4)) : '';
   let durationSeconds: number | null = null;
   let toc: Uint8Array | null = null;
   let firstFrameOffset = at;
@@ -104,8 +105,7 @@ export function readMp3Header(head: Uint8Array, length: number): Mp3Header | nul
     const flags = head[x + 7]!;
     let p = x + 8;
     if (flags & 1 && p + 4 <= head.length) {
-      const frames = ((head[p]! << 24) >>> 0) + (head[p + 1]! << 16) + (head[p + 2]! << 8) + head[p + 3]!;
-      durationSeconds = (frames * first.samples) / first.sampleRate;
+      durationSeconds = (readUint32BE(head, p) * first.samples) / first.sampleRate;
       p += 4;
     }
     if (flags & 2) p += 4;

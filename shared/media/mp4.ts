@@ -5,6 +5,7 @@
  * fragment (moof) starts and at what time (its tfdt). A plain MP4 keeps its sample tables in one
  * moov and cannot be appended piecewise; it is refused here (the player then plays it once complete).
  */
+import { readUint32BE, toBinaryString } from '../bytes.ts';
 
 export interface Mp4Header {
   /** e.g. `video/mp4; codecs="avc1.64001f, mp4a.40.2"`. */
@@ -30,16 +31,15 @@ interface Box {
   end: number;
 }
 
-const text = (b: Uint8Array, at: number, n: number) => String.fromCharCode(...b.subarray(at, at + n));
-const u32 = (b: Uint8Array, at: number) => ((b[at]! << 24) >>> 0) + (b[at + 1]! << 16) + (b[at + 2]! << 8) + b[at + 3]!;
-const u64 = (b: Uint8Array, at: number) => u32(b, at) * 2 ** 32 + u32(b, at + 4);
+const text = (b: Uint8Array, at: number, n: number) => toBinaryString(b.subarray(at, at + n));
+const u64 = (b: Uint8Array, at: number) => readUint32BE(b, at) * 2 ** 32 + readUint32BE(b, at + 4);
 const hex2 = (n: number) => n.toString(16).padStart(2, '0');
 
 /** The boxes laid end to end in b[from, to); stops at one that does not fit (a file cut short). */
 function boxes(b: Uint8Array, from: number, to: number): Box[] {
   const out: Box[] = [];
   for (let at = from; at + 8 <= to; ) {
-    let size = u32(b, at);
+    let size = readUint32BE(b, at);
     let body = at + 8;
     if (size === 1) {
       if (at + 16 > to) break;
@@ -128,8 +128,8 @@ export function readMp4Header(head: Uint8Array): Mp4Header | null {
     const handler = text(head, hdlr.body + 8, 4);
     if (handler !== 'vide' && handler !== 'soun') continue; // subtitles, chapters: not for MediaSource
     if (handler === 'vide') kind = 'video';
-    const trackId = u32(head, tkhd.body + (head[tkhd.body] === 1 ? 20 : 12));
-    timescales[trackId] = u32(head, mdhd.body + (head[mdhd.body] === 1 ? 20 : 12));
+    const trackId = readUint32BE(head, tkhd.body + (head[tkhd.body] === 1 ? 20 : 12));
+    timescales[trackId] = readUint32BE(head, mdhd.body + (head[mdhd.body] === 1 ? 20 : 12));
     const entry = boxes(head, stsd.body + 8, stsd.end)[0];
     const codec = entry && codecOf(head, entry);
     if (!codec) return null;
@@ -141,8 +141,8 @@ export function readMp4Header(head: Uint8Array): Mp4Header | null {
   const mehd = child(head, mvex, 'mehd');
   if (mvhd) {
     const v1 = head[mvhd.body] === 1;
-    const timescale = u32(head, mvhd.body + (v1 ? 20 : 12));
-    const ticks = mehd ? (head[mehd.body] === 1 ? u64(head, mehd.body + 4) : u32(head, mehd.body + 4)) : v1 ? u64(head, mvhd.body + 24) : u32(head, mvhd.body + 16);
+    const timescale = readUint32BE(head, mvhd.body + (v1 ? 20 : 12));
+    const ticks = mehd ? (head[mehd.body] === 1 ? u64(head, mehd.body + 4) : readUint32BE(head, mehd.body + 4)) : v1 ? u64(head, mvhd.body + 24) : readUint32BE(head, mvhd.body + 16);
     if (timescale > 0 && ticks > 0) durationSeconds = ticks / timescale;
   }
   return { mime: `${kind}/mp4; codecs="${codecs.join(', ')}"`, durationSeconds, firstFragmentOffset: moov.end, timescales };
@@ -157,16 +157,16 @@ export function findFragments(window: Uint8Array, windowOffset: number, timescal
   const out: FragmentStart[] = [];
   for (let i = 0; i + 24 <= window.length; i++) {
     if (window[i + 4] !== 0x6d || text(window, i + 4, 4) !== 'moof' || text(window, i + 12, 4) !== 'mfhd') continue;
-    const size = u32(window, i);
+    const size = readUint32BE(window, i);
     if (size < 24 || i + size > window.length) continue;
     const moof: Box = { type: 'moof', start: i, body: i + 8, end: i + size };
     const traf = child(window, moof, 'traf');
     const tfhd = traf && child(window, traf, 'tfhd');
     const tfdt = traf && child(window, traf, 'tfdt');
     if (!tfhd || !tfdt) continue;
-    const timescale = timescales[u32(window, tfhd.body + 4)];
+    const timescale = timescales[readUint32BE(window, tfhd.body + 4)];
     if (!timescale) continue;
-    const ticks = window[tfdt.body] === 1 ? u64(window, tfdt.body + 4) : u32(window, tfdt.body + 4);
+    const ticks = window[tfdt.body] === 1 ? u64(window, tfdt.body + 4) : readUint32BE(window, tfdt.body + 4);
     out.push({ offset: windowOffset + i, seconds: ticks / timescale });
     i += size - 1;
   }

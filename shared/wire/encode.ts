@@ -1,4 +1,4 @@
-import { utf8 } from '../bytes.ts';
+import { utf8, writeUint32BE } from '../bytes.ts';
 import { INFO_HASH_LENGTH_BYTES, PEER_ID_LENGTH_BYTES } from '../constants.ts';
 import { TabswarmError } from '../errors.ts';
 import {
@@ -28,26 +28,18 @@ export function encodeHandshake(h: Pick<Handshake, 'infoHash' | 'peerId'> & { ex
   return out;
 }
 
-/** Big-endian 32 bits at out[at]: no DataView, whose object per small message costs more than the message. */
-function putUint32(out: Uint8Array, at: number, v: number): void {
-  out[at] = v >>> 24;
-  out[at + 1] = (v >>> 16) & 0xff;
-  out[at + 2] = (v >>> 8) & 0xff;
-  out[at + 3] = v & 0xff;
-}
-
 function frame(id: number, payloadLength: number): Uint8Array {
   const out = new Uint8Array(4 + 1 + payloadLength);
-  putUint32(out, 0, 1 + payloadLength);
+  writeUint32BE(out, 0, 1 + payloadLength);
   out[4] = id;
   return out;
 }
 
 function triple(id: number, a: number, b: number, c: number): Uint8Array {
   const out = frame(id, 12);
-  putUint32(out, 5, a);
-  putUint32(out, 9, b);
-  putUint32(out, 13, c);
+  writeUint32BE(out, 5, a);
+  writeUint32BE(out, 9, b);
+  writeUint32BE(out, 13, c);
   return out;
 }
 
@@ -56,10 +48,10 @@ export const PIECE_HEADER_BYTES = 13;
 
 /** Writes a piece message's header at out[at], so a sender can lay blocks out in one buffer without a header array each. */
 export function writePieceHeader(out: Uint8Array, at: number, index: number, begin: number, blockLength: number): void {
-  putUint32(out, at, 9 + blockLength);
+  writeUint32BE(out, at, 9 + blockLength);
   out[at + 4] = MessageId.piece;
-  putUint32(out, at + 5, index);
-  putUint32(out, at + 9, begin);
+  writeUint32BE(out, at + 5, index);
+  writeUint32BE(out, at + 9, begin);
 }
 
 export function encodeMessage(msg: WireMessage): Uint8Array {
@@ -76,7 +68,7 @@ export function encodeMessage(msg: WireMessage): Uint8Array {
       return frame(MessageId.notInterested, 0);
     case 'have': {
       const out = frame(MessageId.have, 4);
-      putUint32(out, 5, msg.index);
+      writeUint32BE(out, 5, msg.index);
       return out;
     }
     case 'bitfield': {

@@ -4,7 +4,7 @@
  * handshake, then a 4-byte length, then that many bytes. It never throws on input: garbage becomes
  * one `error` event and the parser stops, so the caller can drop the peer and nothing else.
  */
-import { bytesEqual, utf8 } from '../bytes.ts';
+import { bytesEqual, readUint32BE, utf8 } from '../bytes.ts';
 import { BLOCK_LENGTH_BYTES } from '../constants.ts';
 import { TabswarmError } from '../errors.ts';
 import {
@@ -108,7 +108,7 @@ export class WireParser {
         } else if (this.state === 'length') {
           if (this.buffered < LENGTH_PREFIX_BYTES) break;
           const b = this.take(LENGTH_PREFIX_BYTES);
-          const length = ((b[0]! << 24) | (b[1]! << 16) | (b[2]! << 8) | b[3]!) >>> 0;
+          const length = readUint32BE(b, 0);
           if (length === 0) {
             events.push({ kind: 'message', message: { type: 'keep-alive' } });
             continue;

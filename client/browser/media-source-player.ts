@@ -63,6 +63,8 @@ export interface StreamFormat {
 export interface MediaSourceContainer {
   test: RegExp;
   label: string;
+  /** Why a file with this name cannot stream when read() finds nothing it can use. */
+  unreadable: string;
   read(head: Uint8Array, length: number): StreamFormat | null;
 }
 
@@ -70,6 +72,7 @@ const CONTAINERS: MediaSourceContainer[] = [
   {
     test: /\.webm$/i,
     label: 'WebM',
+    unreadable: 'its WebM header names codecs MediaSource cannot be told about',
     read(head) {
       const h = readWebmHeader(head);
       return h && { mime: h.mime, durationSeconds: h.durationSeconds, firstSyncOffset: h.firstClusterOffset, syncPoints: (w, at) => findClusters(w, at, h.timestampScaleNs) };
@@ -78,6 +81,7 @@ const CONTAINERS: MediaSourceContainer[] = [
   {
     test: /\.(mp4|m4v|m4a)$/i,
     label: 'fragmented MP4',
+    unreadable: 'it is not a fragmented MP4 (its samples are indexed in one moov box, which MediaSource cannot take piecewise), or it names codecs MediaSource cannot be told about',
     read(head, length) {
       const h = readMp4Header(head);
       if (!h) return null;
@@ -96,12 +100,16 @@ const CONTAINERS: MediaSourceContainer[] = [
   {
     test: /\.mp3$/i,
     label: 'MP3',
+    unreadable: 'no MPEG audio Layer III frames were found at its start',
     read(head, length) {
       const h = readMp3Header(head, length);
       return h && { mime: h.mime, durationSeconds: h.durationSeconds, firstSyncOffset: h.firstFrameOffset, syncPoints: (w, at) => findMp3Frames(w, at, h), untimed: true };
     },
   },
 ];
+
+/** The formats MediaSource streams, as a person reads them: "WebM, fragmented MP4 and MP3". */
+export const MEDIA_SOURCE_FORMATS = CONTAINERS.map((c) => c.label).join(', ').replace(/, ([^,]*)$/, ' and $1');
 
 /** The container a file of this name is in, if MediaSource can stream it (null: it plays once complete). */
 export function mediaSourceContainer(name: string): MediaSourceContainer | null {
@@ -119,11 +127,7 @@ export async function probeMediaSource(source: ByteSource, container: MediaSourc
     }
     if (n >= source.length) break;
   }
-  const reasons: Record<string, string> = {
-    WebM: 'its WebM header names codecs MediaSource cannot be told about',
-    MP3: 'no MPEG audio Layer III frames were found at its start',
-  };
-  return { reason: reasons[container.label] ?? 'it is not a fragmented MP4 (its samples are indexed in one moov box, which MediaSource cannot take piecewise), or it names codecs MediaSource cannot be told about' };
+  return { reason: container.unreadable };
 }
 
 export class MediaSourcePlayer {
@@ -136,6 +140,8 @@ export class MediaSourcePlayer {
   private wake: (() => void) | null = null;
   private closed = false;
   private readonly url: string;
+  /** Bytes appended at a time (appendChunkBytes): fixed by the file's length and duration. */
+  private readonly chunkBytes: number;
   private readonly listeners: Array<[string, () => void]>;
 
   constructor(
@@ -145,6 +151,7 @@ export class MediaSourcePlayer {
     private readonly onError: (message: string) => void = () => {},
   ) {
     this.url = URL.createObjectURL(this.mediaSource);
+    this.chunkBytes = appendChunkBytes(source.length, header.durationSeconds);
     this.listeners = [
       ['seeking', () => this.onSeeking()],
       ['timeupdate', () => this.poke()],
@@ -242,7 +249,7 @@ export class MediaSourcePlayer {
         await this.idle();
         continue;
       }
-      const end = Math.min(this.source.length, this.appendAt + appendChunkBytes(this.source.length, this.header.durationSeconds));
+      const end = Math.min(this.source.length, this.appendAt + this.chunkBytes);
       let bytes: Uint8Array;
       try {
         bytes = await this.source.read(this.appendAt, end, this.read.signal);

@@ -7,7 +7,7 @@
  *  - 'complete-file': anything else plays once downloaded, and the widget says why.
  */
 import type { BrowserClient } from '../browser/client.ts';
-import { MediaSourcePlayer, mediaSourceContainer, probeMediaSource, type StreamFormat } from '../browser/media-source-player.ts';
+import { MEDIA_SOURCE_FORMATS, MediaSourcePlayer, mediaSourceContainer, probeMediaSource, type StreamFormat } from '../browser/media-source-player.ts';
 import { primeStream, setStreamDuration, startStreaming, streamUrl, type StreamView } from '../browser/stream-server.ts';
 import { FileStream } from '../engine/file-stream.ts';
 
@@ -94,7 +94,7 @@ class ChosenMedia implements WidgetMedia {
       reasons.push(probe.reason);
       this.stream.close();
     } else if (!o.sameOrigin) {
-      reasons.push(`on another site only WebM, fragmented MP4 and MP3 stream (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
+      reasons.push(`on another site only ${MEDIA_SOURCE_FORMATS} stream (through MediaSource), and this is ${name.split('.').pop()?.toUpperCase() ?? 'another format'}`);
     }
     this.reason = reasons.join('; ');
     this.become('complete-file', this.blobUrl);

@@ -100,4 +100,11 @@ describe('what the MediaSource player appends at a time', () => {
     expect(appendChunkBytes(64 * 2 ** 20, 67)).toBe(APPEND_CHUNK_BYTES);
     expect(appendChunkBytes(64 * 2 ** 20, null)).toBe(APPEND_CHUNK_BYTES);
   });
+
+  it('names the formats it streams as the widget tells a person, and picks MP3 by file name', async () => {
+    const { MEDIA_SOURCE_FORMATS, mediaSourceContainer } = await import('../../client/browser/media-source-player.ts');
+    expect(MEDIA_SOURCE_FORMATS).toBe('WebM, fragmented MP4 and MP3');
+    expect(mediaSourceContainer('Lecture.MP3')?.label).toBe('MP3');
+    expect(mediaSourceContainer('lecture.ogg')).toBeNull();
+  });
 });

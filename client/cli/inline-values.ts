@@ -4,12 +4,9 @@
  * `--key=-Abc…` keeps the usual spelling working; a value that is itself one of the command's
  * options (`--tracker --keep`) is left alone, so a forgotten value is still reported as missing.
  */
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-}
+import type { ParseArgsConfig } from 'node:util';
 
-export function inlineDashValues(args: readonly string[], options: Readonly<Record<string, OptionSpec>>): string[] {
+export function inlineDashValues(args: readonly string[], options: NonNullable<ParseArgsConfig['options']>): string[] {
   const stringOption = new Map<string, string>();
   const known = new Set<string>(['--', '-h', '--help']);
   for (const [name, spec] of Object.entries(options)) {

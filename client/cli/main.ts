@@ -2,11 +2,11 @@
  * `tabswarm` — the command line. Each command is a module under commands/; this file only parses
  * arguments and turns failures into one line on stderr and exit code 2 (never a stack trace).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { TabswarmError } from '../../shared/errors.ts';
 import { createCommand } from './commands/create.ts';
 import { linkKeyOf } from './link-key.ts';
-import { type OptionSpec, inlineDashValues } from './inline-values.ts';
+import { inlineDashValues } from './inline-values.ts';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { infoCommand } from './commands/info.ts';
 import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
@@ -24,7 +24,7 @@ class UsageError extends Error {}
  * parseArgs over a command's arguments, with values that begin with "-" allowed (inline-values.ts),
  * and its own errors (unknown option, missing value) turned into usage errors.
  */
-function parseCommand<const O extends Record<string, OptionSpec & { multiple?: boolean; default?: string | boolean }>>(args: string[], options: O, allowPositionals = true) {
+function parseCommand<const O extends NonNullable<ParseArgsConfig['options']>>(args: string[], options: O, allowPositionals = true) {
   try {
     return parseArgs({ args: inlineDashValues(args, options), allowPositionals, options });
   } catch (err) {

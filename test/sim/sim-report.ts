@@ -56,6 +56,28 @@ export interface SimReport {
   crossCheck: CrossCheckRow[];
   /** When bench:swarm's compared figures were measured. */
   measuredAt: string;
+  /** The churn scenario again under other random seeds (the first is the table's). */
+  churnSeeds?: ChurnSeedRow[];
+}
+
+/** One churn swarm under one random seed: how many of its peers finished. */
+export interface ChurnSeedRow {
+  N: number;
+  seed: number;
+  finished: number;
+  /** Peers still there, unfinished, when nothing more could move (a piece lost with the seed). */
+  stuck: number;
+  seconds: number;
+}
+
+/** Every churn swarm's fate, by N: finished counts per seed and their mean. */
+export function churnSeedLines(rows: readonly ChurnSeedRow[]): string[] {
+  const byN = new Map<number, ChurnSeedRow[]>();
+  for (const r of rows) byN.set(r.N, [...(byN.get(r.N) ?? []), r]);
+  return [...byN].sort(([a], [b]) => a - b).map(([N, rs]) => {
+    const mean = rs.reduce((sum, r) => sum + r.finished, 0) / rs.length;
+    return `- N = ${N}: ${rs.map((r) => `${r.finished}${r.stuck ? ` (${r.stuck} stuck)` : ''}`).join(', ')} of ${N} finished under seeds ${rs.map((r) => r.seed).join(', ')}; mean ${mean.toFixed(1)}`;
+  });
 }
 
 function median(values: number[]): number | null {
@@ -173,6 +195,16 @@ export function simMarkdown(report: SimReport): string {
     ...report.crossCheck.map((c) => `| ${c.N} | ${c.simulatedSeconds.toFixed(2)} | ${num(c.measuredSeconds, 2)} | ${c.measuredSeconds === null ? '–' : `${(((c.measuredSeconds - c.simulatedSeconds) / c.simulatedSeconds) * 100).toFixed(0)} %`} | ${c.measuredCpuBusyPct === null ? '–' : `${c.measuredCpuBusyPct.toFixed(0)} %`} |`),
     '',
     'Where the browsers ran CPU-bound (busy ≥ 90 %), the measured time is the CPU\'s, which the simulator does not model (it gives every step all the CPU it needs); the difference there is how much the CPU cost, not an error of the model.',
+    ...(report.churnSeeds?.length
+      ? [
+          '',
+          '## Churn under several random seeds',
+          '',
+          'Peers leave once done and the seed after uploading 1.5 × F, so a churn swarm lives or dies by whether every piece is still among the peers when the seed goes: one run is one draw. The same scenario under other seeds (times virtual; "stuck": still there, unfinished, with a piece nobody left holds):',
+          '',
+          ...churnSeedLines(report.churnSeeds),
+        ]
+      : []),
   ];
   return lines.join('\n');
 }

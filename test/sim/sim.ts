@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { machine, measuredCommit, RESULTS_DIR } from '../bench/lib/report.ts';
 import { SCENARIO_NAMES, scenario, type ScenarioName } from './scenarios.ts';
 import { simulate, type SimResult } from './sim-swarm.ts';
-import { crossCheckScenario, writeSimReport, summarise, type CrossCheckRow } from './sim-report.ts';
+import { crossCheckScenario, writeSimReport, summarise, type ChurnSeedRow, type CrossCheckRow } from './sim-report.ts';
 
 const ns = (process.env.SIM_N ?? '10,100,1000').split(',').map(Number);
 const names = (process.env.SIM_SCENARIOS ?? SCENARIO_NAMES.join(',')).split(',') as ScenarioName[];
@@ -27,7 +27,10 @@ const measured = JSON.parse(readFileSync(join(RESULTS_DIR, 'swarm.json'), 'utf8'
 const crossCheck: CrossCheckRow[] = [];
 const started = machine();
 // The report is written after every run, so a long run stopped part way keeps what it measured.
-const write = () => writeSimReport({ machine: started, commit, seed, runs, crossCheck, measuredAt: measured.machine.date });
+const churnSeeds: ChurnSeedRow[] = [];
+const write = () => writeSimReport({ machine: started, commit, seed, runs, crossCheck, measuredAt: measured.machine.date, churnSeeds });
+/** How many random seeds the churn scenario runs under (below N = 1,000): one run of it is one draw. */
+const CHURN_SEEDS = Number(process.env.SIM_CHURN_SEEDS ?? 3);
 
 // The browser benchmark's workload first (seconds of wall time): N = 1, 2, 4, 8, F = 16 MiB, everyone at 1 MiB/s, loopback.
 for (const N of [1, 2, 4, 8]) {
@@ -48,5 +51,13 @@ for (const N of ns) {
     runs.push(s);
     log(`${name} N=${N}: ${s.seconds.toFixed(1)} s = ${s.ratioToP2p.toFixed(2)} × D_p2p (${s.dP2p.toFixed(1)} s); ${s.finished}/${N} finished; wall ${s.wallSeconds.toFixed(1)} s, RSS ${s.rssMiB.toFixed(0)} MiB (buffers ${s.buffersMiB.toFixed(0)} MiB)`);
     write();
+    if (name !== 'churn' || N >= 1000) continue;
+    churnSeeds.push({ N, seed, finished: s.finished, stuck: s.unfinished, seconds: s.seconds });
+    for (let k = 1; k < CHURN_SEEDS; k++) {
+      const other = summarise(await simulate(scenario('churn', N, seed + k)), null);
+      churnSeeds.push({ N, seed: seed + k, finished: other.finished, stuck: other.unfinished, seconds: other.seconds });
+      log(`churn N=${N} under seed ${seed + k}: ${other.finished}/${N} finished`);
+      write();
+    }
   }
 }

@@ -13,10 +13,12 @@
  */
 import { uniformCurves } from '../../shared/theory.ts';
 import { startBrowserSwarmLab, type SwarmRun, type System } from './lib/browser-swarm.ts';
-import { machine, spread } from './lib/report.ts';
+import { machine, measuredCommit, spread } from './lib/report.ts';
 import { writeSwarmReport, type SwarmResult, type SwarmRow } from './lib/swarm-report.ts';
 
 const MiB = 1024 * 1024;
+// The code this run executes: taken now, since a long run may end after the checkout has moved on.
+const COMMIT = measuredCommit();
 const F = Number(process.env.BENCH_SWARM_MIB ?? 16) * MiB;
 const U = MiB;
 const NS = (process.env.BENCH_NS ?? '1,2,4,8').split(',').map(Number);
@@ -65,6 +67,7 @@ try {
 
   const result: SwarmResult = {
     machine: machine(),
+    commit: COMMIT,
     swarm,
     singleLink: { fileBytes: LINK_MIB * MiB, tabswarm: { MBps: spread(link.tabswarm) }, webtorrent: { MBps: spread(link.webtorrent) }, raw: { MBps: spread(link.raw) } },
     joinSeconds: spread(join),

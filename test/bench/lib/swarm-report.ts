@@ -31,6 +31,8 @@ export interface SwarmRow {
 
 export interface SwarmResult {
   machine: ReturnType<typeof machine>;
+  /** The code measured (taken as the run starts; "+changes" if the tree differed). Runs before 2026-12-07 lack it. */
+  commit?: string;
   swarm: SwarmRow[];
   singleLink: { fileBytes: number; tabswarm: { MBps: Spread }; webtorrent: { MBps: Spread }; raw: { MBps: Spread } };
   joinSeconds: Spread;
@@ -70,7 +72,7 @@ export function swarmMarkdown(result: SwarmResult): string {
   return [
     '# Swarm benchmark (`npm run bench:swarm`)',
     '',
-    `${m.cpu}, ${m.cores} cores, ${m.chromium}, ${m.date}. Every peer is a Chromium context of one browser on this machine; our tracker. ${runs} runs per figure (min / median / max).`,
+    `${m.cpu}, ${m.cores} cores, ${m.chromium}, ${m.date}${result.commit ? `, commit ${result.commit}` : ''}. Every peer is a Chromium context of one browser on this machine; our tracker. ${runs} runs per figure (min / median / max).`,
     '',
     ...(result.runNote ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${result.runNote}`, ''] : []),
     `F = ${first.fileBytes / MiB} MiB, u_s = u_i = ${first.us / MiB} MiB/s (each system's own upload limiter), downloads unlimited. D_p2p = max(F/u_s, N·F/(u_s+Σu_i)); D_cs = N·F/u_s.`,

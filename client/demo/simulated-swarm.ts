@@ -4,8 +4,8 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "d28d297",
-  "date": "2026-12-07T00:37:27.478Z",
+  "commit": "b8d0034",
+  "date": "2026-12-07T02:49:51.760Z",
   "fileMiB": 64,
   "points": [
     {

@@ -52,10 +52,11 @@ for (const N of ns) {
     log(`${name} N=${N}: ${s.seconds.toFixed(1)} s = ${s.ratioToP2p.toFixed(2)} × D_p2p (${s.dP2p.toFixed(1)} s); ${s.finished}/${N} finished; wall ${s.wallSeconds.toFixed(1)} s, RSS ${s.rssMiB.toFixed(0)} MiB (buffers ${s.buffersMiB.toFixed(0)} MiB)`);
     write();
     if (name !== 'churn' || N >= 1000) continue;
-    churnSeeds.push({ N, seed, finished: s.finished, stuck: s.unfinished, seconds: s.seconds });
+    const churnRow = (runSeed: number, r: ReturnType<typeof summarise>): ChurnSeedRow => ({ N, seed: runSeed, finished: r.finished, stuck: r.unfinished, seconds: r.seconds });
+    churnSeeds.push(churnRow(seed, s));
     for (let k = 1; k < CHURN_SEEDS; k++) {
       const other = summarise(await simulate(scenario('churn', N, seed + k)), null);
-      churnSeeds.push({ N, seed: seed + k, finished: other.finished, stuck: other.unfinished, seconds: other.seconds });
+      churnSeeds.push(churnRow(seed + k, other));
       log(`churn N=${N} under seed ${seed + k}: ${other.finished}/${N} finished`);
       write();
     }

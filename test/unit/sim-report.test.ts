@@ -1,6 +1,6 @@
 /** The simulator report's churn section: every seed's fate, by N, with the mean. */
 import { describe, expect, it } from 'vitest';
-import { churnSeedLines } from '../../test/sim/sim-report.ts';
+import { churnSeedLines } from '../sim/sim-report.ts';
 
 describe('churnSeedLines', () => {
   it('lists each seed\'s finished (and stuck) peers per N, smallest N first, with the mean', () => {

@@ -19,6 +19,7 @@ const EXPIRY_CHOICES: ReadonlyArray<readonly [string, number]> = [
   ['in 7 days', 7 * 86_400_000],
 ];
 const PHASE_LABEL = { sealing: 'Encrypting', hashing: 'Hashing', storing: 'Preparing to share' } as const;
+type Phase = 'idle' | 'starting' | 'sealing' | 'hashing' | 'storing' | 'seeding';
 
 export class ShareView extends LitElement {
   static override properties = { client: { attribute: false }, phase: { state: true }, done: { state: true }, total: { state: true }, link: { state: true }, error: { state: true }, stats: { state: true }, copied: { state: true }, keep: { state: true }, privateLink: { state: true }, allowRelays: { state: true }, expiresIn: { state: true }, sharedName: { state: true } };
@@ -40,7 +41,7 @@ export class ShareView extends LitElement {
   ];
 
   client: BrowserClient | null = null;
-  phase: 'idle' | 'sealing' | 'hashing' | 'storing' | 'seeding' = 'idle';
+  phase: Phase = 'idle';
   /** Share privately: the files and their names are encrypted in this tab, the key only in the link. */
   privateLink = false;
   /**
@@ -62,14 +63,32 @@ export class ShareView extends LitElement {
   keep: { state: 'off' } | { state: 'uploading'; done: number; total: number } | { state: 'kept'; until: number } | { state: 'failed'; message: string } = { state: 'off' };
   private session: SwarmSession | null = null;
   private timer: number | undefined;
+  /**
+   * Files chosen before this tab's client was ready (it first asks the server for its settings,
+   * which a busy machine can take seconds to answer): shared the moment it is, never dropped.
+   */
+  private waiting: File[] = [];
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     clearInterval(this.timer);
   }
 
+  override updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('client') && this.client && this.waiting.length > 0) {
+      const files = this.waiting;
+      this.waiting = [];
+      void this.share(files);
+    }
+  }
+
   private async share(files: File[]): Promise<void> {
-    if (!this.client || files.length === 0) return;
+    if (files.length === 0) return;
+    if (!this.client) {
+      this.waiting = files;
+      this.phase = 'starting';
+      return;
+    }
     this.error = '';
     this.phase = this.privateLink ? 'sealing' : 'hashing';
     this.sharedName = files.length === 1 ? files[0]!.name : files[0]?.webkitRelativePath.split('/')[0] || `${files.length} files`;
@@ -184,6 +203,7 @@ export class ShareView extends LitElement {
                   : nothing}</p>
             </div>`
           : nothing}
+        ${this.phase === 'starting' ? html`<p role="status" data-testid="share-starting">Connecting to the server… your files are shared as soon as this tab is ready.</p>` : nothing}
         ${this.phase === 'sealing' || this.phase === 'hashing' || this.phase === 'storing'
           ? html`<p>${PHASE_LABEL[this.phase]}… ${formatBytes(this.done)} of ${formatBytes(this.total)}</p><progress data-testid="hash-progress" aria-label=${PHASE_LABEL[this.phase]} .value=${this.done} max=${Math.max(1, this.total)}></progress>`
           : nothing}

@@ -22,6 +22,24 @@ for (const v of loadVectors().filter((x) => x.files === null)) {
   });
 }
 
+test('a file chosen before the tab has heard from the server is shared once it has, not dropped', async ({ page }) => {
+  // The server's settings (/config) are held back until the file is chosen, as a busy machine does.
+  let release!: () => void;
+  const held = new Promise<void>((r) => (release = r));
+  let asked = false;
+  await page.route('**/config', async (route) => {
+    asked = true;
+    await held;
+    await route.continue();
+  });
+  await page.goto('/');
+  await expect.poll(() => asked).toBe(true);
+  await page.getByTestId('share-input').setInputFiles(vectorPath('content/three-pieces-and-change.bin'));
+  await expect(page.getByTestId('share-starting')).toBeVisible();
+  release();
+  await expect(page.getByTestId('share-link')).toHaveValue(/#magnet:\?xt=urn:btih:[0-9a-f]{40}/);
+});
+
 test('a person shares a file in one browser and saves it in another, byte-exact', async ({ browser }) => {
   const a = await (await browser.newContext()).newPage();
   await a.goto('/');

@@ -26,6 +26,7 @@ import { IdbStore, deleteStored, getStored, listStored, readStoredPiece, type St
 import { layoutFileBlob, writeToFolder, type LayoutPieceReader, type StoredFile } from './save.ts';
 import { decodeLinkKey, deriveKeys, encodeLinkKey, subtleCrypto, type PrivateKeys } from '../../shared/private/key.ts';
 import { PrivateShare, type CipherSource, type ContentLayout } from '../../shared/private/open.ts';
+import { sealedContentsOf } from '../../shared/private/contents.ts';
 import { decryptingTorrent, torrentCipherSource } from '../engine/private-source.ts';
 import { sealFiles, type SealedFiles } from './seal-files.ts';
 import type { StreamView } from './stream-server.ts';
@@ -227,7 +228,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
       subtleCrypto(); // no WebCrypto (a plain-http page): say so before any work
       sealed = await sealFiles(entries, name, multiFile, (done, total) => onProgress?.('sealing', done, total));
     }
-    const request: CreateRequest = sealed ? { files: [{ file: sealed.file, path: [sealed.file.name] }], name: sealed.file.name, multiFile: false, announce: this.trackers } : { files: entries, name, multiFile, announce: this.trackers };
+    const request: CreateRequest = sealed ? { files: [{ file: sealed.file, path: [sealed.file.name] }], name: sealed.file.name, multiFile: false, announce: this.trackers, extraInfo: sealed.extraInfo } : { files: entries, name, multiFile, announce: this.trackers };
     const torrentBytes = await new Promise<Uint8Array>((resolve, reject) => {
       const worker = new Worker(new URL('./hash-worker.ts', import.meta.url), { type: 'module' });
       worker.onmessage = (e: MessageEvent<CreateReply>) => {
@@ -336,8 +337,9 @@ export class BrowserClient extends Emitter<ClientEvents> {
   }
 
   /**
-   * A private share, opened: its contents list read and checked as soon as its first piece is here
-   * (asked for first). Rejects with PRIVATE_KEY_WRONG when the link's key does not open it.
+   * A private share, opened: its contents list read and checked from the torrent's info dictionary
+   * (shares made before it was kept there: as soon as the first piece is here, asked for first).
+   * Rejects with PRIVATE_KEY_WRONG when the link's key does not open it.
    */
   privateShare(infoHash: string): Promise<PrivateShare> {
     const entry = this.privates.get(infoHash);
@@ -346,7 +348,7 @@ export class BrowserClient extends Emitter<ClientEvents> {
       const meta = await this.meta(infoHash);
       const torrent = this.sessions.get(infoHash)?.torrent;
       const source = torrent ? torrentCipherSource(torrent, meta) : storedCipherSource(meta);
-      return PrivateShare.open(source, entry.keys.content);
+      return PrivateShare.open(source, entry.keys.content, sealedContentsOf(meta.infoBytes));
     })();
     entry.share.catch(() => {
       if (this.privates.get(infoHash) === entry) delete entry.share; // asked again later, it tries again

@@ -16,6 +16,8 @@ export interface CreateRequest {
   name: string;
   multiFile: boolean;
   announce: string[];
+  /** More info-dictionary keys (a private share's sealed contents list). */
+  extraInfo?: Record<string, Uint8Array>;
 }
 
 export type CreateReply =
@@ -32,6 +34,7 @@ self.onmessage = async (event: MessageEvent<CreateRequest>) => {
       name: req.name,
       multiFile: req.multiFile,
       announce: req.announce,
+      ...(req.extraInfo ? { extraInfo: req.extraInfo } : {}),
       createdBy: 'Tabswarm',
       creationDate: Math.floor(Date.now() / 1000),
       sha1: defaultSha1(),

@@ -5,7 +5,8 @@
  */
 import { deriveKeys, newLinkKey, sealedFileName, type PrivateKeys } from '../../shared/private/key.ts';
 import type { PrivateManifest } from '../../shared/private/manifest.ts';
-import { sealShare } from '../../shared/private/seal.ts';
+import { plainLengthFor, sealShare } from '../../shared/private/seal.ts';
+import { CONTENTS_INFO_KEY, sealContents } from '../../shared/private/contents.ts';
 import { blobChunks } from './blob-chunks.ts';
 
 /** Sealed records gathered before they join the Blob: fewer, larger parts. */
@@ -15,6 +16,8 @@ export interface SealedFiles {
   file: File;
   linkKey: Uint8Array;
   keys: PrivateKeys;
+  /** For the torrent's info dictionary: the sealed contents list, so viewers read it with the metadata (empty when too long to embed). */
+  extraInfo: Record<string, Uint8Array>;
 }
 
 export async function sealFiles(entries: ReadonlyArray<{ file: File; path: string[] }>, name: string, multiFile: boolean, onProgress?: (done: number, total: number) => void): Promise<SealedFiles> {
@@ -31,5 +34,6 @@ export async function sealFiles(entries: ReadonlyArray<{ file: File; path: strin
     }
   }
   blob = new Blob([blob, ...batch]);
-  return { file: new File([blob], await sealedFileName(linkKey)), linkKey, keys };
+  const contents = await sealContents(keys.content, manifest, plainLengthFor(manifest));
+  return { file: new File([blob], await sealedFileName(linkKey)), linkKey, keys, extraInfo: contents ? { [CONTENTS_INFO_KEY]: contents } : {} };
 }

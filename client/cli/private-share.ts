@@ -7,7 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { TabswarmError } from '../../shared/errors.ts';
-import { PrivateShare, sealedFileName, sealShare, type PrivateManifest } from '../../shared/private/index.ts';
+import { CONTENTS_INFO_KEY, plainLengthFor, PrivateShare, sealContents, sealedFileName, sealShare, type PrivateManifest } from '../../shared/private/index.ts';
 import type { FsInput } from './fs-input.ts';
 import { progressBar } from './progress.ts';
 
@@ -35,8 +35,11 @@ async function writeAll(path: string, chunks: AsyncIterable<Uint8Array>): Promis
   }
 }
 
-/** Seals `input` into `dir/sealedName(key)`; returns that path. Written under a temporary name, renamed when whole. */
-export async function sealToFile(input: FsInput, dir: string, linkKey: Uint8Array, content: CryptoKey): Promise<string> {
+/**
+ * Seals `input` into `dir/sealedName(key)` (written under a temporary name, renamed when whole);
+ * returns that path, and the keys its torrent's info dictionary carries (the sealed contents list).
+ */
+export async function sealToFile(input: FsInput, dir: string, linkKey: Uint8Array, content: CryptoKey): Promise<{ path: string; extraInfo: Record<string, Uint8Array> }> {
   const manifest = manifestOf(input);
   const path = join(dir, await sealedFileName(linkKey));
   const partial = `${path}.part`;
@@ -44,7 +47,8 @@ export async function sealToFile(input: FsInput, dir: string, linkKey: Uint8Arra
   await writeAll(partial, sealShare({ manifest, content, contents: input.files.map((f) => () => f.stream()), onProgress: (done, all) => bar.update(done, all) }));
   bar.finish();
   await rename(partial, path);
-  return path;
+  const contents = await sealContents(content, manifest, plainLengthFor(manifest));
+  return { path, extraInfo: contents ? { [CONTENTS_INFO_KEY]: contents } : {} };
 }
 
 /** Writes every file of an opened share below `outDir` (each under a temporary name until whole); returns the top-level path. */

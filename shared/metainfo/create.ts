@@ -36,10 +36,18 @@ export interface CreateTorrentOptions {
   /** Seconds since the epoch; omitted when undefined. */
   creationDate?: number;
   pieceLength?: number;
+  /**
+   * More keys for the info dictionary (they enter the info hash, so nobody can change them
+   * unnoticed; clients ignore keys they do not know). A private share's sealed contents list.
+   */
+  extraInfo?: Record<string, Uint8Array>;
   /** Called after each hashed piece with bytes hashed so far and the total. */
   onProgress?: (hashedBytes: number, totalBytes: number) => void;
   signal?: AbortSignal;
 }
+
+/** What BEP 3 defines in the info dictionary: an extra key may not replace them. */
+const STANDARD_INFO_KEYS = new Set(['name', 'piece length', 'pieces', 'length', 'files', 'private', 'md5sum']);
 
 export interface CreatedTorrent {
   torrentBytes: Uint8Array;
@@ -101,6 +109,10 @@ export async function createTorrent(opts: CreateTorrentOptions): Promise<Created
 
   // Keys are sorted by the bencode encoder, as BEP 3 requires; only these keys enter the info hash.
   const info: Record<string, unknown> = { name: opts.name, 'piece length': pieceLength, pieces };
+  for (const [key, value] of Object.entries(opts.extraInfo ?? {})) {
+    if (STANDARD_INFO_KEYS.has(key)) throw new TabswarmError('TORRENT_INVALID', `Cannot create a torrent: "${key}" is a standard info key, not an extra one.`);
+    info[key] = value;
+  }
   if (opts.multiFile) info.files = files.map((f) => ({ length: f.length, path: f.path }));
   else info.length = total;
 

@@ -4,3 +4,4 @@ export * from './records.ts';
 export * from './manifest.ts';
 export * from './seal.ts';
 export * from './open.ts';
+export * from './contents.ts';

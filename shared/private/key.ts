@@ -74,3 +74,8 @@ export async function sealedFileName(linkKey: Uint8Array): Promise<string> {
   const digest = new Uint8Array(await subtleCrypto().digest('SHA-256', input));
   return `tabswarm-private-${toHex(digest.subarray(0, 8))}`;
 }
+
+/** A link whose key does not open its share: said the same way whichever part failed to open. */
+export function wrongKeyError(): TabswarmError {
+  return new TabswarmError('PRIVATE_KEY_WRONG', "This link's key does not open the share: the link was cut short or changed, or the key is another share's. Ask the sharer for the link again.");
+}

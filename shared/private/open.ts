@@ -4,6 +4,8 @@
  * on its own. So a stream seeks by opening only the records it needs.
  */
 import { TabswarmError, isTabswarmError } from '../errors.ts';
+import { openContents } from './contents.ts';
+import { wrongKeyError } from './key.ts';
 import { decodeManifest, MANIFEST_PREFIX_BYTES, manifestJsonLength, type PrivateManifest } from './manifest.ts';
 import { openRecord, plainLengthOf, RECORD_CIPHER_BYTES, RECORD_PLAIN_BYTES, recordPlainBytes } from './records.ts';
 
@@ -44,16 +46,24 @@ export class PrivateShare {
     });
   }
 
-  /** Reads and checks the manifest. A first record that does not open means the link's key is not this share's. */
-  static async open(source: CipherSource, key: CryptoKey): Promise<PrivateShare> {
+  /**
+   * Reads and checks the manifest: from `sealedContents` (the torrent's info dictionary, contents.ts)
+   * when the share has it, so no piece is needed; else from the first record. A list that does not
+   * open means the link's key is not this share's.
+   */
+  static async open(source: CipherSource, key: CryptoKey, sealedContents: Uint8Array | null = null): Promise<PrivateShare> {
     const plainLength = plainLengthOf(source.length);
     if (plainLength === null || plainLength < MANIFEST_PREFIX_BYTES) throw new TabswarmError('PRIVATE_SHARE_INVALID', `This torrent's ${source.length} bytes are not a private share's ciphertext: the link's key belongs to another torrent, or the torrent was not made as a private share.`);
+    if (sealedContents) {
+      const { manifest, contentOffset } = await openContents(key, sealedContents, plainLength);
+      return new PrivateShare(source, key, plainLength, manifest, contentOffset);
+    }
     const probe = new PrivateShare(source, key, plainLength, { name: '', multiFile: false, files: [] }, 0);
     let prefix: Uint8Array;
     try {
       prefix = await probe.readPlain(0, MANIFEST_PREFIX_BYTES);
     } catch (err) {
-      if (isTabswarmError(err, 'PRIVATE_RECORD_TAMPERED')) throw new TabswarmError('PRIVATE_KEY_WRONG', "This link's key does not open the share: the link was cut short or changed, or the key is another share's. Ask the sharer for the link again.");
+      if (isTabswarmError(err, 'PRIVATE_RECORD_TAMPERED')) throw wrongKeyError();
       throw err;
     }
     const jsonLength = manifestJsonLength(prefix);

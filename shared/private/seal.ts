@@ -20,10 +20,11 @@ export interface SealInput {
 
 /** The ciphertext's length for this manifest, known before any byte is sealed. */
 export function sealedLength(manifest: PrivateManifest): number {
-  return cipherLength(plainTotal(manifest));
+  return cipherLength(plainLengthFor(manifest));
 }
 
-function plainTotal(manifest: PrivateManifest): number {
+/** The share's plaintext length: its contents list and every file. */
+export function plainLengthFor(manifest: PrivateManifest): number {
   return encodeManifest(manifest).length + manifest.files.reduce((s, f) => s + f.length, 0);
 }
 

@@ -59,7 +59,7 @@ test('a private video streams while it downloads, seeks, and saves byte-exact; t
   const viewer = await page(browser);
   await viewer.goto(link);
   await expect(viewer.getByTestId('private-badge')).toBeVisible();
-  // The real name, from the sealed contents list, once its first piece is in.
+  // The real name, from the sealed contents list (in the torrent's info dictionary).
   await expect(viewer.getByRole('heading', { name: 'holiday.webm' })).toBeVisible({ timeout: 60_000 });
   const media = viewer.getByTestId('stream-media');
   await expect(media).toBeVisible({ timeout: 60_000 });
@@ -97,6 +97,21 @@ test('a private video streams while it downloads, seeks, and saves byte-exact; t
   }, { infoHash, windows });
   expect(windows.length).toBeGreaterThan(50);
   expect(found).toBe(0);
+});
+
+test("a viewer reads a private share's real name with its metadata, before any piece has come", async ({ browser }) => {
+  const sharer = await page(browser);
+  const { link, infoHash } = await sharePrivately(sharer, video);
+  // The sharer sends no piece (every peer stays choked); the metadata still goes out (BEP 9).
+  await sharer.evaluate(async (h) => (await (window as any).tabswarm).sessions.get(h).torrent.setSharing(false), infoHash);
+  const viewer = await page(browser);
+  await viewer.goto(link);
+  // Its contents list travels sealed in the info dictionary: the name shows, and the player is offered, with no piece here.
+  await expect(viewer.getByRole('heading', { name: 'holiday.webm' })).toBeVisible({ timeout: 60_000 });
+  await expect(viewer.getByTestId('stream-media')).toBeVisible();
+  expect((await stats(viewer, infoHash)).piecesHave).toBe(0);
+  await sharer.evaluate(async (h) => (await (window as any).tabswarm).sessions.get(h).torrent.setSharing(true), infoHash);
+  await expect.poll(async () => (await stats(viewer, infoHash)).piecesHave, { timeout: 60_000 }).toBeGreaterThan(0);
 });
 
 test('a link whose key is wrong, or missing, says so', async ({ browser }) => {

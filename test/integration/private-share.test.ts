@@ -12,6 +12,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
+import { sealedContentsOf } from '../../shared/private/contents.ts';
+import { parseTorrent } from '../../shared/metainfo/parse.ts';
 import { CLI, runCliAsync } from '../helpers/cli.ts';
 import { spawnServer, type ServerProcess } from '../helpers/process.ts';
 import { until } from '../helpers/until.ts';
@@ -240,6 +242,10 @@ describe('private shares', () => {
     expect(summary.magnet).toMatch(/&x\.tsk=[A-Za-z0-9_-]{43}$/);
     expect(summary.name).toMatch(/^tabswarm-private-[0-9a-f]{16}$/);
     expect(holdsPlaintext(readFileSync(summary.sealed), readFileSync(file))).toBe(false);
+    // The .torrent carries the contents list, sealed: viewers read the name with the metadata, nobody else reads it.
+    const torrentBytes = readFileSync(torrent);
+    expect(sealedContentsOf(parseTorrent(torrentBytes).infoBytes)).not.toBeNull();
+    expect(torrentBytes.includes(Buffer.from('talk.webm'))).toBe(false);
     // A key that is not this share's is refused before any link is printed. This one begins with
     // "-" (first byte 0b111110xx), as one base64url key in 64 does: it is still read as --key's value.
     const dashKey = newLinkKey();

@@ -7,8 +7,17 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { PIECE_LENGTH_BYTES } from '../../shared/constants.ts';
 import { buildMagnet, parseMagnet } from '../../shared/magnet.ts';
+import { bdecode } from '../../shared/bencode.ts';
+import { createTorrent } from '../../shared/metainfo/create.ts';
+import { nodeSha1 } from '../../client/node/sha1.ts';
 import {
   cipherLength,
+  CONTENTS_INFO_KEY,
+  CONTENTS_PAD_BYTES,
+  GCM_TAG_BYTES,
+  plainLengthFor,
+  sealContents,
+  sealedContentsOf,
   decodeLinkKey,
   deriveKeys,
   encodeLinkKey,
@@ -131,5 +140,68 @@ describe('private shares', () => {
     expect(parseMagnet(link).privateKey).toBe(text);
     expect(() => parseMagnet(link.slice(0, -3))).toThrow(/key is damaged.*Copy the whole link again/);
     expect(() => decodeLinkKey('not a key!')).toThrow(expect.objectContaining({ code: 'PRIVATE_KEY_INVALID' }));
+  });
+});
+
+describe("a private share's contents list in its torrent's info dictionary", () => {
+  it('opens the share with no piece read, the same list and layout as from the first record', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    const contents = (await sealContents(keys.content, manifest, plainLengthFor(manifest)))!;
+    const reads: number[] = [];
+    const fast = await PrivateShare.open(source(sealed, reads), keys.content, contents);
+    expect(reads).toEqual([]);
+    const slow = await PrivateShare.open(source(sealed), keys.content);
+    expect(fast.manifest).toEqual(manifest);
+    expect(fast.layout()).toEqual(slow.layout());
+    expect(fast.contentOffset).toBe(slow.contentOffset);
+    const chunks: Uint8Array[] = [];
+    for await (const c of fast.fileChunks(2)) chunks.push(c);
+    expect(Buffer.compare(Buffer.concat(chunks), files[2]!)).toBe(0);
+  });
+
+  it('names a wrong key, and a changed list, at once, before any piece', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    const contents = (await sealContents(keys.content, manifest, plainLengthFor(manifest)))!;
+    const reads: number[] = [];
+    const other = await deriveKeys(newLinkKey());
+    await expect(PrivateShare.open(source(sealed, reads), other.content, contents)).rejects.toMatchObject({ code: 'PRIVATE_KEY_WRONG' });
+    const changed = contents.slice();
+    changed[5]! ^= 1;
+    await expect(PrivateShare.open(source(sealed, reads), keys.content, changed)).rejects.toMatchObject({ code: 'PRIVATE_KEY_WRONG' });
+    // Bound to the share's length: a list from a share of another length does not open.
+    const longer = { ...manifest, files: [...manifest.files.slice(0, 2), { path: ['notes', 'a é.txt'], length: 778 }] };
+    const misfit = (await sealContents(keys.content, longer, plainLengthFor(longer)))!;
+    await expect(PrivateShare.open(source(sealed, reads), keys.content, misfit)).rejects.toMatchObject({ code: 'PRIVATE_KEY_WRONG' });
+    expect(reads).toEqual([]);
+  });
+
+  it('is padded, so its size says little about the files; names never appear; a list too long stays out', async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const one = (m: PrivateManifest) => sealContents(keys.content, m, plainLengthFor(m));
+    const a = (await one({ name: 'a.webm', multiFile: false, files: [{ path: ['a.webm'], length: 10 }] }))!;
+    const b = (await one({ name: 'a much longer holiday video name.webm', multiFile: false, files: [{ path: ['a much longer holiday video name.webm'], length: 123_456 }] }))!;
+    expect(a.length).toBe(CONTENTS_PAD_BYTES + GCM_TAG_BYTES);
+    expect(b.length).toBe(a.length);
+    expect(Buffer.from(b).includes(Buffer.from('holiday'))).toBe(false);
+    const many: PrivateManifest = { name: 'photos', multiFile: true, files: Array.from({ length: 2_000 }, (_, i) => ({ path: [`photo-${i}.jpg`], length: 1 })) };
+    expect(await one(many)).toBeNull();
+  });
+
+  it("travels in the torrent's info dictionary, covered by the info hash, and is found there", async () => {
+    const keys = await deriveKeys(newLinkKey());
+    const sealed = await seal(manifest, files, keys.content);
+    const contents = (await sealContents(keys.content, manifest, plainLengthFor(manifest)))!;
+    const make = (extraInfo?: Record<string, Uint8Array>) =>
+      createTorrent({ name: 'tabswarm-private-0123456789abcdef', multiFile: false, sha1: nodeSha1, files: [{ path: [], length: sealed.length, stream: async function* () { yield sealed; } }], ...(extraInfo ? { extraInfo } : {}) });
+    const withList = await make({ [CONTENTS_INFO_KEY]: contents });
+    const without = await make();
+    expect(sealedContentsOf(withList.metainfo.infoBytes)).toEqual(contents);
+    expect(sealedContentsOf(without.metainfo.infoBytes)).toBeNull();
+    expect(withList.metainfo.infoHash).not.toBe(without.metainfo.infoHash);
+    expect(withList.metainfo.pieceCount).toBe(without.metainfo.pieceCount);
+    expect(Object.keys(bdecode(withList.metainfo.infoBytes) as object)).toContain(CONTENTS_INFO_KEY);
+    await expect(make({ pieces: contents })).rejects.toMatchObject({ code: 'TORRENT_INVALID' });
   });
 });

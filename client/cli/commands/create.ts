@@ -41,10 +41,12 @@ export async function createCommand(args: CreateArgs): Promise<void> {
   const output = args.output ?? `${plain.name}.torrent`;
   let input = plain;
   let linkKey: Uint8Array | null = null;
+  let extraInfo: Record<string, Uint8Array> = {};
   if (args.private) {
     linkKey = newLinkKey();
     const sealed = await sealToFile(plain, dirname(resolve(output)), linkKey, (await deriveKeys(linkKey)).content);
-    input = await readFsInput(sealed);
+    input = await readFsInput(sealed.path);
+    extraInfo = sealed.extraInfo;
   }
   const total = input.files.reduce((sum, f) => sum + f.length, 0);
   const bar = total > PROGRESS_THRESHOLD_BYTES ? progressBar('hashing') : null;
@@ -57,6 +59,7 @@ export async function createCommand(args: CreateArgs): Promise<void> {
     sha1: nodeSha1,
     announce: args.announce,
     urlList: args.webSeeds,
+    extraInfo,
     createdBy: CLI_NAME_VERSION,
     creationDate: Math.floor(Date.now() / 1000),
     onProgress: bar ? (done, all) => bar.update(done, all) : undefined,

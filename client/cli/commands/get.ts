@@ -4,6 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Metainfo } from '../../../shared/metainfo/types.ts';
 import { decodeLinkKey, deriveKeys } from '../../../shared/private/key.ts';
 import { PrivateShare } from '../../../shared/private/open.ts';
+import { sealedContentsOf } from '../../../shared/private/contents.ts';
 import { torrentCipherSource } from '../../engine/private-source.ts';
 import { unsealToFolder } from '../private-share.ts';
 import { parseMagnet } from '../../../shared/magnet.ts';
@@ -136,7 +137,7 @@ export async function getCommand(args: GetArgs): Promise<void> {
   const opened = keys
     ? metaReady.then((meta) => {
         cipherSource = torrentCipherSource(session.torrent, meta);
-        return PrivateShare.open(cipherSource, keys.content);
+        return PrivateShare.open(cipherSource, keys.content, sealedContentsOf(meta.infoBytes));
       })
     : null;
   opened?.catch(() => {});

@@ -5,6 +5,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { decodeLinkKey, deriveKeys } from '../../../shared/private/key.ts';
 import { sealToFile } from '../private-share.ts';
 import { PrivateShare } from '../../../shared/private/open.ts';
+import { sealedContentsOf } from '../../../shared/private/contents.ts';
 import { torrentCipherSource } from '../../engine/private-source.ts';
 import { buildMagnet } from '../../../shared/magnet.ts';
 import { createTorrent, encodeTorrentFile, parseTorrent, pieceSize, type Metainfo } from '../../../shared/metainfo/index.ts';
@@ -61,9 +62,12 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   let absolute = resolve(args.path);
   const linkKey = args.privateKey === undefined ? null : decodeLinkKey(args.privateKey);
   const keys = linkKey ? await deriveKeys(linkKey) : null;
+  let extraInfo: Record<string, Uint8Array> = {};
   if (linkKey && keys && args.sealPlain) {
     await mkdir(SEALED_DIR, { recursive: true });
-    absolute = await sealToFile(await readFsInput(absolute), SEALED_DIR, linkKey, keys.content);
+    const sealed = await sealToFile(await readFsInput(absolute), SEALED_DIR, linkKey, keys.content);
+    absolute = sealed.path;
+    extraInfo = sealed.extraInfo;
   }
   let meta: Metainfo;
   let assumeComplete = false;
@@ -84,6 +88,7 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
       multiFile: input.multiFile,
       sha1: nodeSha1,
       announce: args.trackers,
+      extraInfo,
       createdBy: CLI_NAME_VERSION,
       creationDate: Math.floor(Date.now() / 1000),
       onProgress: (done) => bar.update(done, total),
@@ -113,10 +118,10 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
     throw new TabswarmError('INPUT_UNREADABLE', `${args.path} does not match the torrent: ${stats.piecesHave} of ${stats.pieceCount} pieces verified.`);
   }
   if (keys) {
-    // A key that is not this share's would print a link nobody can open: check it on the first record.
+    // A key that is not this share's would print a link nobody can open: check it (on the contents list, or the first record).
     const source = torrentCipherSource(session.torrent, meta);
     try {
-      await PrivateShare.open(source, keys.content);
+      await PrivateShare.open(source, keys.content, sealedContentsOf(meta.infoBytes));
     } catch (err) {
       await session.stop();
       throw err;

@@ -30,7 +30,7 @@ import { sealedContentsOf } from '../../shared/private/contents.ts';
 import { decryptingTorrent, torrentCipherSource } from '../engine/private-source.ts';
 import { sealFiles, type SealedFiles } from './seal-files.ts';
 import type { StreamView } from './stream-server.ts';
-import { forgetSources, rememberSources, type LinkSources } from './link-sources.ts';
+import { forgetSources, mergeSources, rememberSources, type LinkSources } from './link-sources.ts';
 import { contentKind } from '../ui/content-kind.ts';
 
 /** Peer connections per tab across all swarms: browsers cap RTCPeerConnections (Chromium near 500), and each costs CPU. */
@@ -278,8 +278,10 @@ export class BrowserClient extends Emitter<ClientEvents> {
     // A magnet's ws= web seeds (the origin must allow cross-origin requests: CORS), and its xs=
     // .torrent: the metadata when no peer is online (a file kept on a server after its sharer left).
     // Those it named before (reopened from "My files" as a bare info hash), and any new ones, kept.
-    const sources = await rememberSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}), ...('expiresAt' in parsed && parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}), ...('relays' in parsed && parsed.relays ? { relays: true } : {}) });
+    const { sources, saved } = await mergeSources(parsed.infoHash, { webSeeds: parsed.webSeeds, sources: parsed.sources, ...('privateKey' in parsed && parsed.privateKey ? { privateKey: parsed.privateKey } : {}), ...('expiresAt' in parsed && parsed.expiresAt !== undefined ? { expiresAt: parsed.expiresAt } : {}), ...('relays' in parsed && parsed.relays ? { relays: true } : {}) });
     this.linkSources.set(parsed.infoHash, sources);
+    // Stored while the swarm starts, not before: the link itself carries all of it meanwhile.
+    saved.catch((err: unknown) => this.emit('warning', new TabswarmError('STORAGE_WRITE_FAILED', `This browser could not remember the link's sources${sources.privateKey === undefined ? '' : ' and key'} (${err instanceof Error ? err.message : String(err)}); the download goes on, but reopening it from "My files" may need the link again.`)));
     // A private share (its key from this link, or remembered from an earlier one): offers signed, content opened with it.
     if (sources.privateKey !== undefined && !this.privates.has(parsed.infoHash)) {
       this.privates.set(parsed.infoHash, { key: sources.privateKey, keys: await deriveKeys(decodeLinkKey(sources.privateKey)) });

@@ -29,8 +29,12 @@ export async function rememberedSources(infoHash: string): Promise<LinkSources> 
   return (await get<LinkSources>(infoHash, links())) ?? { webSeeds: [], sources: [] };
 }
 
-/** Adds these to what is remembered for the torrent; returns the whole. */
-export async function rememberSources(infoHash: string, add: LinkSources): Promise<LinkSources> {
+/**
+ * Adds these to what is remembered for the torrent. Returns the whole at once, and `saved`, which
+ * settles once it is stored: opening a link need not wait for the disk (a write took tenths of a
+ * second with four tabs busy, and every private link's first open writes its key).
+ */
+export async function mergeSources(infoHash: string, add: LinkSources): Promise<{ sources: LinkSources; saved: Promise<void> }> {
   const known = await rememberedSources(infoHash);
   const all: LinkSources = { webSeeds: union(known.webSeeds, add.webSeeds), sources: union(known.sources, add.sources) };
   const privateKey = known.privateKey ?? add.privateKey;
@@ -39,8 +43,15 @@ export async function rememberSources(infoHash: string, add: LinkSources): Promi
   if (expiresAt !== undefined) all.expiresAt = expiresAt;
   // Only the sharer grants relaying, and a link cannot take it back once it is out.
   if (known.relays || add.relays) all.relays = true;
-  if (all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey || all.expiresAt !== known.expiresAt || all.relays !== known.relays) await set(infoHash, all, links());
-  return all;
+  const changed = all.webSeeds.length !== known.webSeeds.length || all.sources.length !== known.sources.length || all.privateKey !== known.privateKey || all.expiresAt !== known.expiresAt || all.relays !== known.relays;
+  return { sources: all, saved: changed ? set(infoHash, all, links()) : Promise.resolve() };
+}
+
+/** Adds these to what is remembered for the torrent and stores it; returns the whole. */
+export async function rememberSources(infoHash: string, add: LinkSources): Promise<LinkSources> {
+  const { sources, saved } = await mergeSources(infoHash, add);
+  await saved;
+  return sources;
 }
 
 export async function forgetSources(infoHash: string): Promise<void> {

@@ -114,6 +114,49 @@ test("a viewer reads a private share's real name with its metadata, before any p
   await expect.poll(async () => (await stats(viewer, infoHash)).piecesHave, { timeout: 60_000 }).toBeGreaterThan(0);
 });
 
+test("a private link's swarm starts without waiting for this browser to store the key, and the key is stored", async ({ browser }) => {
+  const sharer = await page(browser);
+  const { link, infoHash } = await sharePrivately(sharer, video);
+  const viewer = await page(browser);
+  // This browser's writes of link sources (the key among them) do not finish until released: the
+  // transaction that stores them is kept open with reads, as a busy disk keeps it waiting.
+  await viewer.addInitScript(() => {
+    const put = IDBObjectStore.prototype.put;
+    IDBObjectStore.prototype.put = function (this: IDBObjectStore, ...args: Parameters<IDBObjectStore['put']>) {
+      const request = put.apply(this, args);
+      if (this.name === 'links') {
+        const spin = () => {
+          if (!(window as any).releaseLinkWrites) this.get('').onsuccess = spin;
+        };
+        spin();
+      }
+      return request;
+    };
+  });
+  await viewer.goto(link);
+  await expect(viewer.getByRole('heading', { name: 'holiday.webm' })).toBeVisible({ timeout: 60_000 });
+  await expect.poll(async () => (await stats(viewer, infoHash)).piecesHave, { timeout: 60_000 }).toBeGreaterThan(0);
+  await viewer.evaluate(() => ((window as any).releaseLinkWrites = true));
+  // Nothing is lost: the key is remembered once the write goes through.
+  const key = /x\.tsk=([A-Za-z0-9_-]+)/.exec(link)![1];
+  await expect
+    .poll(() =>
+      viewer.evaluate(
+        (h) =>
+          new Promise<string | undefined>((resolve, reject) => {
+            const open = indexedDB.open('tabswarm-links');
+            open.onerror = () => reject(open.error);
+            open.onsuccess = () => {
+              const get = open.result.transaction('links').objectStore('links').get(h);
+              get.onsuccess = () => resolve((get.result as { privateKey?: string } | undefined)?.privateKey);
+            };
+          }),
+        infoHash,
+      ),
+    )
+    .toBe(key);
+});
+
 test('a link whose key is wrong, or missing, says so', async ({ browser }) => {
   const sharer = await page(browser);
   const small = join(dir, 'notes.txt');

@@ -141,7 +141,7 @@ export class TabswarmFile extends LitElement {
         this.stats = session.torrent.stats();
         this.dispatchEvent(new CustomEvent('progress', { detail: this.stats }));
         if (!this.view && !finding && session.torrent.meta) {
-          // A private share's files are known once its first piece (the sealed contents list) is in.
+          // A private share's files are known from its sealed contents list: with the metadata (older shares: once the first piece is in).
           finding = true;
           client.streamView(session.torrent.infoHash).then(
             (view) => {

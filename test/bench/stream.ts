@@ -93,6 +93,7 @@ el.addEventListener('progress', function (e) { if (e.detail.done && bench.doneAt
 el.setAttribute('magnet', new URLSearchParams(location.search).get('magnet'));
 document.documentElement.append(el);
 (function find() {
+  if (el.stats) mark('session');
   if (el.stats && el.stats.pieceCount !== null) mark('metadata');
   const v = el.shadowRoot && el.shadowRoot.querySelector('video[src]');
   if (v) watch(v); else setTimeout(find, 5);
@@ -184,7 +185,7 @@ async function seeder(system: StreamSystem): Promise<{ page: Page; magnet: strin
 
 interface ViewerResult {
   firstFrameSeconds: number;
-  /** Seconds from navigation to: the metadata, the video's src, loadedmetadata, canplay (where first-frame time goes). */
+  /** Seconds from navigation to: the swarm started (Tabswarm's widget has its session), the metadata, the video's src, loadedmetadata, canplay (where first-frame time goes). */
   marks: Record<string, number>;
   seekSeconds: number[];
   stallsPerMinute: number;
@@ -283,7 +284,7 @@ try {
         system,
         viewers: n,
         firstFrameSeconds: spread(all.map((v) => v.firstFrameSeconds)),
-        firstFrameSteps: Object.fromEntries(['metadata', 'src', 'loadedmetadata', 'canplay'].filter((k) => all.every((v) => k in v.marks)).map((k) => [k, spread(all.map((v) => v.marks[k]!)).median])),
+        firstFrameSteps: Object.fromEntries(['session', 'metadata', 'src', 'loadedmetadata', 'canplay'].filter((k) => all.every((v) => k in v.marks)).map((k) => [k, spread(all.map((v) => v.marks[k]!)).median])),
         seekSeconds: spread(all.flatMap((v) => v.seekSeconds)),
         stallsPerMinute: round(spread(all.map((v) => v.stallsPerMinute)).median),
         swarmSecondsStreaming: sStream.median,

@@ -127,7 +127,7 @@ export function streamReport(j: StreamResults): string {
     '|---|---|---|---|---|---|---|---|---|---|',
     ...j.runs.map((r) => `| ${r.system} | ${r.viewers} | ${fmt(r.firstFrameSeconds)} | ${fmt(r.seekSeconds)} | ${r.stallsPerMinute} | ${r.swarmSecondsStreaming.toFixed(1)} | ${r.streamingOverDp2p.toFixed(2)} | ${r.swarmSecondsDownloading.toFixed(1)} | ${r.downloadingOverDp2p.toFixed(2)} | ${r.cpuBusyPctStreaming.toFixed(0)} % / ${r.cpuBusyPctDownloading.toFixed(0)} %${cpuBound(r) ? ' — CPU-bound' : ''} |`),
     '',
-    `Where the first frame's time went (median seconds from the start of navigation; "src" is when the page gave the video its source${withWebTorrent ? " — WebTorrent's page holds the video element from the start" : ''}):`,
+    `Where the first frame's time went (median seconds from the start of navigation; "session" is when Tabswarm's widget had started the swarm (its link read, its session announced), "src" when the page gave the video its source${withWebTorrent ? " — WebTorrent's page holds the video element from the start" : ''}):`,
     '',
     ...j.runs.map((r) => `- ${r.system}, ${r.viewers} viewer${r.viewers === 1 ? '' : 's'}: ${Object.entries(r.firstFrameSteps).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')}, playing ${r.firstFrameSeconds.median.toFixed(2)}`),
     '',

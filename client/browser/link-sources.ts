@@ -31,8 +31,8 @@ export async function rememberedSources(infoHash: string): Promise<LinkSources> 
 
 /**
  * Adds these to what is remembered for the torrent. Returns the whole at once, and `saved`, which
- * settles once it is stored: opening a link need not wait for the disk (a write took tenths of a
- * second with four tabs busy, and every private link's first open writes its key).
+ * settles once it is stored: opening a link need not wait for the disk, which a busy machine can
+ * keep waiting (every private link's first open writes its key).
  */
 export async function mergeSources(infoHash: string, add: LinkSources): Promise<{ sources: LinkSources; saved: Promise<void> }> {
   const known = await rememberedSources(infoHash);

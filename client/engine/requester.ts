@@ -205,8 +205,10 @@ export class Requester {
     // Checked before the request is forgotten: release() then gives the block back to the picker.
     if (block.length !== expected) return { kind: 'invalid', reason: `a ${block.length}-byte block where ${expected} bytes were requested` };
     this.forget(sent, id);
-    // A copy: the block may be a view into a larger received chunk, which must not be kept alive.
-    pending.blocks[b] = block.slice();
+    // Kept as it came, a view into the received chunk: copying it here and again when the piece is
+    // joined cost the simulator a tenth of its time. A chunk holds the blocks one sender batched,
+    // nearly always of one piece, so keeping it alive until the piece is whole keeps little else.
+    pending.blocks[b] = block;
     pending.progress.received[b] = true;
     pending.senders[b] = key;
     // Endgame duplicates: whoever else was asked for this block need not send it.

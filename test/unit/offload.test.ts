@@ -12,13 +12,19 @@ import { newProgress, nextRequests, type PieceProgress } from '../../client/engi
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import { until } from '../helpers/until.ts';
-import { FAST, connect, connectAll, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
+import { FAST, connect, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
 import { deliveredSoFar, rawSeeder } from '../helpers/raw-peer.ts';
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent as TorrentClass } from '../../client/engine/torrent.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
 import { peerId } from '../helpers/swarm.ts';
+import { memoryPair } from '../../client/engine/transport.ts';
+import { nodeSha1 } from '../../client/node/sha1.ts';
+import { SimClock } from '../sim/sim-clock.ts';
+
+/** Virtual time an in-memory swarm of a few pieces gets to finish in (it needs well under a second). */
+const SWARM_LIMIT_MS = 60_000;
 
 const PIECE = 256 * 1024;
 const { track } = trackTorrents();
@@ -132,7 +138,8 @@ describe('the picker for an origin', () => {
 });
 
 /** An origin holding `data`, answering each Range request on a later turn (as a network would). */
-function memoryOrigin(meta: Metainfo, data: Uint8Array) {
+/** An origin in memory; `later` defers its answers (a real timer unless a test runs on a clock of its own). */
+function memoryOrigin(meta: Metainfo, data: Uint8Array, later: (fn: () => void) => void = (fn) => setTimeout(fn, 0)) {
   const servedPieces: number[] = [];
   let bytes = 0;
   const fetchFor = (onFetch: (piece: number) => void): FetchLike => async (_url, init) => {
@@ -140,7 +147,7 @@ function memoryOrigin(meta: Metainfo, data: Uint8Array) {
     const piece = Math.floor(from / meta.pieceLength);
     onFetch(piece);
     servedPieces.push(piece);
-    await new Promise((r) => setTimeout(r, 0));
+    await new Promise<void>((r) => later(r));
     // A fetch aborted before its answer (the engine took the piece back) sends nothing.
     if (init.signal.aborted) throw new DOMException('aborted', 'AbortError');
     bytes += to - from + 1;
@@ -162,9 +169,27 @@ const originKeyOf = new Map<Torrent, string>();
 describe('swarms with an origin (in memory)', () => {
   it('N downloaders starting together with only an origin: all finish byte-exact; the origin is asked only for pieces no neighbour has while neighbours supply', async () => {
     const { data, meta } = await makeContent(24 * PIECE);
-    const origin = memoryOrigin(meta, data);
-    const leechers = await Promise.all(Array.from({ length: 4 }, async () => track(await makePeer({ metainfo: meta }))));
-    connectAll(leechers.map((l) => l.torrent));
+    // On the simulator's clock: every delivery, answer and engine timer is a virtual event, so how
+    // far each downloader gets before another's timer fires does not depend on how busy the machine
+    // is (on real timers a loaded machine made the origin send 1.29 × F).
+    const clock = new SimClock();
+    const later = (fn: () => void) => void clock.setTimeout(fn, 0);
+    const origin = memoryOrigin(meta, data, later);
+    const leechers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const store = new MemoryStore();
+        const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: nodeSha1, openStore: async () => store, clock }, FAST);
+        await torrent.start();
+        return track({ torrent, store });
+      }),
+    );
+    for (let i = 0; i < leechers.length; i++) {
+      for (let j = i + 1; j < leechers.length; j++) {
+        const [a, b] = memoryPair({ schedule: later });
+        leechers[i]!.torrent.addPeer(a);
+        leechers[j]!.torrent.addPeer(b);
+      }
+    }
     const breaches: string[] = [];
     for (const l of leechers) {
       const t = l.torrent;
@@ -177,7 +202,8 @@ describe('swarms with an origin (in memory)', () => {
       }))!;
       originKeyOf.set(t, key);
     }
-    await Promise.all(leechers.map((l) => waitDone(l.torrent)));
+    await clock.run(() => leechers.every((l) => l.torrent.done), SWARM_LIMIT_MS);
+    expect(leechers.map((l) => l.torrent.done)).toEqual([true, true, true, true]);
     for (const l of leechers) expect(sha256(storedBytes(l.store, meta))).toBe(sha256(data));
     expect(breaches).toEqual([]);
     // Every piece came from the origin at least once (nobody else had it), and the leechers traded.

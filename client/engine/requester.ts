@@ -136,14 +136,15 @@ export class Requester {
     // the blocks of other pieces still out are cancelled, so the peers serve the deadline's pieces
     // next instead of after everything queued before them. Those pieces keep what they received and
     // are asked for again later. While playback runs on, the head is already out: nothing is cancelled.
+    // Later pieces of the window are cancelled too: a pipeline full of the next piece's blocks would
+    // otherwise keep the head from being asked for at all until they came.
     const head = pieces.find((i) => !this.snapshot.have.get(i));
     if (head === undefined || this.pending.get(head)?.progress.requested.some(Boolean)) return;
-    const urgent = new Set(pieces);
     for (const [key, sent] of this.outstanding) {
       const others = new Set<number>();
       for (const id of sent.keys()) {
         const index = Math.floor(id / this.blocksPerPiece);
-        if (!urgent.has(index)) others.add(index);
+        if (index !== head) others.add(index);
       }
       for (const index of others) this.releasePiece(key, index);
     }

@@ -220,4 +220,20 @@ describe('a seek', () => {
     await deliveredSoFar();
     expect(of('cancel')).toHaveLength(cancelled.length);
   });
+
+  it('a seek whose window holds the piece a full pipeline is out for: that piece is cancelled too, so the head is asked for', async () => {
+    const { meta } = await makeContent(40 * PIECE);
+    const PIPELINE = 16; // one piece's blocks
+    const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, blockTimeoutMs: 3_600_000, minPipeline: PIPELINE, maxPipeline: PIPELINE }));
+    const peer = rawSeeder(leecher.torrent, meta);
+    const of = (type: 'request' | 'cancel') => peer.messages.filter((m): m is Extract<WireMessage, { type: 'request' | 'cancel' }> => m.type === type);
+    // Playing from piece 6: the whole pipeline is out for it (the peer never answers).
+    leecher.torrent.setUrgent([6]);
+    await expect.poll(() => of('request').length).toBe(PIPELINE);
+    expect(new Set(of('request').map((r) => r.index))).toEqual(new Set([6]));
+    // A seek back to 5, whose window runs on into 6 (a random first piece landed there as often).
+    leecher.torrent.setUrgent([5, 6]);
+    await expect.poll(() => of('request').some((r) => r.index === 5)).toBe(true);
+    expect(of('cancel').every((c) => c.index === 6)).toBe(true);
+  });
 });

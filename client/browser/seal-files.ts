@@ -5,8 +5,8 @@
  */
 import { deriveKeys, newLinkKey, sealedFileName, type PrivateKeys } from '../../shared/private/key.ts';
 import type { PrivateManifest } from '../../shared/private/manifest.ts';
-import { plainLengthFor, sealShare } from '../../shared/private/seal.ts';
-import { CONTENTS_INFO_KEY, sealContents } from '../../shared/private/contents.ts';
+import { sealShare } from '../../shared/private/seal.ts';
+import { contentsInfo } from '../../shared/private/contents.ts';
 import { blobChunks } from './blob-chunks.ts';
 
 /** Sealed records gathered before they join the Blob: fewer, larger parts. */
@@ -34,6 +34,5 @@ export async function sealFiles(entries: ReadonlyArray<{ file: File; path: strin
     }
   }
   blob = new Blob([blob, ...batch]);
-  const contents = await sealContents(keys.content, manifest, plainLengthFor(manifest));
-  return { file: new File([blob], await sealedFileName(linkKey)), linkKey, keys, extraInfo: contents ? { [CONTENTS_INFO_KEY]: contents } : {} };
+  return { file: new File([blob], await sealedFileName(linkKey)), linkKey, keys, extraInfo: await contentsInfo(keys.content, manifest) };
 }

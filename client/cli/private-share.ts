@@ -7,7 +7,7 @@ import { mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { once } from 'node:events';
 import { TabswarmError } from '../../shared/errors.ts';
-import { CONTENTS_INFO_KEY, plainLengthFor, PrivateShare, sealContents, sealedFileName, sealShare, type PrivateManifest } from '../../shared/private/index.ts';
+import { contentsInfo, PrivateShare, sealedFileName, sealShare, type PrivateManifest } from '../../shared/private/index.ts';
 import type { FsInput } from './fs-input.ts';
 import { progressBar } from './progress.ts';
 
@@ -47,8 +47,7 @@ export async function sealToFile(input: FsInput, dir: string, linkKey: Uint8Arra
   await writeAll(partial, sealShare({ manifest, content, contents: input.files.map((f) => () => f.stream()), onProgress: (done, all) => bar.update(done, all) }));
   bar.finish();
   await rename(partial, path);
-  const contents = await sealContents(content, manifest, plainLengthFor(manifest));
-  return { path, extraInfo: contents ? { [CONTENTS_INFO_KEY]: contents } : {} };
+  return { path, extraInfo: await contentsInfo(content, manifest) };
 }
 
 /** Writes every file of an opened share below `outDir` (each under a temporary name until whole); returns the top-level path. */

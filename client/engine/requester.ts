@@ -72,7 +72,7 @@ interface PendingPiece {
   /** Bytes in the piece. */
   size: number;
   /**
-   * The blocks received so far, each in its own buffer, joined once the last arrives. A piece is
+   * The blocks received so far, each as it came, joined once the last arrives. A piece is
    * started well before its blocks come (requests wait in the sender's queue), and with many
    * sources many pieces are part-way at once: a whole-piece buffer per started piece held empty
    * space (at 1,000 simulated peers, 1.8 of the simulator's 4 GiB of buffers).

@@ -14,6 +14,7 @@ import { TabswarmError } from '../errors.ts';
 import { subtleCrypto, wrongKeyError } from './key.ts';
 import { decodeManifest, encodeManifest, MANIFEST_PREFIX_BYTES, manifestJsonLength, type PrivateManifest } from './manifest.ts';
 import { GCM_TAG_BYTES } from './records.ts';
+import { plainLengthFor } from './seal.ts';
 
 /** The info dictionary's key. Other BitTorrent clients ignore keys they do not know (BEP 3). */
 export const CONTENTS_INFO_KEY = 'tabswarm-contents';
@@ -49,6 +50,12 @@ export async function sealContents(key: CryptoKey, manifest: PrivateManifest, pl
   padded.set(encoded);
   const sealed = await subtleCrypto().encrypt({ name: 'AES-GCM', iv: CONTENTS_NONCE, additionalData: additionalData(plainLength), tagLength: GCM_TAG_BYTES * 8 }, key, padded);
   return new Uint8Array(sealed);
+}
+
+/** What a private share's torrent adds to its info dictionary: the sealed list, or nothing when it is too long to embed. */
+export async function contentsInfo(key: CryptoKey, manifest: PrivateManifest): Promise<Record<string, Uint8Array>> {
+  const sealed = await sealContents(key, manifest, plainLengthFor(manifest));
+  return sealed ? { [CONTENTS_INFO_KEY]: sealed } : {};
 }
 
 /** The sealed list in a torrent's info dictionary, or null when it has none. */

@@ -6,6 +6,7 @@ import { memoryPair } from '../../client/engine/transport.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
 import { Torrent, type TorrentSource } from '../../client/engine/torrent.ts';
 import type { EngineOptions } from '../../client/engine/options.ts';
+import type { Clock } from '../../client/engine/clock.ts';
 import { concatBytes } from '../../shared/bytes.ts';
 import { afterEach } from 'vitest';
 
@@ -35,8 +36,9 @@ export interface TestPeer {
   store: MemoryStore;
 }
 
-export async function makePeer(source: TorrentSource, options: Partial<EngineOptions> = FAST, store = new MemoryStore(), sha1: Sha1 = portableSha1): Promise<TestPeer> {
-  const torrent = new Torrent(source, { peerId: peerId(), sha1, openStore: async () => store, clientName: 'Tabswarm test' }, options);
+/** `clock`: the engine's timers on a clock of the test's own (default: real time). */
+export async function makePeer(source: TorrentSource, options: Partial<EngineOptions> = FAST, store = new MemoryStore(), sha1: Sha1 = portableSha1, clock?: Clock): Promise<TestPeer> {
+  const torrent = new Torrent(source, { peerId: peerId(), sha1, openStore: async () => store, clientName: 'Tabswarm test', ...(clock ? { clock } : {}) }, options);
   await torrent.start();
   return { torrent, store };
 }
@@ -51,14 +53,15 @@ export async function makeSeeder(meta: Metainfo, data: Uint8Array, options: Part
   return makePeer({ metainfo: meta }, options, MemoryStore.filled(meta, data));
 }
 
-export function connect(a: Torrent, b: Torrent, chunk?: number): void {
-  const [ta, tb] = memoryPair({ chunk });
+/** `schedule`: how deliveries are deferred (default: a real zero-delay timer; see memoryPair). */
+export function connect(a: Torrent, b: Torrent, chunk?: number, schedule?: (fn: () => void) => void): void {
+  const [ta, tb] = memoryPair({ chunk, ...(schedule ? { schedule } : {}) });
   a.addPeer(ta);
   b.addPeer(tb);
 }
 
-export function connectAll(peers: Torrent[], chunk?: number): void {
-  for (let i = 0; i < peers.length; i++) for (let j = i + 1; j < peers.length; j++) connect(peers[i]!, peers[j]!, chunk);
+export function connectAll(peers: Torrent[], chunk?: number, schedule?: (fn: () => void) => void): void {
+  for (let i = 0; i < peers.length; i++) for (let j = i + 1; j < peers.length; j++) connect(peers[i]!, peers[j]!, chunk, schedule);
 }
 
 export function waitDone(t: Torrent, timeoutMs = 20_000): Promise<void> {

@@ -12,14 +12,11 @@ import { newProgress, nextRequests, type PieceProgress } from '../../client/engi
 import type { Torrent } from '../../client/engine/torrent.ts';
 import { webSeedTransport, type FetchLike } from '../../client/engine/web-seed.ts';
 import { until } from '../helpers/until.ts';
-import { FAST, connect, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
+import { FAST, connect, connectAll, makeSeeder, makeContent, makePeer, sha256, storedBytes, waitDone, trackTorrents } from '../helpers/swarm.ts';
 import { deliveredSoFar, rawSeeder } from '../helpers/raw-peer.ts';
 import { ManualClock } from '../../client/engine/clock.ts';
 import { MemoryStore } from '../../client/engine/storage.ts';
-import { Torrent as TorrentClass } from '../../client/engine/torrent.ts';
 import { portableSha1 } from '../../shared/sha1.ts';
-import { peerId } from '../helpers/swarm.ts';
-import { memoryPair } from '../../client/engine/transport.ts';
 import { nodeSha1 } from '../../client/node/sha1.ts';
 import { SimClock } from '../sim/sim-clock.ts';
 
@@ -137,8 +134,10 @@ describe('the picker for an origin', () => {
   });
 });
 
-/** An origin holding `data`, answering each Range request on a later turn (as a network would). */
-/** An origin in memory; `later` defers its answers (a real timer unless a test runs on a clock of its own). */
+/**
+ * An origin holding `data`, answering each Range request on a later turn (as a network would):
+ * `later` defers the answer (a real timer unless the test runs on a clock of its own).
+ */
 function memoryOrigin(meta: Metainfo, data: Uint8Array, later: (fn: () => void) => void = (fn) => setTimeout(fn, 0)) {
   const servedPieces: number[] = [];
   let bytes = 0;
@@ -175,21 +174,8 @@ describe('swarms with an origin (in memory)', () => {
     const clock = new SimClock();
     const later = (fn: () => void) => void clock.setTimeout(fn, 0);
     const origin = memoryOrigin(meta, data, later);
-    const leechers = await Promise.all(
-      Array.from({ length: 4 }, async () => {
-        const store = new MemoryStore();
-        const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: nodeSha1, openStore: async () => store, clock }, FAST);
-        await torrent.start();
-        return track({ torrent, store });
-      }),
-    );
-    for (let i = 0; i < leechers.length; i++) {
-      for (let j = i + 1; j < leechers.length; j++) {
-        const [a, b] = memoryPair({ schedule: later });
-        leechers[i]!.torrent.addPeer(a);
-        leechers[j]!.torrent.addPeer(b);
-      }
-    }
+    const leechers = await Promise.all(Array.from({ length: 4 }, async () => track(await makePeer({ metainfo: meta }, FAST, new MemoryStore(), nodeSha1, clock))));
+    connectAll(leechers.map((l) => l.torrent), undefined, later);
     const breaches: string[] = [];
     for (const l of leechers) {
       const t = l.torrent;
@@ -283,10 +269,7 @@ describe('swarms with an origin (in memory)', () => {
     // The leecher's housekeeping ticks run only when the test says, so the tick that falls between
     // the peer's bitfield and its unchoke is not left to chance.
     const clock = new ManualClock();
-    const store = new MemoryStore();
-    const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, FAST);
-    await torrent.start();
-    track({ torrent, store });
+    const { torrent } = track(await makePeer({ metainfo: meta }, FAST, new MemoryStore(), portableSha1, clock));
     torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: hanging }));
     const tick = async () => {
       clock.advance(FAST.tickMs!);
@@ -320,10 +303,7 @@ describe('swarms with an origin (in memory)', () => {
     const cap = 2 * PIECE + 5_000; // not a whole number of blocks: the last whole block under it is the limit
     // A clock of our own: the housekeeping ticks that refill pipelines run when we say.
     const clock = new ManualClock();
-    const store = new MemoryStore();
-    const torrent = new TorrentClass({ metainfo: meta }, { peerId: peerId(), sha1: portableSha1, openStore: async () => store, clock }, { ...FAST, originCapBytes: cap });
-    await torrent.start();
-    const leecher = track({ torrent, store });
+    const leecher = track(await makePeer({ metainfo: meta }, { ...FAST, originCapBytes: cap }, new MemoryStore(), portableSha1, clock));
     let pieces = 0;
     const twoPieces = new Promise<void>((r) => leecher.torrent.on('piece', () => ++pieces === 2 && r()));
     leecher.torrent.addPeer(webSeedTransport({ url: 'http://origin.test/content.bin', meta, fetch: origin.fetchFor(() => {}) }));

@@ -9,7 +9,7 @@ import { linkKeyOf } from './link-key.ts';
 import { inlineDashValues } from './inline-values.ts';
 import { encodeLinkKey, newLinkKey } from '../../shared/private/key.ts';
 import { infoCommand } from './commands/info.ts';
-import { SEED_WORKER_ENV, superviseSeed } from './seed-supervisor.ts';
+import { DOWNLOAD, SEEDING, WORKER_ENV, endWithSupervisor, superviseWorker } from './worker-supervisor.ts';
 import { ExitError } from './exit.ts';
 import { DEFAULT_TRACKER, checkTrackers, parseByteRate, parseExpiry } from './swarm-args.ts';
 import { COMMAND_HELP, USAGE, isCommandName } from './usage.ts';
@@ -49,6 +49,11 @@ function onePositional(positionals: string[], what: string): string {
   if (positionals.length === 0) throw new UsageError(`missing ${what}`);
   if (positionals.length > 1) throw new UsageError(`expected one ${what}, got ${positionals.length}: ${positionals.join(' ')}`);
   return positionals[0]!;
+}
+
+/** This process is the worker a supervising `seed` or `get` started (worker-supervisor.ts). */
+function isWorker(): boolean {
+  return process.env[WORKER_ENV] === '1';
 }
 
 async function run(argv: string[]): Promise<void> {
@@ -111,18 +116,17 @@ async function run(argv: string[]): Promise<void> {
       const trackers = checkTrackers(values.tracker ?? [DEFAULT_TRACKER]);
       if (values.server !== undefined && !values.keep) throw new UsageError('--server names where --keep uploads to; add --keep');
       // The command the user runs watches over a worker that seeds, and restarts it if the
-      // native WebRTC library crashes it (seed-supervisor.ts).
-      if (process.env[SEED_WORKER_ENV] !== '1') {
+      // native WebRTC library crashes it (worker-supervisor.ts).
+      if (!isWorker()) {
         // A new private share's key is made here, once, and handed to the worker: a restarted worker
         // seals PATH again under the same key into the same torrent, so the printed link stays good.
         const extra = values.private && privateKey === undefined ? [`--key=${encodeLinkKey(newLinkKey())}`] : [];
         // A relative expiry (--expires 1h) is fixed now, so a restarted worker keeps the same one (the last --expires wins).
         if (expiresAt !== undefined) extra.push(`--expires=${new Date(expiresAt).toISOString()}`);
-        process.exitCode = await superviseSeed(process.argv[1]!, [...process.argv.slice(2), ...extra]);
+        process.exitCode = await superviseWorker(process.argv[1]!, [...process.argv.slice(2), ...extra], SEEDING);
         return;
       }
-      // A worker whose supervisor is gone (killed outright) leaves the swarm as on SIGTERM, rather than seed on unattended.
-      process.once('disconnect', () => process.kill(process.pid, 'SIGTERM'));
+      endWithSupervisor();
       // Loaded on demand: the WebRTC stack is heavy, and create/info do not need it.
       const { seedCommand } = await import('./commands/seed.ts');
       await seedCommand({
@@ -151,6 +155,12 @@ async function run(argv: string[]): Promise<void> {
       });
       const timeoutS = Number(values.timeout);
       if (!Number.isFinite(timeoutS) || timeoutS <= 0) throw new UsageError('--timeout takes a number of seconds');
+      // As for seed: a native crash mid-download starts the download again, resuming from what is verified on disk.
+      if (!isWorker()) {
+        process.exitCode = await superviseWorker(process.argv[1]!, process.argv.slice(2), DOWNLOAD);
+        return;
+      }
+      endWithSupervisor();
       const { getCommand } = await import('./commands/get.ts');
       await getCommand({
         source: onePositional(positionals, 'MAGNET link or FILE.torrent'),

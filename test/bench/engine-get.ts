@@ -1,7 +1,8 @@
 /**
  * bench:engine, part three: one `tabswarm get` downloading a 4 GiB file (16,384 pieces) from one
- * `tabswarm seed` over real WebRTC (@roamhq/wrtc), with the get process's peak resident memory
- * (VmHWM from /proc) — the headless peer must not hold a download in memory. The file is a pattern
+ * `tabswarm seed` over real WebRTC (@roamhq/wrtc), with the get command's peak resident memory
+ * (VmHWM from /proc, of the command and the worker it supervises together) — the headless peer
+ * must not hold a download in memory. The file is a pattern
  * torrent's content (lib/pattern-torrent.ts) written to disk; the get verifies every piece's SHA-1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, waitForLine } from '../helpers/process.ts';
 import { patternTorrent, writePatternFile } from './lib/pattern-torrent.ts';
+import { descendants } from './lib/process-cpu.ts';
 
 const MiB = 1024 * 1024;
 const RUN_TIMEOUT_MS = 30 * 60_000;
@@ -20,7 +22,7 @@ export interface GetRun {
   GiB: number;
   seconds: number;
   MiBps: number;
-  /** Peak resident set of the get process, MiB. */
+  /** Peak resident set of the get command: its worker's peak plus the supervising process's, MiB. */
   peakRssMiB: number;
 }
 
@@ -29,6 +31,22 @@ function rssKiB(pid: number): { peak: number; now: number } {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
   return { peak: kib('VmHWM'), now: kib('VmRSS') };
+}
+
+/** Peak (a sum of each process's own peak: an upper bound) and current resident set of a process and its descendants, KiB. */
+function treeRssKiB(root: number): { peak: number; now: number } {
+  let peak = 0;
+  let now = 0;
+  for (const pid of descendants(root)) {
+    try {
+      const r = rssKiB(pid);
+      peak += r.peak;
+      now += r.now;
+    } catch {
+      // gone between the listing and the read
+    }
+  }
+  return { peak, now };
 }
 
 export async function measureGet(pieceCount: number, log: (line: string) => void): Promise<GetRun> {
@@ -55,7 +73,7 @@ export async function measureGet(pieceCount: number, log: (line: string) => void
     let peakSeen = 0;
     const sampler = setInterval(() => {
       try {
-        peakSeen = Math.max(peakSeen, rssKiB(get.pid!).now);
+        peakSeen = Math.max(peakSeen, treeRssKiB(get.pid!).now);
       } catch {
         // exited: the final read below says so
       }
@@ -67,7 +85,7 @@ export async function measureGet(pieceCount: number, log: (line: string) => void
     clearInterval(sampler);
     const seconds = (performance.now() - t0) / 1000;
     // Still running (--seed): the kernel's high-water mark covers the whole download.
-    const peakRssMiB = Math.max(rssKiB(get.pid!).peak, peakSeen) / 1024;
+    const peakRssMiB = Math.max(treeRssKiB(get.pid!).peak, peakSeen) / 1024;
     const size = statSync(join(out, 'big.bin')).size;
     if (size !== t.meta.length) throw new Error(`saved ${size} bytes, expected ${t.meta.length}`);
     return { pieces: pieceCount, GiB: t.meta.length / 2 ** 30, seconds, MiBps: t.meta.length / MiB / seconds, peakRssMiB };

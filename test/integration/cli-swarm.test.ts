@@ -132,6 +132,52 @@ describe('tabswarm seed + tabswarm get', () => {
     expect(workerOf(seeder.pid!)).not.toBe(worker);
   }, 60_000);
 
+  it('finishes a download whose worker dies of a native crash: the supervisor starts it again, which resumes from the pieces on disk', async () => {
+    // A share of its own, seeded slowly (2 MiB at 256 KiB/s, about 8 s), so the download is under way when its worker dies.
+    const slowSrc = join(work, 'src', 'slow.bin');
+    writeFileSync(slowSrc, randomBytes(2 * 1024 * 1024));
+    const slowSeeder = spawn(process.execPath, [CLI, 'seed', slowSrc, '--tracker', tracker, '--upload-limit', String(256 * 1024), '--no-initial-seeding']);
+    let slowLog = '';
+    slowSeeder.stderr!.on('data', (c: Buffer) => (slowLog += c.toString()));
+    try {
+      const slowMagnet = await new Promise<string>((resolve, reject) => {
+        let out = '';
+        slowSeeder.stdout!.on('data', (c: Buffer) => {
+          out += c.toString();
+          const line = out.split('\n').find((l) => l.startsWith('magnet:'));
+          if (line) resolve(line);
+        });
+        slowSeeder.on('exit', (code) => reject(new Error(`slow seeder exited ${code}: ${slowLog}`)));
+      });
+      const out = join(work, 'crashed-get');
+      // No core file from the deliberate crash (the shell execs node, so the pid is the command's).
+      const get = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, CLI, 'get', slowMagnet, '-o', out, '--timeout', '20']);
+      let stdout = '';
+      let stderr = '';
+      let crashedWorker: number | null = null;
+      get.stdout!.on('data', (c: Buffer) => (stdout += c.toString()));
+      get.stderr!.on('data', (c: Buffer) => {
+        stderr += c.toString();
+        // Two pieces verified and written: what a segmentation fault in the WebRTC library does to the worker now.
+        if (crashedWorker === null && / [2-7]\/8 pieces/.test(stderr)) {
+          crashedWorker = workerOf(get.pid!);
+          if (crashedWorker !== null) process.kill(crashedWorker, 'SIGSEGV');
+        }
+      });
+      const code = await new Promise<number | null>((resolve) => get.on('exit', (c) => resolve(c)));
+      expect(crashedWorker, stderr).not.toBeNull();
+      expect(code, `${stderr}\nslow seeder: ${slowLog}`).toBe(0);
+      expect(stderr).toMatch(/the download process crashed \(SIGSEGV, in the WebRTC library\); starting it again, resuming from the pieces already verified on disk/);
+      const resumed = /resuming: (\d+) pieces already on disk and verified/.exec(stderr);
+      expect(resumed, stderr).not.toBeNull();
+      expect(Number(resumed![1])).toBeGreaterThanOrEqual(2);
+      expect(stdout).toMatch(new RegExp(`\\d+ pieces downloaded, ${resumed![1]} resumed`));
+      expect(readFileSync(join(out, 'slow.bin')).equals(readFileSync(slowSrc))).toBe(true);
+    } finally {
+      slowSeeder.kill('SIGTERM');
+    }
+  }, 90_000);
+
   it('exits 2 on a malformed torrent or magnet', async () => {
     const bad = join(work, 'bad.torrent');
     writeFileSync(bad, 'd4:infoi1ee');

@@ -20,7 +20,7 @@ import { progressBar } from '../progress.ts';
 import { seedLine } from '../swarm-status.ts';
 import { CLI_NAME_VERSION } from '../version.ts';
 import { runUntilSignal } from '../lifecycle.ts';
-import { SEED_RESTART_ENV, reportLinkPrinted } from '../seed-supervisor.ts';
+import { RESTART_ENV, reportLinkPrinted } from '../worker-supervisor.ts';
 
 export interface SeedArgs {
   path: string;
@@ -131,8 +131,8 @@ export async function seedCommand(args: SeedArgs): Promise<void> {
   }
   const webSeeds: string[] = [];
   const sources: string[] = [];
-  // Started again after a crash (seed-supervisor.ts): the server copy exists and the link was printed.
-  const restarted = process.env[SEED_RESTART_ENV] === '1';
+  // Started again after a crash (worker-supervisor.ts): the server copy exists and the link was printed.
+  const restarted = process.env[RESTART_ENV] === '1';
   if (args.keepOn && !restarted) {
     const bar = progressBar('keeping on the server');
     const store = fsStore!;

@@ -1,12 +1,12 @@
 /**
  * Simulated links between peers, carrying the engine's real wire bytes on virtual time. Each peer
  * has an upload and a download capacity (bytes/s) and a one-way latency. Time moves in steps of
- * STEP_MS while anything is queued: in each step a peer's upload is shared equally among its
- * connections with bytes waiting, and a peer's download equally among the connections sending to
- * it; a connection moves the smaller of its two shares. (Capacity one end leaves unused is not
- * handed to the others: a simplification, like the fluid models of Bharambe et al., that matters
- * only when a fast uploader feeds slow downloaders.) A message arrives once its last byte has
- * been sent, plus the sender's and the receiver's latency. Latency is half the RTT, split evenly.
+ * STEP_MS while anything is queued: in each step the connections with bytes waiting share every
+ * peer's upload and download max-min fairly, as TCP-like flows share their bottlenecks: a
+ * connection held back by its far end (a slow downloader) leaves the capacity it cannot use to
+ * the sender's other connections, and one with little queued takes only that. A message arrives
+ * once its last byte has been sent, plus the sender's and the receiver's latency. Latency is half
+ * the RTT, split evenly.
  */
 import type { Transport } from '../../client/engine/transport.ts';
 import { MAX_CHANNEL_MESSAGE_BYTES } from '../../client/engine/webrtc.ts';
@@ -14,6 +14,10 @@ import type { SimClock } from './sim-clock.ts';
 
 /** Granularity of the link model: shares are recomputed this often while bytes are queued. */
 export const STEP_MS = 10;
+/** Rounds of progressive filling per step: enough for the shares to settle in the swarms simulated (each round settles at least the tightest end). */
+const MAX_FAIR_SHARE_ROUNDS = 6;
+/** Capacity or demand below this many bytes in a step counts as used up. */
+const SETTLED_BYTES = 1;
 /** The engine is told its channel drained once this little is queued (as a data channel's low-water mark). */
 export const DRAIN_LOW_WATER_BYTES = 64 * 1024;
 
@@ -135,17 +139,12 @@ export class SimNetwork {
 
   /** One step of the link model: every active channel moves its share of bytes. */
   private step(): void {
-    const sending = new Map<number, number>();
-    const receiving = new Map<number, number>();
-    for (const c of this.active) {
-      sending.set(c.from, (sending.get(c.from) ?? 0) + 1);
-      receiving.set(c.to, (receiving.get(c.to) ?? 0) + 1);
-    }
+    const channels = [...this.active];
+    const grants = this.fairShares(channels);
     const drained: Channel[] = [];
-    for (const c of [...this.active]) {
-      const up = (this.nodes[c.from]!.upBps * STEP_MS) / 1000 / sending.get(c.from)!;
-      const down = (this.nodes[c.to]!.downBps * STEP_MS) / 1000 / receiving.get(c.to)!;
-      c.credit += Math.min(up, down);
+    for (let i = 0; i < channels.length; i++) {
+      const c = channels[i]!;
+      c.credit += grants[i]!;
       let budget = Math.floor(c.credit);
       c.credit -= budget;
       const wasHigh = c.queuedBytes > DRAIN_LOW_WATER_BYTES;
@@ -172,6 +171,51 @@ export class SimNetwork {
     this.stepping = false;
     for (const c of drained) if (!c.closed) c.self!.onDrain?.();
     if (this.active.size > 0) this.startStepping();
+  }
+
+  /**
+   * Bytes each channel may move this step: max-min fair shares of every peer's upload and download
+   * (progressive filling, as TCP-like flows share a bottleneck). Each round offers every unsettled
+   * channel an equal share of what is left at both its ends (the smaller of the two, and no more
+   * than it has queued); a channel is settled once either end is used up or its queue is covered,
+   * and what it did not take goes to the others in the next round.
+   */
+  private fairShares(channels: readonly Channel[]): Float64Array {
+    const n = this.nodes.length;
+    const leftUp = new Float64Array(n);
+    const leftDown = new Float64Array(n);
+    const countUp = new Uint32Array(n);
+    const countDown = new Uint32Array(n);
+    const grants = new Float64Array(channels.length);
+    for (const c of channels) {
+      leftUp[c.from] = (this.nodes[c.from]!.upBps * STEP_MS) / 1000;
+      leftDown[c.to] = (this.nodes[c.to]!.downBps * STEP_MS) / 1000;
+    }
+    let live: number[] = channels.map((_, i) => i);
+    for (let round = 0; round < MAX_FAIR_SHARE_ROUNDS && live.length > 0; round++) {
+      countUp.fill(0);
+      countDown.fill(0);
+      for (const i of live) {
+        countUp[channels[i]!.from]!++;
+        countDown[channels[i]!.to]!++;
+      }
+      // Shares from the round's start, so no end gives out more than it has left.
+      const shares = live.map((i) => {
+        const c = channels[i]!;
+        return Math.min(leftUp[c.from]! / countUp[c.from]!, leftDown[c.to]! / countDown[c.to]!, c.queuedBytes - grants[i]!);
+      });
+      live.forEach((i, k) => {
+        const c = channels[i]!;
+        grants[i]! += shares[k]!;
+        leftUp[c.from]! -= shares[k]!;
+        leftDown[c.to]! -= shares[k]!;
+      });
+      live = live.filter((i) => {
+        const c = channels[i]!;
+        return leftUp[c.from]! > SETTLED_BYTES && leftDown[c.to]! > SETTLED_BYTES && c.queuedBytes - grants[i]! > SETTLED_BYTES;
+      });
+    }
+    return grants;
   }
 
   private deliver(c: Channel): void {

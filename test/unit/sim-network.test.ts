@@ -108,6 +108,41 @@ describe('the simulator: link model', () => {
     expect(Math.max(...times)).toBeLessThanOrEqual(2_000 + STEP_MS);
   });
 
+  it('capacity a slow downloader cannot take goes to the sender\'s other connections (max-min fair)', async () => {
+    const times = await twoTransfers((net) => {
+      const s = net.addNode({ upBps: 4 * MiB, downBps: 4 * MiB, latencyMs: 0 });
+      const slow = net.addNode({ upBps: 1 * MiB, downBps: MiB / 2, latencyMs: 0 });
+      const fast = net.addNode({ upBps: 1 * MiB, downBps: 10 * MiB, latencyMs: 0 });
+      return [[s, slow], [s, fast]];
+    });
+    // The slow one takes 0.5 MiB/s, so the fast one gets the other 3.5 (not half of 4).
+    expect(times[0]).toBeGreaterThanOrEqual(2_000);
+    expect(times[0]).toBeLessThanOrEqual(2_000 + STEP_MS);
+    const fastIdeal = (1 / 3.5) * 1000;
+    expect(times[1]).toBeGreaterThanOrEqual(fastIdeal);
+    expect(times[1]).toBeLessThanOrEqual(fastIdeal + STEP_MS);
+  });
+
+  it('a connection with little queued takes only that; the rest of the step goes to the others', async () => {
+    const clock = new SimClock();
+    const net = new SimNetwork(clock);
+    const s = net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 });
+    const [a, b] = [0, 1].map(() => net.addNode({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 0 }));
+    const [toA, atA] = net.connect(s, a!);
+    const [toB, atB] = net.connect(s, b!);
+    const small = arrival(clock, atA, 100);
+    const big = arrival(clock, atB, 1 * MiB);
+    // Every step: 100 bytes to a, the rest of the step's 10 KiB to b.
+    const ticker = clock.setInterval(() => toA.send(new Uint8Array(100)), STEP_MS);
+    send(toB, 1 * MiB);
+    toA.send(new Uint8Array(100));
+    await clock.run(() => big.atMs !== null, 60_000);
+    clock.clearInterval(ticker);
+    expect(small.received).toBeGreaterThan(0);
+    // Alone b would take 1,000 ms; 100 B of each 10,486 B step is a's: about 1 % longer, not twice.
+    expect(big.atMs).toBeLessThanOrEqual(1_000 * (1 + 100 / ((1 * MiB * STEP_MS) / 1000)) + 2 * STEP_MS);
+  });
+
   it('a close reaches the far end after the latency, and nothing is delivered after it', async () => {
     const { clock, ta, tb } = pairOf({ upBps: 1 * MiB, downBps: 1 * MiB, latencyMs: 25 });
     let closedAt: number | null = null;

@@ -28,6 +28,14 @@ export interface EngineOptions extends OffloadOptions {
   /** Seconds of a peer's rate to keep in flight. */
   pipelineSeconds: number;
   /**
+   * All our requests together: at most this many seconds of what we have been receiving (at least
+   * minTotalPipeline blocks; each source keeps a couple whatever the total). Many sources, each
+   * given minPipeline, would otherwise queue minutes of a slow download at the senders, where
+   * requests time out and come again as duplicates.
+   */
+  totalPipelineSeconds: number;
+  minTotalPipeline: number;
+  /**
    * Stop writing to a peer while its transport holds more than this. 4 MiB by default: at a
    * loopback data channel's ~25 MB/s, 1 MiB (40 ms of data) ran dry while the next batch was read
    * from IndexedDB. Chromium refuses a send past 16 MiB queued, and a batch adds a quarter of this.
@@ -70,6 +78,8 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   minPipeline: 16,
   maxPipeline: 250,
   pipelineSeconds: 1,
+  totalPipelineSeconds: 4,
+  minTotalPipeline: 64,
   sendHighWaterBytes: 4 * 1024 * 1024,
   maxPendingWrites: 8,
   maxBadPieces: 2,

@@ -12,6 +12,7 @@ import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
 import { fullBucket, take, waitMs, type TokenBucket } from '../../shared/token-bucket.ts';
 import type { Availability } from './availability.ts';
 import type { Clock } from './clock.ts';
+import { RateMeter } from './rate-meter.ts';
 import { blocksIn, newProgress, nextRequests, pieceBytes, type BlockRequest, type CopyRange, type PickerSnapshot, type PieceProgress } from './picker.ts';
 
 export interface RequesterOptions {
@@ -22,6 +23,9 @@ export interface RequesterOptions {
   maxPipeline: number;
   /** Seconds of a source's rate to keep in flight. */
   pipelineSeconds: number;
+  /** Seconds of our own receive rate to keep in flight, all sources together (at least minTotalPipeline blocks). */
+  totalPipelineSeconds: number;
+  minTotalPipeline: number;
   /** Bytes/s for the whole torrent; 0 = none. */
   downloadLimit: number;
 }
@@ -91,6 +95,23 @@ export function pipelineSize(rate: number, o: Pick<RequesterOptions, 'pipelineSe
   return Math.max(Math.min(o.minPipeline, cap), Math.min(wanted, cap));
 }
 
+/** Blocks each source may have out whatever the total: enough to keep measuring its rate, so a faster one can earn more. */
+export const MIN_SOURCE_PIPELINE = 2;
+
+/** All sources' requests together: `totalPipelineSeconds` of what we receive, at least `minTotalPipeline` blocks. */
+export function totalPipelineSize(receiveRate: number, o: Pick<RequesterOptions, 'totalPipelineSeconds' | 'minTotalPipeline'>): number {
+  return Math.max(o.minTotalPipeline, Math.ceil((receiveRate * o.totalPipelineSeconds) / BLOCK_LENGTH_BYTES));
+}
+
+/**
+ * Requests one source may be sent now: up to its own pipeline, and within what the total leaves —
+ * but each source keeps MIN_SOURCE_PIPELINE out (and a source's own cap, `perSource`, wins).
+ */
+export function sourceSlots(perSource: number, outToSource: number, total: number, outInAll: number): number {
+  const floor = Math.min(perSource, MIN_SOURCE_PIPELINE) - outToSource;
+  return Math.max(Math.min(perSource - outToSource, total - outInAll), floor);
+}
+
 /** A piece's blocks, all received, as one buffer. */
 function joinBlocks(p: PendingPiece): Uint8Array {
   const piece = new Uint8Array(p.size);
@@ -109,6 +130,8 @@ export class Requester {
   private downloadBucket: TokenBucket;
   private refillTimer: unknown = null;
   private inFlightCount = 0;
+  /** What the requested blocks brought in: sizes the total pipeline. */
+  private readonly received = new RateMeter();
 
   constructor(
     private readonly shape: { pieceCount: number; pieceLength: number; totalLength: number },
@@ -160,9 +183,10 @@ export class Requester {
     if (this.port.backlogged()) return; // resumes when a write completes
     const sent = this.outstandingOf(source.key);
     const budget = source.budgetBytes === undefined ? Infinity : Math.floor(source.budgetBytes / BLOCK_LENGTH_BYTES);
-    const slots = Math.min(budget, pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline) - sent.size);
-    if (slots <= 0) return;
     const now = this.clock.now();
+    const perSource = pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline);
+    const slots = Math.min(budget, sourceSlots(perSource, sent.size, totalPipelineSize(this.received.rate(now), this.options), this.inFlightCount));
+    if (slots <= 0) return;
     const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies, prefer: source.prefer, preferOnly: source.preferOnly, urgentAnyCopies: source.urgentAnyCopies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
     for (const index of newPieces) {
       const size = pieceBytes(this.shape, index);
@@ -210,6 +234,7 @@ export class Requester {
     // joined cost the simulator a tenth of its time. A chunk holds the blocks one sender batched,
     // nearly always of one piece, so keeping it alive until the piece is whole keeps little else.
     pending.blocks[b] = block;
+    this.received.add(block.length, this.clock.now());
     pending.progress.received[b] = true;
     pending.senders[b] = key;
     // Endgame duplicates: whoever else was asked for this block need not send it.

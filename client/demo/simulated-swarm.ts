@@ -4,21 +4,21 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "b8d0034",
-  "date": "2026-12-07T02:49:51.760Z",
+  "commit": "3b3d80f",
+  "date": "2026-12-07T08:16:03.951Z",
   "fileMiB": 64,
   "points": [
     {
       "N": 10,
-      "ratioToP2p": 1.124
+      "ratioToP2p": 1.088
     },
     {
       "N": 100,
-      "ratioToP2p": 1.26
+      "ratioToP2p": 1.25
     },
     {
       "N": 1000,
-      "ratioToP2p": 1.388
+      "ratioToP2p": 1.335
     }
   ]
 };

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI } from '../helpers/cli.ts';
-import { spawnServer, type ServerProcess } from '../helpers/process.ts';
+import { spawnServer, waitForLine, type ServerProcess } from '../helpers/process.ts';
 import { TestClient } from '../helpers/ws-client.ts';
 import { until } from '../helpers/until.ts';
 import { tree } from '../helpers/tree.ts';
@@ -140,15 +140,7 @@ describe('tabswarm seed + tabswarm get', () => {
     let slowLog = '';
     slowSeeder.stderr!.on('data', (c: Buffer) => (slowLog += c.toString()));
     try {
-      const slowMagnet = await new Promise<string>((resolve, reject) => {
-        let out = '';
-        slowSeeder.stdout!.on('data', (c: Buffer) => {
-          out += c.toString();
-          const line = out.split('\n').find((l) => l.startsWith('magnet:'));
-          if (line) resolve(line);
-        });
-        slowSeeder.on('exit', (code) => reject(new Error(`slow seeder exited ${code}: ${slowLog}`)));
-      });
+      const slowMagnet = (await waitForLine(slowSeeder, /^magnet:/, 'the slow seeder')).line;
       const out = join(work, 'crashed-get');
       // No core file from the deliberate crash (the shell execs node, so the pid is the command's).
       const get = spawn('/bin/sh', ['-c', 'ulimit -c 0 && exec "$0" "$@"', process.execPath, CLI, 'get', slowMagnet, '-o', out, '--timeout', '20']);

@@ -238,6 +238,12 @@ export class Download extends Emitter<DownloadEvents> {
   /** We choked the peer: BEP 3 discards its pending requests. */
   onWeChoked(key: string): void {
     this.uploader.choked(key);
+    this.seeding?.setUnchoked(key, false);
+  }
+
+  onWeUnchoked(key: string): void {
+    this.seeding?.setUnchoked(key, true);
+    this.reveal(key);
   }
 
   /** A peer that unchoked us and we want something from, but that sent no block for the snub timeout. */

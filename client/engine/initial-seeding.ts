@@ -15,6 +15,9 @@ export interface InitialSeedingPort {
 
 export class InitialSeeding {
   private readonly revealed = new Map<string, Set<number>>();
+  /** Peers we unchoke: only what is revealed to them is on its way (a choked peer cannot fetch it). */
+  private readonly unchoked = new Set<string>();
+  /** Per piece: reveals to unchoked peers not yet reported back. */
   private readonly inFlight: Uint16Array;
 
   constructor(
@@ -35,6 +38,14 @@ export class InitialSeeding {
     return this.revealed.has(key);
   }
 
+  /** We unchoked or choked this peer: what it was shown counts as on its way only while it may fetch it. */
+  setUnchoked(key: string, unchoked: boolean): void {
+    if (this.unchoked.has(key) === unchoked) return;
+    if (unchoked) this.unchoked.add(key);
+    else this.unchoked.delete(key);
+    for (const i of this.revealed.get(key) ?? []) this.inFlight[i]! += unchoked ? 1 : -1;
+  }
+
   /** Forgets reveals the peer now has, and reveals more up to its target (see revealTarget). */
   reveal(key: string, peerHas: Bitfield, rateBytesPerS: number): void {
     const revealed = this.revealed.get(key);
@@ -42,22 +53,22 @@ export class InitialSeeding {
     for (const i of revealed) {
       if (peerHas.get(i)) {
         revealed.delete(i);
-        this.inFlight[i]!--;
+        if (this.unchoked.has(key)) this.inFlight[i]!--;
       }
     }
-    const state = { pieceCount: this.pieceCount, peerHas: (i: number) => peerHas.get(i), revealed, spread: (i: number) => this.port.copies(i) + this.inFlight[i]! };
+    const state = { pieceCount: this.pieceCount, peerHas: (i: number) => peerHas.get(i), revealed, copies: (i: number) => this.port.copies(i), inFlight: (i: number) => this.inFlight[i]! };
     const target = revealTarget(rateBytesPerS, this.pieceLength);
     while (revealed.size < target) {
       const next = pickReveal(state, this.random);
       if (next === null) break;
       revealed.add(next);
-      this.inFlight[next]!++;
+      if (this.unchoked.has(key)) this.inFlight[next]!++;
       this.port.sendHave(key, next);
     }
   }
 
   removePeer(key: string): void {
-    for (const i of this.revealed.get(key) ?? []) this.inFlight[i]!--;
+    this.setUnchoked(key, false);
     this.revealed.delete(key);
   }
 }

@@ -32,23 +32,38 @@ export interface RevealState {
   peerHas(i: number): boolean;
   /** Pieces revealed to this peer that it has not reported having yet. */
   revealed: ReadonlySet<number>;
-  /** Copies of piece i in the swarm as we see it: peers that have it plus reveals still in flight. */
-  spread(i: number): number;
+  /** Copies of piece i among the peers we are connected to. */
+  copies(i: number): number;
+  /** Reveals of piece i still in flight to peers we unchoke (a choked peer cannot fetch what it was shown). */
+  inFlight(i: number): number;
 }
 
-/** The piece to reveal next to this peer: one it lacks and was not shown, least spread (ties at random); null if none. */
+/**
+ * How much a reveal of a piece adds, lower first. A piece nobody has and nobody is fetching comes
+ * first; then pieces already out, least spread first; a piece on its way to its first holder comes
+ * last: a second reveal of it would make us send it twice while other pieces are still only ours
+ * (the uploader serves pieces nobody has first, so a reveal of a piece already out costs nothing
+ * until we run out of those).
+ */
+export function revealRank(copies: number, inFlight: number): number {
+  return copies === 0 && inFlight > 0 ? IN_FLIGHT_RANK + inFlight : copies + inFlight;
+}
+/** Above any real count of copies. */
+const IN_FLIGHT_RANK = 1 << 20;
+
+/** The piece to reveal next to this peer: one it lacks and was not shown, by revealRank (ties at random); null if none. */
 export function pickReveal(s: RevealState, random: () => number): number | null {
   let best: number | null = null;
-  let bestSpread = Infinity;
+  let bestRank = Infinity;
   let ties = 0;
   for (let i = 0; i < s.pieceCount; i++) {
     if (s.peerHas(i) || s.revealed.has(i)) continue;
-    const spread = s.spread(i);
-    if (spread < bestSpread) {
+    const rank = revealRank(s.copies(i), s.inFlight(i));
+    if (rank < bestRank) {
       best = i;
-      bestSpread = spread;
+      bestRank = rank;
       ties = 1;
-    } else if (spread === bestSpread && random() * ++ties < 1) {
+    } else if (rank === bestRank && random() * ++ties < 1) {
       best = i; // reservoir sampling: each tied piece equally likely
     }
   }

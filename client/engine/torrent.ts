@@ -200,7 +200,10 @@ export class Torrent extends Emitter<TorrentEvents> {
   private setChoking(key: string, choking: boolean): void {
     const wire = this.peers.get(key)?.wire;
     if (!wire) return;
-    if (!choking) return wire.unchoke();
+    if (!choking) {
+      wire.unchoke();
+      return this.download?.onWeUnchoked(key);
+    }
     wire.choke();
     this.download?.onWeChoked(key);
   }

@@ -1,13 +1,16 @@
 /** Which piece an initial seeder reveals next: pure, so tested on fixtures. */
 import { describe, expect, it } from 'vitest';
+import { Bitfield } from '../../shared/bitfield.ts';
+import { InitialSeeding } from '../../client/engine/initial-seeding.ts';
 import { pickReveal, revealTarget, REVEALED_PER_PEER } from '../../client/engine/super-seed.ts';
 
 describe('pickReveal', () => {
-  const state = (spread: number[], has: number[] = [], revealed: number[] = []) => ({
+  const state = (spread: number[], has: number[] = [], revealed: number[] = [], inFlight: number[] = []) => ({
     pieceCount: spread.length,
     peerHas: (i: number) => has.includes(i),
     revealed: new Set(revealed),
-    spread: (i: number) => spread[i]!,
+    copies: (i: number) => spread[i]!,
+    inFlight: (i: number) => inFlight[i] ?? 0,
   });
 
   it('reveals the least spread piece the peer lacks and was not shown', () => {
@@ -15,6 +18,16 @@ describe('pickReveal', () => {
     expect(pickReveal(state([3, 1, 0, 2], [2]), Math.random)).toBe(1);
     expect(pickReveal(state([3, 1, 0, 2], [2], [1]), Math.random)).toBe(3);
     expect(pickReveal(state([1, 1], [0, 1]), Math.random)).toBeNull();
+  });
+
+  it('counts reveals in flight as copies, but reveals a piece on its way to its first holder last', () => {
+    // Piece 0: nobody has it, one reveal in flight; piece 1: one copy and one reveal; piece 2: three copies.
+    expect(pickReveal(state([0, 1, 3], [], [], [1, 1, 0]), Math.random)).toBe(1);
+    expect(pickReveal(state([0, 1, 3], [1], [], [1, 1, 0]), Math.random)).toBe(2);
+    // Only then a second reveal of the piece still on its way: we would send it twice.
+    expect(pickReveal(state([0, 1, 3], [1, 2], [], [1, 1, 0]), Math.random)).toBe(0);
+    // A piece nobody has and nobody fetches comes before all of them.
+    expect(pickReveal(state([0, 1, 3, 0], [], [], [1, 1, 0, 0]), Math.random)).toBe(3);
   });
 
   it('breaks ties evenly at random', () => {
@@ -33,5 +46,55 @@ describe('revealTarget', () => {
     expect(revealTarget(0, piece)).toBe(REVEALED_PER_PEER);
     expect(revealTarget(100 * 1024, piece)).toBe(REVEALED_PER_PEER);
     expect(revealTarget(20 * 1024 * 1024, piece)).toBe(160);
+  });
+});
+
+describe('InitialSeeding', () => {
+  const piece = 256 * 1024;
+  const setup = (copies: number[]) => {
+    const shown = new Map<string, number[]>();
+    const seeding = new InitialSeeding(copies.length, piece, { copies: (i) => copies[i]!, sendHave: (key, i) => shown.set(key, [...(shown.get(key) ?? []), i]) }, Math.random);
+    const none = new Bitfield(copies.length);
+    return { seeding, shown, none };
+  };
+
+  it('does not show a second peer the pieces on their way to an unchoked one', () => {
+    // Pieces 0 and 1 are only ours; piece 2 is out already (one neighbour has it).
+    const { seeding, shown, none } = setup([0, 0, 1]);
+    for (const key of ['a', 'b']) seeding.start(key);
+    seeding.setUnchoked('a', true);
+    seeding.reveal('a', none, 0);
+    expect(shown.get('a')!.sort()).toEqual([0, 1]);
+    seeding.setUnchoked('b', true);
+    seeding.reveal('b', none, 0);
+    expect(shown.get('b')![0]).toBe(2);
+  });
+
+  it('shows others what a choked peer was shown: it cannot fetch it, so it is not on its way', () => {
+    const { seeding, shown, none } = setup([0, 0, 1]);
+    for (const key of ['a', 'b']) seeding.start(key);
+    seeding.setUnchoked('a', true);
+    seeding.reveal('a', none, 0);
+    seeding.setUnchoked('a', false);
+    seeding.setUnchoked('b', true);
+    seeding.reveal('b', none, 0);
+    expect(shown.get('b')!.sort()).toEqual([0, 1]);
+    // Unchoked again, its reveals count again: a third peer is shown the piece already out first.
+    seeding.setUnchoked('a', true);
+    seeding.start('c');
+    seeding.setUnchoked('c', true);
+    seeding.reveal('c', none, 0);
+    expect(shown.get('c')![0]).toBe(2);
+  });
+
+  it('a peer that leaves takes its reveals with it', () => {
+    const { seeding, shown, none } = setup([0, 0, 1]);
+    for (const key of ['a', 'b']) seeding.start(key);
+    seeding.setUnchoked('a', true);
+    seeding.reveal('a', none, 0);
+    seeding.removePeer('a');
+    seeding.setUnchoked('b', true);
+    seeding.reveal('b', none, 0);
+    expect(shown.get('b')!.sort()).toEqual([0, 1]);
   });
 });

@@ -6,13 +6,14 @@
  * torrent's content (lib/pattern-torrent.ts) written to disk; the get verifies every piece's SHA-1.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI } from '../helpers/cli.ts';
 import { spawnServer, waitForLine } from '../helpers/process.ts';
 import { patternTorrent, writePatternFile } from './lib/pattern-torrent.ts';
 import { descendants } from './lib/process-cpu.ts';
+import { processRssKiB } from './lib/proc-memory.ts';
 
 const MiB = 1024 * 1024;
 const RUN_TIMEOUT_MS = 30 * 60_000;
@@ -26,20 +27,13 @@ export interface GetRun {
   peakRssMiB: number;
 }
 
-/** Peak and current resident set of a process, KiB, from /proc. */
-function rssKiB(pid: number): { peak: number; now: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
-  return { peak: kib('VmHWM'), now: kib('VmRSS') };
-}
-
 /** Peak (a sum of each process's own peak: an upper bound) and current resident set of a process and its descendants, KiB. */
 function treeRssKiB(root: number): { peak: number; now: number } {
   let peak = 0;
   let now = 0;
   for (const pid of descendants(root)) {
     try {
-      const r = rssKiB(pid);
+      const r = processRssKiB(pid);
       peak += r.peak;
       now += r.now;
     } catch {

@@ -18,6 +18,7 @@ import { fileURLToPath } from 'node:url';
 import { openRawWs, textFrame, type RawWs } from './lib/raw-ws.ts';
 import { machine, spread, writeResults, type Spread } from './lib/report.ts';
 import { startRedis } from '../helpers/redis.ts';
+import { processRssKiB } from './lib/proc-memory.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const SWARMS = 100;
@@ -77,10 +78,7 @@ function cpuSeconds(pid: number): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  return Number(/VmRSS:\s+(\d+)/.exec(status)![1]) / 1024;
-}
+const rssMiB = (pid: number): number => processRssKiB(pid).now / 1024;
 
 const binId = (prefix: string, n: number) => (prefix + n.toString(36)).padEnd(20, '.').slice(0, 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -51,50 +51,46 @@ describe('revealTarget', () => {
 
 describe('InitialSeeding', () => {
   const piece = 256 * 1024;
-  const setup = (copies: number[]) => {
+  /**
+   * Pieces 0 and 1 are only ours; piece 2 is out already (one neighbour has it). Peer `a` is
+   * unchoked and shown two pieces (0 and 1, the ones only we have); `b` is connected.
+   */
+  const shownToA = () => {
     const shown = new Map<string, number[]>();
+    const copies = [0, 0, 1];
     const seeding = new InitialSeeding(copies.length, piece, { copies: (i) => copies[i]!, sendHave: (key, i) => shown.set(key, [...(shown.get(key) ?? []), i]) }, Math.random);
     const none = new Bitfield(copies.length);
-    return { seeding, shown, none };
+    for (const key of ['a', 'b']) seeding.start(key);
+    seeding.setUnchoked('a', true);
+    seeding.reveal('a', none, 0);
+    /** Unchokes `key` and reveals to it; what it was shown, in order. */
+    const unchokeAndReveal = (key: string) => {
+      seeding.start(key);
+      seeding.setUnchoked(key, true);
+      seeding.reveal(key, none, 0);
+      return shown.get(key)!;
+    };
+    return { seeding, shown, unchokeAndReveal };
   };
 
   it('does not show a second peer the pieces on their way to an unchoked one', () => {
-    // Pieces 0 and 1 are only ours; piece 2 is out already (one neighbour has it).
-    const { seeding, shown, none } = setup([0, 0, 1]);
-    for (const key of ['a', 'b']) seeding.start(key);
-    seeding.setUnchoked('a', true);
-    seeding.reveal('a', none, 0);
-    expect(shown.get('a')!.sort()).toEqual([0, 1]);
-    seeding.setUnchoked('b', true);
-    seeding.reveal('b', none, 0);
-    expect(shown.get('b')![0]).toBe(2);
+    const { shown, unchokeAndReveal } = shownToA();
+    expect([...shown.get('a')!].sort()).toEqual([0, 1]);
+    expect(unchokeAndReveal('b')[0]).toBe(2);
   });
 
   it('shows others what a choked peer was shown: it cannot fetch it, so it is not on its way', () => {
-    const { seeding, shown, none } = setup([0, 0, 1]);
-    for (const key of ['a', 'b']) seeding.start(key);
-    seeding.setUnchoked('a', true);
-    seeding.reveal('a', none, 0);
+    const { seeding, unchokeAndReveal } = shownToA();
     seeding.setUnchoked('a', false);
-    seeding.setUnchoked('b', true);
-    seeding.reveal('b', none, 0);
-    expect(shown.get('b')!.sort()).toEqual([0, 1]);
+    expect([...unchokeAndReveal('b')].sort()).toEqual([0, 1]);
     // Unchoked again, its reveals count again: a third peer is shown the piece already out first.
     seeding.setUnchoked('a', true);
-    seeding.start('c');
-    seeding.setUnchoked('c', true);
-    seeding.reveal('c', none, 0);
-    expect(shown.get('c')![0]).toBe(2);
+    expect(unchokeAndReveal('c')[0]).toBe(2);
   });
 
   it('a peer that leaves takes its reveals with it', () => {
-    const { seeding, shown, none } = setup([0, 0, 1]);
-    for (const key of ['a', 'b']) seeding.start(key);
-    seeding.setUnchoked('a', true);
-    seeding.reveal('a', none, 0);
+    const { seeding, unchokeAndReveal } = shownToA();
     seeding.removePeer('a');
-    seeding.setUnchoked('b', true);
-    seeding.reveal('b', none, 0);
-    expect(shown.get('b')!.sort()).toEqual([0, 1]);
+    expect([...unchokeAndReveal('b')].sort()).toEqual([0, 1]);
   });
 });

@@ -4,21 +4,21 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "3b3d80f",
-  "date": "2026-12-07T08:16:03.951Z",
+  "commit": "92308e7",
+  "date": "2026-12-07T10:32:33.896Z",
   "fileMiB": 64,
   "points": [
     {
       "N": 10,
-      "ratioToP2p": 1.088
+      "ratioToP2p": 1.096
     },
     {
       "N": 100,
-      "ratioToP2p": 1.25
+      "ratioToP2p": 1.221
     },
     {
       "N": 1000,
-      "ratioToP2p": 1.335
+      "ratioToP2p": 1.34
     }
   ]
 };

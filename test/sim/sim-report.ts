@@ -58,6 +58,8 @@ export interface SimReport {
   measuredAt: string;
   /** The churn scenario again under other random seeds (the first is the table's). */
   churnSeeds?: ChurnSeedRow[];
+  /** What the person who ran it knows of its conditions (added to sim.json by hand, then `npm run sim:report`). */
+  runNote?: string;
 }
 
 /** One churn swarm under one random seed: how many of its peers finished. */
@@ -168,6 +170,7 @@ export function simMarkdown(report: SimReport): string {
     '',
     `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}, commit ${report.commit}, random seed ${report.seed}. Every figure below is from this run; times are virtual (the simulated swarm's clock), except "wall", the time the simulation itself took.`,
     '',
+    ...(report.runNote ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${report.runNote}`, ''] : []),
     "Each peer is the engine's real Torrent (picker, choker, requester, uploader and wire codec) on a virtual clock, over simulated links: every peer's upload and download capacity shared max-min fairly among the connections with bytes waiting (what one end cannot take goes to the others), 50 ms round trips, 10 ms steps (test/sim/). Peers meet as our tracker client makes them: five offers per announce to random peers, again after 5, 10, 20… s while short of peers. F = 64 MiB in 256 KiB pieces; the seeder uses initial seeding, as a new share does.",
     '',
     '| scenario | N | seconds | × D_p2p | D_p2p | finished | seed utilisation (until every piece out) | peers\' utilisation | median download s (contributors / free-riders) | events | wall s | peak RSS MiB (of it buffers) |',

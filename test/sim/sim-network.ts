@@ -47,6 +47,16 @@ interface Channel {
   self: SimTransport | null;
 }
 
+interface FairShareScratch {
+  leftUp: Float64Array;
+  leftDown: Float64Array;
+  countUp: Uint32Array;
+  countDown: Uint32Array;
+  grants: Float64Array;
+  live: Uint32Array;
+  shares: Float64Array;
+}
+
 interface SimTransport extends Transport {
   channel: Channel;
 }
@@ -57,6 +67,7 @@ export class SimNetwork {
   readonly sentBytes: number[] = [];
   private readonly active = new Set<Channel>();
   private stepping = false;
+  private fairScratch: FairShareScratch | null = null;
 
   constructor(private readonly clock: SimClock) {}
 
@@ -181,41 +192,72 @@ export class SimNetwork {
    * and what it did not take goes to the others in the next round.
    */
   private fairShares(channels: readonly Channel[]): Float64Array {
-    const n = this.nodes.length;
-    const leftUp = new Float64Array(n);
-    const leftDown = new Float64Array(n);
-    const countUp = new Uint32Array(n);
-    const countDown = new Uint32Array(n);
-    const grants = new Float64Array(channels.length);
-    for (const c of channels) {
+    const m = channels.length;
+    const s = this.scratch(m);
+    const { leftUp, leftDown, countUp, countDown, live, shares } = s;
+    const grants = s.grants.subarray(0, m);
+    grants.fill(0);
+    for (let i = 0; i < m; i++) {
+      const c = channels[i]!;
       leftUp[c.from] = (this.nodes[c.from]!.upBps * STEP_MS) / 1000;
       leftDown[c.to] = (this.nodes[c.to]!.downBps * STEP_MS) / 1000;
+      live[i] = i;
     }
-    let live: number[] = channels.map((_, i) => i);
-    for (let round = 0; round < MAX_FAIR_SHARE_ROUNDS && live.length > 0; round++) {
-      countUp.fill(0);
-      countDown.fill(0);
-      for (const i of live) {
-        countUp[channels[i]!.from]!++;
-        countDown[channels[i]!.to]!++;
+    let liveCount = m;
+    for (let round = 0; round < MAX_FAIR_SHARE_ROUNDS && liveCount > 0; round++) {
+      for (let k = 0; k < liveCount; k++) {
+        const c = channels[live[k]!]!;
+        countUp[c.from] = 0;
+        countDown[c.to] = 0;
+      }
+      for (let k = 0; k < liveCount; k++) {
+        const c = channels[live[k]!]!;
+        countUp[c.from]!++;
+        countDown[c.to]!++;
       }
       // Shares from the round's start, so no end gives out more than it has left.
-      const shares = live.map((i) => {
+      for (let k = 0; k < liveCount; k++) {
+        const i = live[k]!;
         const c = channels[i]!;
-        return Math.min(leftUp[c.from]! / countUp[c.from]!, leftDown[c.to]! / countDown[c.to]!, c.queuedBytes - grants[i]!);
-      });
-      live.forEach((i, k) => {
+        shares[k] = Math.min(leftUp[c.from]! / countUp[c.from]!, leftDown[c.to]! / countDown[c.to]!, c.queuedBytes - grants[i]!);
+      }
+      for (let k = 0; k < liveCount; k++) {
+        const i = live[k]!;
         const c = channels[i]!;
         grants[i]! += shares[k]!;
         leftUp[c.from]! -= shares[k]!;
         leftDown[c.to]! -= shares[k]!;
-      });
-      live = live.filter((i) => {
+      }
+      let kept = 0;
+      for (let k = 0; k < liveCount; k++) {
+        const i = live[k]!;
         const c = channels[i]!;
-        return leftUp[c.from]! > SETTLED_BYTES && leftDown[c.to]! > SETTLED_BYTES && c.queuedBytes - grants[i]! > SETTLED_BYTES;
-      });
+        if (leftUp[c.from]! > SETTLED_BYTES && leftDown[c.to]! > SETTLED_BYTES && c.queuedBytes - grants[i]! > SETTLED_BYTES) live[kept++] = i;
+      }
+      liveCount = kept;
     }
     return grants;
+  }
+
+  /** Work arrays for fairShares, kept between steps (a step runs a hundred times a simulated second). */
+  private scratch(channels: number): FairShareScratch {
+    const n = this.nodes.length;
+    let s = this.fairScratch;
+    if (s === null || s.leftUp.length < n || s.grants.length < channels) {
+      const nodes = Math.max(n, s?.leftUp.length ?? 0) * 2;
+      const chans = Math.max(channels, s?.grants.length ?? 0) * 2;
+      s = {
+        leftUp: new Float64Array(nodes),
+        leftDown: new Float64Array(nodes),
+        countUp: new Uint32Array(nodes),
+        countDown: new Uint32Array(nodes),
+        grants: new Float64Array(chans),
+        live: new Uint32Array(chans),
+        shares: new Float64Array(chans),
+      };
+      this.fairScratch = s;
+    }
+    return s;
   }
 
   private deliver(c: Channel): void {

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { swarmPlot } from '../../shared/distribution-plot.ts';
 import { uniformCurves } from '../../shared/theory.ts';
-import { RESULTS_DIR, writeResults, type machine } from '../bench/lib/report.ts';
+import { RESULTS_DIR, runNoteLines, writeResults, type machine } from '../bench/lib/report.ts';
 import type { Scenario, SimResult } from './sim-swarm.ts';
 
 const MiB = 1024 * 1024;
@@ -170,7 +170,7 @@ export function simMarkdown(report: SimReport): string {
     '',
     `${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.date}, commit ${report.commit}, random seed ${report.seed}. Every figure below is from this run; times are virtual (the simulated swarm's clock), except "wall", the time the simulation itself took.`,
     '',
-    ...(report.runNote ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${report.runNote}`, ''] : []),
+    ...runNoteLines(report.runNote),
     "Each peer is the engine's real Torrent (picker, choker, requester, uploader and wire codec) on a virtual clock, over simulated links: every peer's upload and download capacity shared max-min fairly among the connections with bytes waiting (what one end cannot take goes to the others), 50 ms round trips, 10 ms steps (test/sim/). Peers meet as our tracker client makes them: five offers per announce to random peers, again after 5, 10, 20… s while short of peers. F = 64 MiB in 256 KiB pieces; the seeder uses initial seeding, as a new share does.",
     '',
     '| scenario | N | seconds | × D_p2p | D_p2p | finished | seed utilisation (until every piece out) | peers\' utilisation | median download s (contributors / free-riders) | events | wall s | peak RSS MiB (of it buffers) |',

@@ -57,3 +57,11 @@ export function measuredCommit(): string {
     return 'unknown';
   }
 }
+
+/**
+ * The lines a report prints for a note on its run's conditions (other work on the machine, say),
+ * added to its JSON by whoever ran it: marked as not measured. None without a note.
+ */
+export function runNoteLines(note: string | undefined): string[] {
+  return note ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${note}`, ''] : [];
+}

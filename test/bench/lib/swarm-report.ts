@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { swarmPlot } from '../../../shared/distribution-plot.ts';
 import { uniformCurves } from '../../../shared/theory.ts';
-import { RESULTS_DIR, writeResults, type Spread, type machine } from './report.ts';
+import { RESULTS_DIR, runNoteLines, writeResults, type Spread, type machine } from './report.ts';
 
 const MiB = 1024 * 1024;
 
@@ -74,7 +74,7 @@ export function swarmMarkdown(result: SwarmResult): string {
     '',
     `${m.cpu}, ${m.cores} cores, ${m.chromium}, ${m.date}${result.commit ? `, commit ${result.commit}` : ''}. Every peer is a Chromium context of one browser on this machine; our tracker. ${runs} runs per figure (min / median / max).`,
     '',
-    ...(result.runNote ? [`**Note on this run's conditions, added by whoever ran it (not measured):** ${result.runNote}`, ''] : []),
+    ...runNoteLines(result.runNote),
     `F = ${first.fileBytes / MiB} MiB, u_s = u_i = ${first.us / MiB} MiB/s (each system's own upload limiter), downloads unlimited. D_p2p = max(F/u_s, N·F/(u_s+Σu_i)); D_cs = N·F/u_s.`,
     '',
     '| system | N | seconds | D_p2p | D_cs | median / D_p2p | seeder MiB/s | connections per leecher | connections created per leecher | CPU % |',

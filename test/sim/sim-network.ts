@@ -108,8 +108,7 @@ export class SimNetwork {
         if (out.closed || data.length === 0) return;
         // As the WebRTC transport does (webrtc.ts): a write goes out as messages of at most 64 KiB,
         // each delivered as soon as it is sent, not when the whole write is.
-        if (data.length <= MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data);
-        else for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
+        for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
         out.queuedBytes += data.length;
         net.active.add(out);
         net.startStepping();

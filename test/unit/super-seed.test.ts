@@ -5,11 +5,11 @@ import { InitialSeeding } from '../../client/engine/initial-seeding.ts';
 import { pickReveal, revealTarget, REVEALED_PER_PEER } from '../../client/engine/super-seed.ts';
 
 describe('pickReveal', () => {
-  const state = (spread: number[], has: number[] = [], revealed: number[] = [], inFlight: number[] = []) => ({
-    pieceCount: spread.length,
+  const state = (copies: number[], has: number[] = [], revealed: number[] = [], inFlight: number[] = []) => ({
+    pieceCount: copies.length,
     peerHas: (i: number) => has.includes(i),
     revealed: new Set(revealed),
-    copies: (i: number) => spread[i]!,
+    copies: (i: number) => copies[i]!,
     inFlight: (i: number) => inFlight[i] ?? 0,
   });
 

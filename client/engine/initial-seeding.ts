@@ -19,6 +19,8 @@ export class InitialSeeding {
   private readonly unchoked = new Set<string>();
   /** Per piece: reveals to unchoked peers not yet reported back. */
   private readonly inFlight: Uint16Array;
+  /** Per piece: reveals to any peer not yet reported back. */
+  private readonly shown: Uint16Array;
 
   constructor(
     private readonly pieceCount: number,
@@ -27,6 +29,7 @@ export class InitialSeeding {
     private readonly random: () => number,
   ) {
     this.inFlight = new Uint16Array(pieceCount);
+    this.shown = new Uint16Array(pieceCount);
   }
 
   /** Reveal to this peer from now on (it gets no bitfield). */
@@ -53,15 +56,17 @@ export class InitialSeeding {
     for (const i of revealed) {
       if (peerHas.get(i)) {
         revealed.delete(i);
+        this.shown[i]!--;
         if (this.unchoked.has(key)) this.inFlight[i]!--;
       }
     }
-    const state = { pieceCount: this.pieceCount, peerHas: (i: number) => peerHas.get(i), revealed, copies: (i: number) => this.port.copies(i), inFlight: (i: number) => this.inFlight[i]! };
+    const state = { pieceCount: this.pieceCount, peerHas: (i: number) => peerHas.get(i), revealed, copies: (i: number) => this.port.copies(i), inFlight: (i: number) => this.inFlight[i]!, shown: (i: number) => this.shown[i]! };
     const target = revealTarget(rateBytesPerS, this.pieceLength);
     while (revealed.size < target) {
       const next = pickReveal(state, this.random);
       if (next === null) break;
       revealed.add(next);
+      this.shown[next]!++;
       if (this.unchoked.has(key)) this.inFlight[next]!++;
       this.port.sendHave(key, next);
     }
@@ -69,6 +74,7 @@ export class InitialSeeding {
 
   removePeer(key: string): void {
     this.setUnchoked(key, false);
+    for (const i of this.revealed.get(key) ?? []) this.shown[i]!--;
     this.revealed.delete(key);
   }
 }

@@ -36,6 +36,8 @@ export interface RevealState {
   copies(i: number): number;
   /** Reveals of piece i still in flight to peers we unchoke (a choked peer cannot fetch what it was shown). */
   inFlight(i: number): number;
+  /** Reveals of piece i not yet reported back, to any peer, choked or not. */
+  shown(i: number): number;
 }
 
 /**
@@ -43,13 +45,18 @@ export interface RevealState {
  * first; then pieces already out, least spread first; a piece on its way to its first holder comes
  * last: a second reveal of it would make us send it twice while other pieces are still only ours
  * (the uploader serves pieces nobody has first, so a reveal of a piece already out costs nothing
- * until we run out of those).
+ * until we run out of those). Within each, a piece shown to fewer peers goes first — shown to a
+ * peer we choke, it is not on its way, but a piece shown to nobody at all still comes before it,
+ * so no piece is shown twice while another has been shown to none.
  */
-export function revealRank(copies: number, inFlight: number): number {
-  return copies === 0 && inFlight > 0 ? IN_FLIGHT_RANK + inFlight : copies + inFlight;
+export function revealRank(copies: number, inFlight: number, shown: number): number {
+  const spread = copies === 0 && inFlight > 0 ? IN_FLIGHT_RANK + inFlight : copies + inFlight;
+  return spread * SHOWN_SCALE + Math.min(shown, SHOWN_SCALE - 1);
 }
 /** Above any real count of copies. */
 const IN_FLIGHT_RANK = 1 << 20;
+/** Above any count of reveals of one piece (they are kept in 16 bits). */
+const SHOWN_SCALE = 1 << 16;
 
 /** The piece to reveal next to this peer: one it lacks and was not shown, by revealRank (ties at random); null if none. */
 export function pickReveal(s: RevealState, random: () => number): number | null {
@@ -58,7 +65,7 @@ export function pickReveal(s: RevealState, random: () => number): number | null 
   let ties = 0;
   for (let i = 0; i < s.pieceCount; i++) {
     if (s.peerHas(i) || s.revealed.has(i)) continue;
-    const rank = revealRank(s.copies(i), s.inFlight(i));
+    const rank = revealRank(s.copies(i), s.inFlight(i), s.shown(i));
     if (rank < bestRank) {
       best = i;
       bestRank = rank;

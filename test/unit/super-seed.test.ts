@@ -5,12 +5,13 @@ import { InitialSeeding } from '../../client/engine/initial-seeding.ts';
 import { pickReveal, revealTarget, REVEALED_PER_PEER } from '../../client/engine/super-seed.ts';
 
 describe('pickReveal', () => {
-  const state = (copies: number[], has: number[] = [], revealed: number[] = [], inFlight: number[] = []) => ({
+  const state = (copies: number[], has: number[] = [], revealed: number[] = [], inFlight: number[] = [], shown: number[] = inFlight) => ({
     pieceCount: copies.length,
     peerHas: (i: number) => has.includes(i),
     revealed: new Set(revealed),
     copies: (i: number) => copies[i]!,
     inFlight: (i: number) => inFlight[i] ?? 0,
+    shown: (i: number) => shown[i] ?? 0,
   });
 
   it('reveals the least spread piece the peer lacks and was not shown', () => {
@@ -28,6 +29,13 @@ describe('pickReveal', () => {
     expect(pickReveal(state([0, 1, 3], [1, 2], [], [1, 1, 0]), Math.random)).toBe(0);
     // A piece nobody has and nobody fetches comes before all of them.
     expect(pickReveal(state([0, 1, 3, 0], [], [], [1, 1, 0, 0]), Math.random)).toBe(3);
+  });
+
+  it('a piece shown only to a choked peer is not on its way, but one shown to nobody comes first', () => {
+    // Pieces 0 and 1: nobody has them, none in flight; piece 0 was shown to a peer we choke.
+    expect(pickReveal(state([0, 0, 1], [], [], [0, 0, 0], [1, 0, 0]), Math.random)).toBe(1);
+    // Once every piece has been shown, the choked peer's piece still comes before one already out.
+    expect(pickReveal(state([0, 0, 1], [1], [], [0, 0, 0], [1, 0, 0]), Math.random)).toBe(0);
   });
 
   it('breaks ties evenly at random', () => {

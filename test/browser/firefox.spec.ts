@@ -62,36 +62,52 @@ test('a Firefox tab and a Chromium tab share one swarm each way, byte-exact, and
   await expect.poll(() => routes(ch, fromFirefox.infoHash)).toEqual(['direct']);
 });
 
+/** What a tab shows, shadow roots included (the app's views live in them), for a failure's message. */
+function shown(page: FirefoxPage): Promise<string> {
+  return page
+    .evaluate(() => {
+      const text = (n: Node): string => [...n.childNodes].map((c) => (c.nodeType === Node.TEXT_NODE ? c.textContent : text(c))).join(' ') + ((n as Element).shadowRoot ? text((n as Element).shadowRoot!) : '');
+      return `${location.href}: ${text(document.body).replace(/\s+/g, ' ').slice(0, 800)}`;
+    })
+    .catch((e: Error) => `(could not read the page: ${e.message})`);
+}
+
+/** Runs `step`; if it fails, the error also says what `page` showed meanwhile. */
+async function showingOnFailure<T>(page: FirefoxPage, step: () => Promise<T>): Promise<T> {
+  try {
+    return await step();
+  } catch (err) {
+    throw new Error(`${(err as Error).message}\nThe Firefox tab showed: ${await shown(page)}`);
+  }
+}
+
 test('in Firefox: a person shares a file from the page and another tab saves it, byte-exact', async () => {
   test.setTimeout(SWARM_TIMEOUT_MS);
+  // Every wait for an element inside the app's shadow roots asks for it visible: puppeteer then
+  // checks on every frame, whereas by default it re-checks only when the document's light DOM
+  // changes, which a Lit view updating its shadow root never does. Without it the wait for the link
+  // timed out with the link on screen (CI, and here under load: the tab already said "Sharing …").
+  // The waits share the test's budget; a failure says what the tab showed.
+  const deadline = Date.now() + SWARM_TIMEOUT_MS - 10_000;
+  const left = () => Math.max(1_000, deadline - Date.now());
   const a = await firefoxPeerPage(firefox, `${APP}/`);
   const original = vectorPath('content/three-pieces-and-change.bin');
-  const input = await a.waitForSelector('>>> [data-testid="share-input"]');
-  await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(original);
-  const linkField = await a.waitForSelector('>>> [data-testid="share-link"]');
-  await a.waitForFunction((el) => (el as HTMLInputElement).value.includes('#magnet:'), {}, linkField);
-  const link = await linkField!.evaluate((el) => (el as HTMLInputElement).value);
+  const link = await showingOnFailure(a, async () => {
+    const input = await a.waitForSelector('>>> [data-testid="share-input"]', { visible: true, timeout: left() });
+    await (input as unknown as { uploadFile(path: string): Promise<void> }).uploadFile(original);
+    const linkField = await a.waitForSelector('>>> [data-testid="share-link"]', { visible: true, timeout: left() });
+    await a.waitForFunction((el) => (el as HTMLInputElement).value.includes('#magnet:'), { timeout: left() }, linkField);
+    return linkField!.evaluate((el) => (el as HTMLInputElement).value);
+  });
   expect(link).toMatch(new RegExp(`^${APP}/#magnet:\\?xt=urn:btih:[0-9a-f]{40}`));
   const infoHash = /btih:([0-9a-f]{40})/.exec(link)![1]!;
 
   const b = await firefoxPeerPage(firefox, link);
-  // The download view: its progress bar, then the save button once every piece is verified. Under
-  // load Firefox can take a while to start a fresh profile's first download (seen once in CI past
-  // 30 s): the waits share the test's budget, and a failure says what the page showed instead.
-  const shown = () =>
-    b
-      .evaluate(() => {
-        // The text of the page, shadow roots included (the app's views live in them).
-        const text = (n: Node): string => [...n.childNodes].map((c) => (c.nodeType === Node.TEXT_NODE ? c.textContent : text(c))).join(' ') + ((n as Element).shadowRoot ? text((n as Element).shadowRoot!) : '');
-        return `${location.href}: ${text(document.body).replace(/\s+/g, ' ').slice(0, 800)}`;
-      })
-      .catch((e: Error) => `(could not read the page: ${e.message})`);
-  try {
-    await b.waitForSelector('>>> [data-testid="progress"]', { timeout: SWARM_TIMEOUT_MS / 2 });
-    await b.waitForSelector('>>> [data-testid="save"]', { visible: true, timeout: SWARM_TIMEOUT_MS / 2 - 15_000 });
-  } catch (err) {
-    throw new Error(`${(err as Error).message}\nThe Firefox tab showed: ${await shown()}`);
-  }
+  // The download view: its progress bar, then the save button once every piece is verified.
+  await showingOnFailure(b, async () => {
+    await b.waitForSelector('>>> [data-testid="progress"]', { visible: true, timeout: left() });
+    await b.waitForSelector('>>> [data-testid="save"]', { visible: true, timeout: left() });
+  });
   expect(await savedSha256(asPage(b), infoHash)).toBe(sha256(readFileSync(original)));
 });
 

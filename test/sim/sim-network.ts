@@ -20,6 +20,16 @@ const MAX_FAIR_SHARE_ROUNDS = 6;
 const SETTLED_BYTES = 1;
 /** The engine is told its channel drained once this little is queued (as a data channel's low-water mark). */
 export const DRAIN_LOW_WATER_BYTES = 64 * 1024;
+/**
+ * V8 keeps a typed array this small inside its heap (typed_array_max_size_in_heap), without an
+ * ArrayBuffer; the first view taken of it (the receiver's parser takes views) makes one, which
+ * costs ~25 × the array itself. The engine's small messages (a HAVE is 9 bytes, a REQUEST 17)
+ * are the bulk of all writes at N = 1,000, so the simulator copies them into a shared slab
+ * instead: the bytes and their boundaries are the same, the views into the slab cost nothing extra.
+ */
+const IN_HEAP_TYPED_ARRAY_BYTES = 64;
+/** One slab of copied small writes; a new one is started when it is full. */
+const SMALL_WRITE_SLAB_BYTES = 64 * 1024;
 
 export interface LinkSpec {
   /** Upload capacity, bytes/s. */
@@ -68,6 +78,8 @@ export class SimNetwork {
   private readonly active = new Set<Channel>();
   private stepping = false;
   private fairScratch: FairShareScratch | null = null;
+  private slab = new Uint8Array(SMALL_WRITE_SLAB_BYTES);
+  private slabUsed = 0;
 
   constructor(private readonly clock: SimClock) {}
 
@@ -108,7 +120,9 @@ export class SimNetwork {
         if (out.closed || data.length === 0) return;
         // As the WebRTC transport does (webrtc.ts): a write goes out as messages of at most 64 KiB,
         // each delivered as soon as it is sent, not when the whole write is.
-        for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
+        if (data.length <= IN_HEAP_TYPED_ARRAY_BYTES) out.queue.push(net.copyToSlab(data));
+        else if (data.length <= MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data);
+        else for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
         out.queuedBytes += data.length;
         net.active.add(out);
         net.startStepping();
@@ -122,6 +136,18 @@ export class SimNetwork {
     // The inbound channel's receiver is this transport.
     inbound.peer = t;
     return t;
+  }
+
+  /** A copy of a small write, in the current slab (see IN_HEAP_TYPED_ARRAY_BYTES). */
+  private copyToSlab(data: Uint8Array): Uint8Array {
+    if (this.slabUsed + data.length > this.slab.length) {
+      this.slab = new Uint8Array(SMALL_WRITE_SLAB_BYTES);
+      this.slabUsed = 0;
+    }
+    const copy = this.slab.subarray(this.slabUsed, this.slabUsed + data.length);
+    copy.set(data);
+    this.slabUsed += data.length;
+    return copy;
   }
 
   private closePair(out: Channel, inbound: Channel, ours: string, theirs: string): void {

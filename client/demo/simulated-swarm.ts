@@ -4,21 +4,21 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "92308e7",
-  "date": "2026-12-07T10:32:33.896Z",
+  "commit": "78e0b94",
+  "date": "2026-12-07T13:29:26.939Z",
   "fileMiB": 64,
   "points": [
     {
       "N": 10,
-      "ratioToP2p": 1.096
+      "ratioToP2p": 1.086
     },
     {
       "N": 100,
-      "ratioToP2p": 1.221
+      "ratioToP2p": 1.259
     },
     {
       "N": 1000,
-      "ratioToP2p": 1.34
+      "ratioToP2p": 1.343
     }
   ]
 };

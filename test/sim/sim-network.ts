@@ -121,7 +121,6 @@ export class SimNetwork {
         // As the WebRTC transport does (webrtc.ts): a write goes out as messages of at most 64 KiB,
         // each delivered as soon as it is sent, not when the whole write is.
         if (data.length <= IN_HEAP_TYPED_ARRAY_BYTES) out.queue.push(net.copyToSlab(data));
-        else if (data.length <= MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data);
         else for (let i = 0; i < data.length; i += MAX_CHANNEL_MESSAGE_BYTES) out.queue.push(data.subarray(i, i + MAX_CHANNEL_MESSAGE_BYTES));
         out.queuedBytes += data.length;
         net.active.add(out);

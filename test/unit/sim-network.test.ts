@@ -77,7 +77,7 @@ describe('the simulator: link model', () => {
     const { clock, ta, tb } = pairOf({ upBps: 1 * MiB, downBps: 4 * MiB, latencyMs: 5 });
     const got: Uint8Array[] = [];
     tb.onData = (d) => got.push(d.slice());
-    // Small writes (a HAVE is 9 bytes) are copied into a shared slab, the rest queued as they are:
+    // Small writes (a HAVE is 9 bytes) are copied into a shared slab, the rest cut into 64 KiB messages:
     // enough small ones to fill more than one slab, between writes of every other kind.
     const sizes = [9, 17, 64, 65, 70_000, ...Array.from({ length: 3_000 }, (_, i) => 1 + (i % 64)), 16_384, 5];
     const sent = sizes.map((n, k) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + k) & 0xff));

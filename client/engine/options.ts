@@ -42,6 +42,12 @@ export interface EngineOptions extends OffloadOptions {
    */
   sendHighWaterBytes: number;
   /**
+   * Without an upload limit, all links together hold at most this long (ms) of the rate our upload
+   * drains at (at least one piece), so the uploader's order — one piece at a time, rarest first —
+   * is the order the uplink delivers in (uploader.ts); 0 lets each link fill to its high-water mark.
+   */
+  uploadQueueMs: number;
+  /**
    * Verified pieces waiting for the store at most; beyond, no new requests go out until writes
    * catch up. Storage slower than the network (IndexedDB often is) must not fill memory instead.
    */
@@ -81,6 +87,7 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   totalPipelineSeconds: 4,
   minTotalPipeline: 64,
   sendHighWaterBytes: 4 * 1024 * 1024,
+  uploadQueueMs: 250,
   maxPendingWrites: 8,
   maxBadPieces: 2,
   uploadLimit: 0,

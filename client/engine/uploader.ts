@@ -1,16 +1,21 @@
 /**
- * The uploader: each peer's queue of requests to us, the order they are served in under an upload
- * limit (upload-order.ts), the limiter, and back-pressure from each transport's send buffer.
+ * The uploader: each peer's queue of requests to us, the order they are served in (upload-order.ts),
+ * the limiter, and back-pressure from the transports' send buffers.
  *
- * Without a limit each peer's link sets its own pace: one loop per peer sends batches while its
- * transport has room. Under a limit the peers share one budget, so one loop spends it, a piece at a
- * time (see upload-order.ts for why).
+ * One loop spends our upload, a piece at a time, on the peer upload-order.ts chooses. Under a limit
+ * the budget is the limiter's. Without one it is the uplink itself: every byte we queue in a
+ * transport waits there while the link is shared among the connections with bytes waiting, so a
+ * piece queued to each of sixteen peers arrives everywhere after sixteen pieces' time instead of
+ * one after another. The bytes queued in all our links together are therefore held to
+ * `uploadQueueMs` of the rate they have been leaving at (at least one piece): enough to keep the
+ * link busy between refills, little enough that the order we choose is the order bytes arrive in.
  */
-import { BLOCK_LENGTH_BYTES } from '../../shared/constants.ts';
+import { BLOCK_LENGTH_BYTES, PIECE_LENGTH_BYTES } from '../../shared/constants.ts';
 import { TabswarmError } from '../../shared/errors.ts';
 import { fullBucket, take, waitMs, type TokenBucket } from '../../shared/token-bucket.ts';
 import type { Clock } from './clock.ts';
 import type { BlockRequest } from './picker.ts';
+import { RateMeter } from './rate-meter.ts';
 import { pickUpload, type UploadCandidate } from './upload-order.ts';
 
 /** What the uploader needs of one peer's connection. */
@@ -40,14 +45,29 @@ export interface UploaderOptions {
   sendHighWaterBytes: number;
   /** Requests a peer may have queued with us; more is a flood. */
   maxPeerRequests: number;
+  /** All links together hold at most this long of our upload rate (ms; at least a piece); 0 = each link up to its high-water mark. */
+  uploadQueueMs: number;
 }
+
+/** The least the links may hold together: one piece, so the link stays busy while the next is read. */
+export const MIN_UPLOAD_QUEUE_BYTES = PIECE_LENGTH_BYTES;
+/** While the links are full, look again at least this soon and at most this late (ms). */
+const QUEUE_RECHECK_MIN_MS = 5;
+const QUEUE_RECHECK_MAX_MS = 100;
+/** A link draining at less than this share of our upload rate is limited by its receiver (queuedBytes). */
+const SLOW_LINK_SHARE = 1 / 3;
+/** A link's drain rate is sampled over at least this long (ms). */
+const DRAIN_SAMPLE_MS = 50;
 
 interface PeerQueue {
   queue: BlockRequest[];
-  serving: boolean;
   /** The piece part-way sent to this peer and how many of its blocks have gone (upload-order.ts). */
   sending: { piece: number; blocks: number } | null;
   lastServedMs: number;
+  /** How fast this link's send buffer empties while it holds bytes (drainSample). */
+  drain: { atMs: number; queued: number; handed: number; bytesPerSecond: number };
+  /** Held back by its receiver (queuedBytes): it gets no more than it takes in `uploadQueueMs`. */
+  slowBytes: number | null;
 }
 
 type Batch = Array<{ index: number; begin: number; block: Uint8Array }>;
@@ -55,10 +75,17 @@ type Batch = Array<{ index: number; begin: number; block: Uint8Array }>;
 export class Uploader {
   private readonly peers = new Map<string, PeerQueue>();
   private bucket: TokenBucket;
-  /** The limited loop is running; its timer, when set, wakes it once the budget has refilled. */
+  /** What we have handed to the links, for the rate they drain at. */
+  private readonly meter = new RateMeter();
+  /** The loop is running; its timer, when set, wakes it once the budget has refilled or the links have drained. */
   private uploading = false;
   private timer: unknown = null;
   private stopped = false;
+  /**
+   * The rate the links were last seen to drain at while we waited for them (bytes/s): the rate
+   * meter averages over seconds, so on its own it lags far behind a fast link when an upload starts.
+   */
+  private drained = { bytesPerSecond: 0, atMs: 0, queued: 0 };
 
   constructor(
     private readonly clock: Clock,
@@ -73,7 +100,7 @@ export class Uploader {
   }
 
   addPeer(key: string): void {
-    if (!this.peers.has(key)) this.peers.set(key, { queue: [], serving: false, sending: null, lastServedMs: 0 });
+    if (!this.peers.has(key)) this.peers.set(key, { queue: [], sending: null, lastServedMs: 0, drain: { atMs: this.clock.now(), queued: 0, handed: 0, bytesPerSecond: 0 }, slowBytes: null });
   }
 
   removePeer(key: string): void {
@@ -86,7 +113,7 @@ export class Uploader {
     if (!p) return true;
     if (p.queue.length >= this.options.maxPeerRequests) return false;
     p.queue.push(request);
-    void this.serve(key);
+    void this.serve();
     return true;
   }
 
@@ -103,21 +130,19 @@ export class Uploader {
     p.sending = null;
   }
 
-  /** Sends what can be sent to this peer now (its link drained, it asked, or time passed). */
-  serve(key: string): Promise<void> {
-    return this.options.uploadLimit > 0 ? this.serveLimited() : this.serveUnlimited(key);
+  /** Sends what can be sent now (a link drained, a peer asked, or time passed). */
+  serve(): Promise<void> {
+    return this.pump();
   }
 
   serveAll(): void {
-    for (const key of this.peers.keys()) void this.serve(key);
+    void this.pump();
   }
 
   setLimit(limit: number): void {
     this.options.uploadLimit = Math.max(0, limit);
     this.bucket = fullBucket(this.burst(), this.clock.now());
-    if (this.timer !== null) this.clock.clearTimeout(this.timer);
-    this.timer = null;
-    this.serveAll();
+    this.wakeNow();
   }
 
   destroy(): void {
@@ -126,73 +151,105 @@ export class Uploader {
     this.timer = null;
   }
 
+  /** Bytes the links may hold together now: `uploadQueueMs` of the rate they drain at, at least a piece; Infinity with no cap. */
+  queueCapBytes(): number {
+    if (this.options.uploadQueueMs <= 0) return Infinity;
+    return Math.max(MIN_UPLOAD_QUEUE_BYTES, (this.drainRate() * this.options.uploadQueueMs) / 1000);
+  }
+
+  /** How fast the links take what we queue: what we have handed them lately, or what they were seen to drain, if faster. */
+  private drainRate(): number {
+    return Math.max(this.meter.rate(this.clock.now()), this.drained.bytesPerSecond);
+  }
+
+  private rawQueuedBytes(): number {
+    let bytes = 0;
+    for (const key of this.peers.keys()) {
+      const link = this.port.link(key);
+      if (link && !link.closed) bytes += link.bufferedAmount;
+    }
+    return bytes;
+  }
+
+  /**
+   * Bytes waiting on our uplink. A link whose buffer empties much slower than our upload runs is
+   * held back by its receiver, not by us: only what it takes in `uploadQueueMs` counts, or one slow
+   * downloader would hold the whole cap and idle the uplink.
+   */
+  private queuedBytes(): number {
+    const now = this.clock.now();
+    const rate = this.meter.rate(now);
+    let bytes = 0;
+    for (const [key, p] of this.peers) {
+      const link = this.port.link(key);
+      if (!link || link.closed) continue;
+      const queued = link.bufferedAmount;
+      const drain = this.drainSample(p, queued, now);
+      p.slowBytes = drain > 0 && drain < rate * SLOW_LINK_SHARE ? Math.max(BLOCK_LENGTH_BYTES, (drain * this.options.uploadQueueMs) / 1000) : null;
+      bytes += p.slowBytes === null ? queued : Math.min(queued, p.slowBytes);
+    }
+    return bytes;
+  }
+
+  /** The rate a link's buffer emptied at, over samples taken while it held bytes from start to end. */
+  private drainSample(p: PeerQueue, queued: number, now: number): number {
+    const d = p.drain;
+    const dt = now - d.atMs;
+    if (dt < DRAIN_SAMPLE_MS) return d.bytesPerSecond;
+    if (d.queued > 0 && queued > 0) {
+      const sample = ((d.queued + d.handed - queued) / dt) * 1000;
+      d.bytesPerSecond = d.bytesPerSecond === 0 ? sample : (d.bytesPerSecond + sample) / 2;
+    }
+    d.atMs = now;
+    d.queued = queued;
+    d.handed = 0;
+    return d.bytesPerSecond;
+  }
+
   private servable(key: string, p: PeerQueue): UploadLink | null {
     if (p.queue.length === 0) return null;
     const link = this.port.link(key);
     if (!link || link.closed || link.choking || link.bufferedAmount > this.options.sendHighWaterBytes) return null;
+    if (p.slowBytes !== null && link.bufferedAmount >= p.slowBytes) return null;
     return link;
   }
 
-  private async serveUnlimited(key: string): Promise<void> {
-    const p = this.peers.get(key);
-    if (!p || p.serving || this.stopped) return;
-    p.serving = true;
-    try {
-      // A limit set meanwhile (setLimit) hands the peer over to the limited loop.
-      let link: UploadLink | null;
-      while (this.options.uploadLimit === 0 && !this.stopped && (link = this.servable(key, p))) {
-        const batch: Batch = [];
-        let batchBytes = 0;
-        while (p.queue.length > 0 && batchBytes < this.options.sendHighWaterBytes / 4) {
-          const r = p.queue.shift()!;
-          batch.push({ index: r.index, begin: r.begin, block: await this.port.read(r.index, r.begin, r.length) });
-          batchBytes += r.length;
-        }
-        if (link.closed || link.choking || this.stopped) return;
-        this.sent(key, p, link, batch);
-      }
-    } catch (err) {
-      this.port.warn(new TabswarmError('STORAGE_READ_FAILED', `Could not read a piece to send: ${String(err)}`));
-    } finally {
-      p.serving = false;
-    }
-  }
-
-  /** Under a limit: each turn goes to the peer pickUpload chooses, for as many blocks of its current piece as the budget allows. */
-  private async serveLimited(): Promise<void> {
+  /** Each turn goes to the peer pickUpload chooses, for as many blocks of its current piece as the budget and the links' room allow. */
+  private async pump(): Promise<void> {
     if (this.uploading || this.stopped) return;
     this.uploading = true;
     try {
       for (;;) {
-        const limit = this.options.uploadLimit;
-        if (limit === 0 || this.stopped) return; // lifted meanwhile: setLimit has handed every peer to its own loop
+        if (this.stopped) return;
+        const room = this.options.uploadQueueMs > 0 ? this.queueCapBytes() - this.queuedBytes() : Infinity;
         const next = this.nextUpload();
-        if (!next) return;
+        if (!next) return this.wakeIfSlowHeld();
         const { key, p, link } = next;
         const now = this.clock.now();
-        const batch: BlockRequest[] = [];
+        if (room <= 0) {
+          this.drained.atMs = now;
+          this.drained.queued = this.rawQueuedBytes();
+          return this.wakeAfter(this.drainWaitMs(-room), true);
+        }
+        const limit = this.options.uploadLimit;
         const piece = p.queue[0]!.index;
+        const batch: BlockRequest[] = [];
         let batchBytes = 0;
-        while (p.queue.length > 0 && p.queue[0]!.index === piece && batchBytes < this.options.sendHighWaterBytes / 4) {
-          const t = take(this.bucket, now, limit, this.burst(), p.queue[0]!.length);
-          this.bucket = t.bucket;
-          if (!t.allowed) break;
+        // At least one block whatever the room, so a piece's last block never waits for a whole one's.
+        while (p.queue.length > 0 && p.queue[0]!.index === piece && batchBytes < this.options.sendHighWaterBytes / 4 && (batch.length === 0 || batchBytes < room)) {
+          if (limit > 0) {
+            const t = take(this.bucket, now, limit, this.burst(), p.queue[0]!.length);
+            this.bucket = t.bucket;
+            if (!t.allowed) break;
+          }
           const r = p.queue.shift()!;
           batch.push(r);
           batchBytes += r.length;
         }
-        if (batch.length === 0) {
-          if (this.timer !== null) return; // already waiting for the budget
-          const wait = waitMs(this.bucket, now, limit, this.burst(), p.queue[0]!.length);
-          this.timer = this.clock.setTimeout(() => {
-            this.timer = null;
-            void this.serveLimited();
-          }, Math.max(1, wait));
-          return;
-        }
+        if (batch.length === 0) return this.wakeAfter(waitMs(this.bucket, now, limit, this.burst(), p.queue[0]!.length));
         const blocks: Batch = [];
         for (const r of batch) blocks.push({ index: r.index, begin: r.begin, block: await this.port.read(r.index, r.begin, r.length) });
-        if (link.closed || link.choking || !this.peers.has(key)) continue; // choked meanwhile: the budget is spent, the blocks are not owed
+        if (link.closed || link.choking || !this.peers.has(key)) continue; // choked meanwhile: the blocks are not owed
         this.sent(key, p, link, blocks);
       }
     } catch (err) {
@@ -200,6 +257,45 @@ export class Uploader {
     } finally {
       this.uploading = false;
     }
+  }
+
+  /** How long until the links, `over` bytes above their cap, are down to half of it at the rate they drain at. */
+  private drainWaitMs(over: number): number {
+    // Not yet seen draining: look soon, to learn how fast they do.
+    if (this.drained.bytesPerSecond <= 0) return QUEUE_RECHECK_MIN_MS;
+    const rate = this.drainRate();
+    const ms = ((over + this.queueCapBytes() / 2) / rate) * 1000;
+    return Math.min(QUEUE_RECHECK_MAX_MS, Math.max(QUEUE_RECHECK_MIN_MS, ms));
+  }
+
+  private wakeAfter(ms: number, forDrain = false): void {
+    if (this.timer !== null) return; // already waiting
+    this.timer = this.clock.setTimeout(() => {
+      this.timer = null;
+      if (forDrain) this.measureDrain();
+      void this.pump();
+    }, Math.max(1, ms));
+  }
+
+  /** After waiting for the links to drain: how fast they did. Found empty, they may be faster still, so the estimate at least doubles (as a slow start would). */
+  private measureDrain(): void {
+    const d = this.drained;
+    const ms = this.clock.now() - d.atMs;
+    if (ms <= 0) return;
+    const queued = this.rawQueuedBytes();
+    const rate = (Math.max(0, d.queued - queued) / ms) * 1000;
+    d.bytesPerSecond = queued === 0 ? Math.max(rate, 2 * d.bytesPerSecond) : rate;
+  }
+
+  /** Nothing can go now, but a peer held back as slow may have room again once its link drains (drain events fire only above their low-water mark). */
+  private wakeIfSlowHeld(): void {
+    for (const p of this.peers.values()) if (p.slowBytes !== null && p.queue.length > 0) return this.wakeAfter(QUEUE_RECHECK_MAX_MS);
+  }
+
+  private wakeNow(): void {
+    if (this.timer !== null) this.clock.clearTimeout(this.timer);
+    this.timer = null;
+    void this.pump();
   }
 
   private nextUpload(): { key: string; p: PeerQueue; link: UploadLink } | null {
@@ -227,6 +323,8 @@ export class Uploader {
       p.sending = blocksSent >= this.port.blocksIn(b.index) ? null : { piece: b.index, blocks: blocksSent };
     }
     p.lastServedMs = this.clock.now();
+    p.drain.handed += bytes;
+    this.meter.add(bytes, this.clock.now());
     this.port.sent(key, bytes);
   }
 

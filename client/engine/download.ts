@@ -21,7 +21,7 @@ import { blocksIn, pieceBytes, type BlockRequest } from './picker.ts';
 import { Requester } from './requester.ts';
 import type { PieceStore } from './storage.ts';
 import type { TransferStats } from './transfer-stats.ts';
-import { Uploader } from './uploader.ts';
+import { Uploader, type UploadLink } from './uploader.ts';
 
 export interface DownloadPeer {
   key: string;
@@ -63,6 +63,7 @@ export class Download extends Emitter<DownloadEvents> {
   private readonly seeding: InitialSeeding | null;
   /** When each peer last sent us a block (or unchoked us): snubbing is judged from it. */
   private readonly lastBlockMs = new Map<string, number>();
+  private readonly uploadLinks = new WeakMap<object, UploadLink>();
   private readonly shape: { pieceCount: number; pieceLength: number; totalLength: number };
   private stopped = false;
   private finished = false;
@@ -101,7 +102,13 @@ export class Download extends Emitter<DownloadEvents> {
       link: (key) => {
         const wire = this.port.peer(key)?.wire;
         if (!wire) return null;
-        return { get closed() { return wire.isClosed; }, get choking() { return wire.state.amChoking; }, get bufferedAmount() { return wire.transport.bufferedAmount; }, sendPieces: (b) => wire.sendPieces(b) };
+        // One view per wire: the uploader asks for every peer's link each turn.
+        let link = this.uploadLinks.get(wire);
+        if (!link) {
+          link = { get closed() { return wire.isClosed; }, get choking() { return wire.state.amChoking; }, get bufferedAmount() { return wire.transport.bufferedAmount; }, sendPieces: (b) => wire.sendPieces(b) };
+          this.uploadLinks.set(wire, link);
+        }
+        return link;
       },
       read: (index, begin, length) => this.store.read(index, begin, length),
       copies: (i) => this.availability.count(i),

@@ -80,6 +80,8 @@ export class Uploader {
   /** The loop is running; its timer, when set, wakes it once the budget has refilled or the links have drained. */
   private uploading = false;
   private timer: unknown = null;
+  /** What the timer waits for: the links to drain, or the limiter's budget. A new request cannot go before either, so it does not run the loop (at a thousand peers that was most of the simulator's time). */
+  private waiting: 'links' | 'budget' | 'slow' | null = null;
   private stopped = false;
   /**
    * The rate the links were last seen to drain at while we waited for them (bytes/s): the rate
@@ -113,7 +115,7 @@ export class Uploader {
     if (!p) return true;
     if (p.queue.length >= this.options.maxPeerRequests) return false;
     p.queue.push(request);
-    void this.serve();
+    if (this.waiting !== 'links' && this.waiting !== 'budget') void this.pump();
     return true;
   }
 
@@ -130,9 +132,9 @@ export class Uploader {
     p.sending = null;
   }
 
-  /** Sends what can be sent now (a link drained, a peer asked, or time passed). */
+  /** Sends what can be sent now (a link drained, or time passed). */
   serve(): Promise<void> {
-    return this.pump();
+    return this.waiting === 'budget' ? Promise.resolve() : this.pump();
   }
 
   serveAll(): void {
@@ -149,6 +151,7 @@ export class Uploader {
     this.stopped = true;
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.waiting = null;
   }
 
   /** Bytes the links may hold together now: `uploadQueueMs` of the rate they drain at, at least a piece; Infinity with no cap. */
@@ -229,7 +232,7 @@ export class Uploader {
         if (room <= 0) {
           this.drained.atMs = now;
           this.drained.queued = this.rawQueuedBytes();
-          return this.wakeAfter(this.drainWaitMs(-room), true);
+          return this.wakeAfter(this.drainWaitMs(-room), 'links');
         }
         const limit = this.options.uploadLimit;
         const piece = p.queue[0]!.index;
@@ -246,7 +249,7 @@ export class Uploader {
           batch.push(r);
           batchBytes += r.length;
         }
-        if (batch.length === 0) return this.wakeAfter(waitMs(this.bucket, now, limit, this.burst(), p.queue[0]!.length));
+        if (batch.length === 0) return this.wakeAfter(waitMs(this.bucket, now, limit, this.burst(), p.queue[0]!.length), 'budget');
         const blocks: Batch = [];
         for (const r of batch) blocks.push({ index: r.index, begin: r.begin, block: await this.port.read(r.index, r.begin, r.length) });
         if (link.closed || link.choking || !this.peers.has(key)) continue; // choked meanwhile: the blocks are not owed
@@ -268,11 +271,13 @@ export class Uploader {
     return Math.min(QUEUE_RECHECK_MAX_MS, Math.max(QUEUE_RECHECK_MIN_MS, ms));
   }
 
-  private wakeAfter(ms: number, forDrain = false): void {
+  private wakeAfter(ms: number, why: 'links' | 'budget' | 'slow'): void {
     if (this.timer !== null) return; // already waiting
+    this.waiting = why;
     this.timer = this.clock.setTimeout(() => {
       this.timer = null;
-      if (forDrain) this.measureDrain();
+      this.waiting = null;
+      if (why === 'links') this.measureDrain();
       void this.pump();
     }, Math.max(1, ms));
   }
@@ -289,12 +294,13 @@ export class Uploader {
 
   /** Nothing can go now, but a peer held back as slow may have room again once its link drains (drain events fire only above their low-water mark). */
   private wakeIfSlowHeld(): void {
-    for (const p of this.peers.values()) if (p.slowBytes !== null && p.queue.length > 0) return this.wakeAfter(QUEUE_RECHECK_MAX_MS);
+    for (const p of this.peers.values()) if (p.slowBytes !== null && p.queue.length > 0) return this.wakeAfter(QUEUE_RECHECK_MAX_MS, 'slow');
   }
 
   private wakeNow(): void {
     if (this.timer !== null) this.clock.clearTimeout(this.timer);
     this.timer = null;
+    this.waiting = null;
     void this.pump();
   }
 

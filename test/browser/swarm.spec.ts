@@ -51,12 +51,14 @@ test('the seeder tab closes mid-swarm: the leechers finish from each other', asy
   const { magnet, sha256, infoHash } = await seedGenerated(seeder, 20);
   const leechers = await Promise.all([1, 2, 3].map(() => peerPage(browser)));
   // A fast seeder and slow leechers: the pieces are all out among the leechers long before each holds them all.
-  const limit = (page: typeof seeder, bytesPerSecond: number) =>
-    page.evaluate(async ({ h, bytesPerSecond }) => (await (window as any).tabswarm).sessions.get(h).torrent.setLimits({ uploadLimit: bytesPerSecond }), { h: infoHash, bytesPerSecond });
-  await limit(seeder, 8 * 1024 * 1024);
+  // The leechers' downloads are limited too, or a seeder still serving at full speed once every piece
+  // is out could finish them all before a busy machine's poll notices (seen once in CI under load).
+  const limit = (page: typeof seeder, limits: { uploadLimit: number; downloadLimit?: number }) =>
+    page.evaluate(async ({ h, limits }) => (await (window as any).tabswarm).sessions.get(h).torrent.setLimits(limits), { h: infoHash, limits });
+  await limit(seeder, { uploadLimit: 8 * 1024 * 1024 });
   for (const l of leechers) {
     await join(l, magnet);
-    await limit(l, 1024 * 1024);
+    await limit(l, { uploadLimit: 1024 * 1024, downloadLimit: 2 * 1024 * 1024 });
   }
   // Close the seeder as soon as every piece exists among the leechers, while some still lack some.
   const haves = () => Promise.all(leechers.map(async (l) => (await stats(l, infoHash)).have));

@@ -4,21 +4,21 @@
  * the classroom view to draw beside its real-browser runs, labelled as simulated.
  */
 export const SIMULATED_SWARM: { commit: string; date: string; fileMiB: number; points: Array<{ N: number; ratioToP2p: number }> } = {
-  "commit": "78e0b94",
-  "date": "2026-12-07T13:29:26.939Z",
+  "commit": "e184325",
+  "date": "2026-12-07T16:08:04.140Z",
   "fileMiB": 64,
   "points": [
     {
       "N": 10,
-      "ratioToP2p": 1.086
+      "ratioToP2p": 1.103
     },
     {
       "N": 100,
-      "ratioToP2p": 1.259
+      "ratioToP2p": 1.19
     },
     {
       "N": 1000,
-      "ratioToP2p": 1.343
+      "ratioToP2p": 1.328
     }
   ]
 };

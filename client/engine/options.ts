@@ -42,9 +42,10 @@ export interface EngineOptions extends OffloadOptions {
    */
   sendHighWaterBytes: number;
   /**
-   * Without an upload limit, all links together hold at most this long (ms) of the rate our upload
-   * drains at (at least one piece), so the uploader's order — one piece at a time, rarest first —
-   * is the order the uplink delivers in (uploader.ts); 0 lets each link fill to its high-water mark.
+   * All links together hold at most this long (ms) of the rate our upload drains at (at least one
+   * piece), so the uploader's order — one piece at a time, rarest first — is the order the uplink
+   * delivers in when the uplink, not a limit, is the bottleneck (uploader.ts); 0 lets each link fill
+   * to its high-water mark.
    */
   uploadQueueMs: number;
   /**

@@ -165,7 +165,7 @@ export class Torrent extends Emitter<TorrentEvents> {
     wire.on('handshake', (h) => this.onHandshake(link, h));
     wire.on('message', (m) => this.onMessage(link, m));
     wire.on('error', (e) => this.emit('warning', e));
-    wire.on('drain', () => void this.download?.uploader.serve());
+    wire.on('drain', () => this.download?.uploader.serve());
     wire.on('close', (reason) => this.onPeerClose(link, reason));
     wire.handshake(this.infoHashBytes, this.deps.peerId);
     return link.key;

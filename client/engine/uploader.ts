@@ -54,7 +54,7 @@ export const MIN_UPLOAD_QUEUE_BYTES = PIECE_LENGTH_BYTES;
 /** While the links are full, look again at least this soon and at most this late (ms). */
 const QUEUE_RECHECK_MIN_MS = 5;
 const QUEUE_RECHECK_MAX_MS = 100;
-/** A link draining at less than this share of our upload rate is limited by its receiver (queuedBytes). */
+/** A link draining at less than this share of our upload rate is limited by its receiver (queued()). */
 const SLOW_LINK_SHARE = 1 / 3;
 /** A link's drain rate is sampled over at least this long (ms). */
 const DRAIN_SAMPLE_MS = 50;
@@ -66,7 +66,7 @@ interface PeerQueue {
   lastServedMs: number;
   /** How fast this link's send buffer empties while it holds bytes (drainSample). */
   drain: { atMs: number; queued: number; handed: number; bytesPerSecond: number };
-  /** Held back by its receiver (queuedBytes): it gets no more than it takes in `uploadQueueMs`. */
+  /** Held back by its receiver (queued()): it gets no more than it takes in `uploadQueueMs`. */
   slowBytes: number | null;
 }
 
@@ -132,11 +132,16 @@ export class Uploader {
     p.sending = null;
   }
 
-  /** Sends what can be sent now (a link drained, or time passed). */
-  serve(): Promise<void> {
-    return this.waiting === 'budget' ? Promise.resolve() : this.pump();
+  /** A link drained: sends what can go now — nothing while the limiter's budget is spent, whose own timer runs the loop then. */
+  serve(): void {
+    if (this.waiting !== 'budget') void this.pump();
   }
 
+  /**
+   * The engine's tick: runs the loop whatever it waits for, so a budget timer that fires late (a
+   * throttled tab) or a clock that jumps ahead of its timers never leaves the upload stalled until
+   * the next request (engine.test.ts's upload limit test moves its clock that way).
+   */
   serveAll(): void {
     void this.pump();
   }
@@ -165,6 +170,7 @@ export class Uploader {
     return Math.max(this.meter.rate(this.clock.now()), this.drained.bytesPerSecond);
   }
 
+  /** Bytes waiting in all our links. */
   private rawQueuedBytes(): number {
     let bytes = 0;
     for (const key of this.peers.keys()) {
@@ -175,23 +181,26 @@ export class Uploader {
   }
 
   /**
-   * Bytes waiting on our uplink. A link whose buffer empties much slower than our upload runs is
-   * held back by its receiver, not by us: only what it takes in `uploadQueueMs` counts, or one slow
-   * downloader would hold the whole cap and idle the uplink.
+   * Bytes waiting in our links: `raw`, all of them, and `counted`, those waiting on our uplink. A
+   * link whose buffer empties much slower than our upload runs is held back by its receiver, not by
+   * us: only what it takes in `uploadQueueMs` counts, or one slow downloader would hold the whole
+   * cap and idle the uplink. One walk over the peers gives both (it runs every turn of the loop).
    */
-  private queuedBytes(): number {
+  private queued(): { counted: number; raw: number } {
     const now = this.clock.now();
     const rate = this.meter.rate(now);
-    let bytes = 0;
+    let counted = 0;
+    let raw = 0;
     for (const [key, p] of this.peers) {
       const link = this.port.link(key);
       if (!link || link.closed) continue;
       const queued = link.bufferedAmount;
       const drain = this.drainSample(p, queued, now);
       p.slowBytes = drain > 0 && drain < rate * SLOW_LINK_SHARE ? Math.max(BLOCK_LENGTH_BYTES, (drain * this.options.uploadQueueMs) / 1000) : null;
-      bytes += p.slowBytes === null ? queued : Math.min(queued, p.slowBytes);
+      counted += p.slowBytes === null ? queued : Math.min(queued, p.slowBytes);
+      raw += queued;
     }
-    return bytes;
+    return { counted, raw };
   }
 
   /** The rate a link's buffer emptied at, over samples taken while it held bytes from start to end. */
@@ -224,14 +233,15 @@ export class Uploader {
     try {
       for (;;) {
         if (this.stopped) return;
-        const room = this.options.uploadQueueMs > 0 ? this.queueCapBytes() - this.queuedBytes() : Infinity;
+        const queued = this.options.uploadQueueMs > 0 ? this.queued() : null;
+        const room = queued === null ? Infinity : this.queueCapBytes() - queued.counted;
         const next = this.nextUpload();
         if (!next) return this.wakeIfSlowHeld();
         const { key, p, link } = next;
         const now = this.clock.now();
         if (room <= 0) {
           this.drained.atMs = now;
-          this.drained.queued = this.rawQueuedBytes();
+          this.drained.queued = queued!.raw;
           return this.wakeAfter(this.drainWaitMs(-room), 'links');
         }
         const limit = this.options.uploadLimit;

@@ -57,7 +57,7 @@ function setup(uploadQueueMs: number, keys: string[]) {
   const carry = (link: FakeLink, bytes: number) => {
     const was = link.bufferedAmount;
     link.bufferedAmount = Math.max(0, was - bytes);
-    if (was > DRAIN_LOW_WATER_BYTES && link.bufferedAmount <= DRAIN_LOW_WATER_BYTES) void uploader.serve();
+    if (was > DRAIN_LOW_WATER_BYTES && link.bufferedAmount <= DRAIN_LOW_WATER_BYTES) uploader.serve();
   };
   return { clock, links, uploader, ask, carry };
 }

@@ -287,7 +287,7 @@ export class Download extends Emitter<DownloadEvents> {
     const plan = planOrigin(this.originView(), this.options);
     if (!plan) return;
     const share = plan.share;
-    this.requester.fill({ ...source, copies: plan.copies, budgetBytes: plan.budgetBytes, maxPipeline: plan.maxPipelineBlocks, prefer: share ? (i) => inShare(i, share) : undefined, preferOnly: plan.shareOnly, urgentAnyCopies: plan.urgentAnyCopies });
+    this.requester.fill({ ...source, copies: plan.copies, budgetBytes: plan.budgetBytes, maxPipeline: plan.maxPipelineBlocks, wholePieces: true, prefer: share ? (i) => inShare(i, share) : undefined, preferOnly: plan.shareOnly, urgentAnyCopies: plan.urgentAnyCopies });
   }
 
   /** The plain state the offload policy decides on (offload.ts). */

@@ -22,15 +22,27 @@ export interface EngineOptions extends OffloadOptions {
   keepAliveMs: number;
   /** Requests a peer may have queued with us; more is a flood and the peer is dropped. */
   maxPeerRequests: number;
-  /** Our request pipeline per peer: between these, sized to the peer's rate. */
+  /**
+   * Our request pipeline per peer: pipelineSeconds of the peer's measured rate, between these.
+   * The floor is small (a quarter piece): a peer sending us 13 KiB/s asked for a whole piece holds
+   * that piece for 20 s, and with it a quarter of our total pipeline that faster peers could have
+   * used — in the simulator's heterogeneous swarm the slowest peers got 113–228 KiB/s of their
+   * 256 while their pipelines sat in slow peers' queues.
+   */
   minPipeline: number;
   maxPipeline: number;
+  /**
+   * A peer we have no rate for yet is asked for this many blocks (a whole piece, so an uploader
+   * that serves a piece at a time can send it whole), or for its share of the total pipeline when
+   * more peers share it (never less than minPipeline).
+   */
+  newSourcePipeline: number;
   /** Seconds of a peer's rate to keep in flight. */
   pipelineSeconds: number;
   /**
    * All our requests together: at most this many seconds of what we have been receiving (at least
    * minTotalPipeline blocks; each source keeps a couple whatever the total). Many sources, each
-   * given minPipeline, would otherwise queue minutes of a slow download at the senders, where
+   * given a whole piece, would otherwise queue minutes of a slow download at the senders, where
    * requests time out and come again as duplicates.
    */
   totalPipelineSeconds: number;
@@ -82,8 +94,9 @@ export const DEFAULT_ENGINE_OPTIONS: EngineOptions = {
   tickMs: 1_000,
   keepAliveMs: 60_000,
   maxPeerRequests: 500,
-  minPipeline: 16,
+  minPipeline: 4,
   maxPipeline: 250,
+  newSourcePipeline: 16,
   pipelineSeconds: 1,
   totalPipelineSeconds: 4,
   minTotalPipeline: 64,

@@ -19,8 +19,11 @@ export interface RequesterOptions {
   randomFirstPieces: number;
   /** A request unanswered this long goes back to the picker, for this or another source. */
   blockTimeoutMs: number;
+  /** Blocks out to any source at least, whatever its rate. */
   minPipeline: number;
   maxPipeline: number;
+  /** Blocks asked of a source with no rate yet, if the total has room for that many per source sharing it. */
+  newSourcePipeline: number;
   /** Seconds of a source's rate to keep in flight. */
   pipelineSeconds: number;
   /** Seconds of our own receive rate to keep in flight, all sources together (at least minTotalPipeline blocks). */
@@ -57,6 +60,11 @@ export interface RequestSource {
   budgetBytes?: number;
   /** Most blocks out to it at once, whatever its rate (an origin giving only peerless pieces). */
   maxPipeline?: number;
+  /**
+   * It fetches a whole piece for the first block asked of it (an origin): it is asked for a piece's
+   * blocks at once whatever its rate, so no fetched piece is used in part.
+   */
+  wholePieces?: boolean;
   /** New pieces to start first (an origin: our share), and whether only those. */
   prefer?: (i: number) => boolean;
   preferOnly?: boolean;
@@ -88,11 +96,22 @@ interface PendingPiece {
   senders: string[];
 }
 
-/** The pipeline for a source at `rate` bytes/s: `pipelineSeconds` of its rate, within [min, cap]. */
-export function pipelineSize(rate: number, o: Pick<RequesterOptions, 'pipelineSeconds' | 'minPipeline' | 'maxPipeline'>, maxRequests?: number): number {
-  const wanted = Math.ceil((rate * o.pipelineSeconds) / BLOCK_LENGTH_BYTES);
+/**
+ * The pipeline for a source at `rate` bytes/s: `pipelineSeconds` of its rate, within
+ * [minPipeline, cap]. A source that sends us a piece within `pipelineSeconds` is so asked for
+ * whole pieces; a slower one for a few blocks at a time, so the rest of the piece can come from
+ * faster sources instead of waiting in its queue. A source with no rate yet (`rate` 0) gets
+ * `newSourcePipeline`, or `share` blocks (its part of the total pipeline) if fewer.
+ */
+export function pipelineSize(
+  rate: number,
+  o: Pick<RequesterOptions, 'pipelineSeconds' | 'minPipeline' | 'maxPipeline' | 'newSourcePipeline'>,
+  maxRequests?: number,
+  share = Infinity,
+): number {
+  const wanted = rate > 0 ? Math.ceil((rate * o.pipelineSeconds) / BLOCK_LENGTH_BYTES) : Math.min(o.newSourcePipeline, share);
   const cap = Math.min(o.maxPipeline, maxRequests ?? o.maxPipeline);
-  return Math.max(Math.min(o.minPipeline, cap), Math.min(wanted, cap));
+  return Math.min(cap, Math.max(o.minPipeline, wanted));
 }
 
 /** Blocks each source may have out whatever the total: enough to keep measuring its rate, so a faster one can earn more. */
@@ -184,8 +203,11 @@ export class Requester {
     const sent = this.outstandingOf(source.key);
     const budget = source.budgetBytes === undefined ? Infinity : Math.floor(source.budgetBytes / BLOCK_LENGTH_BYTES);
     const now = this.clock.now();
-    const perSource = pipelineSize(source.rate, this.options, source.maxRequests ?? source.maxPipeline);
-    const slots = Math.min(budget, sourceSlots(perSource, sent.size, totalPipelineSize(this.received.rate(now), this.options), this.inFlightCount));
+    const total = totalPipelineSize(this.received.rate(now), this.options);
+    const share = source.rate > 0 ? Infinity : Math.floor(total / this.sourcesSharing(source.key));
+    const o = source.wholePieces ? { ...this.options, minPipeline: Math.max(this.options.minPipeline, this.blocksPerPiece) } : this.options;
+    const perSource = pipelineSize(source.rate, o, source.maxRequests ?? source.maxPipeline, share);
+    const slots = Math.min(budget, sourceSlots(perSource, sent.size, total, this.inFlightCount));
     if (slots <= 0) return;
     const { requests, newPieces } = nextRequests(this.snapshot, { id: source.key, has: source.has, wanted: source.wanted, slots, copies: source.copies, prefer: source.prefer, preferOnly: source.preferOnly, urgentAnyCopies: source.urgentAnyCopies }, this.random, { randomFirstPieces: this.options.randomFirstPieces });
     for (const index of newPieces) {
@@ -320,6 +342,13 @@ export class Requester {
   destroy(): void {
     if (this.refillTimer !== null) this.clock.clearTimeout(this.refillTimer);
     this.refillTimer = null;
+  }
+
+  /** Sources with requests out, counting this one whether or not it has any. */
+  private sourcesSharing(key: string): number {
+    let n = 1;
+    for (const [other, sent] of this.outstanding) if (other !== key && sent.size > 0) n++;
+    return n;
   }
 
   private outstandingOf(key: string): Map<number, number> {

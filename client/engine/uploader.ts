@@ -74,6 +74,12 @@ type Batch = Array<{ index: number; begin: number; block: Uint8Array }>;
 
 export class Uploader {
   private readonly peers = new Map<string, PeerQueue>();
+  /**
+   * Peers whose links may still hold bytes we handed them: added when we send, dropped once their
+   * link is seen empty. The loop sums the links' queues every turn; walking only these (the few we
+   * are sending to) rather than every connection kept that sum from being most of a busy seed's CPU.
+   */
+  private readonly holding = new Set<string>();
   private bucket: TokenBucket;
   /** What we have handed to the links, for the rate they drain at. */
   private readonly meter = new RateMeter();
@@ -107,6 +113,7 @@ export class Uploader {
 
   removePeer(key: string): void {
     this.peers.delete(key);
+    this.holding.delete(key);
   }
 
   /** Queues a request (already checked: in range, ours, peer unchoked). False: the peer is flooding us. */
@@ -173,7 +180,7 @@ export class Uploader {
   /** Bytes waiting in all our links. */
   private rawQueuedBytes(): number {
     let bytes = 0;
-    for (const key of this.peers.keys()) {
+    for (const key of this.holding) {
       const link = this.port.link(key);
       if (link && !link.closed) bytes += link.bufferedAmount;
     }
@@ -184,21 +191,26 @@ export class Uploader {
    * Bytes waiting in our links: `raw`, all of them, and `counted`, those waiting on our uplink. A
    * link whose buffer empties much slower than our upload runs is held back by its receiver, not by
    * us: only what it takes in `uploadQueueMs` counts, or one slow downloader would hold the whole
-   * cap and idle the uplink. One walk over the peers gives both (it runs every turn of the loop).
+   * cap and idle the uplink. One walk over the links holding our bytes gives both (it runs every turn of the loop).
    */
   private queued(): { counted: number; raw: number } {
     const now = this.clock.now();
     const rate = this.meter.rate(now);
     let counted = 0;
     let raw = 0;
-    for (const [key, p] of this.peers) {
+    for (const key of this.holding) {
+      const p = this.peers.get(key);
       const link = this.port.link(key);
-      if (!link || link.closed) continue;
+      if (!p || !link || link.closed) {
+        this.holding.delete(key);
+        continue;
+      }
       const queued = link.bufferedAmount;
       const drain = this.drainSample(p, queued, now);
       p.slowBytes = drain > 0 && drain < rate * SLOW_LINK_SHARE ? Math.max(BLOCK_LENGTH_BYTES, (drain * this.options.uploadQueueMs) / 1000) : null;
       counted += p.slowBytes === null ? queued : Math.min(queued, p.slowBytes);
       raw += queued;
+      if (queued === 0) this.holding.delete(key);
     }
     return { counted, raw };
   }
@@ -331,6 +343,7 @@ export class Uploader {
   private sent(key: string, p: PeerQueue, link: UploadLink, blocks: Batch): void {
     if (blocks.length === 0) return;
     link.sendPieces(blocks);
+    this.holding.add(key);
     let bytes = 0;
     for (const b of blocks) {
       bytes += b.block.length;

@@ -135,3 +135,48 @@ describe('uploader without a limit', () => {
     expect(link.written - link.bufferedAmount).toBeGreaterThan(0.6 * LINK_BPS);
   });
 });
+
+describe('uploader: what a turn looks at', () => {
+  /** Counts reads of a link's send buffer. */
+  function counting(link: FakeLink): { reads: number } {
+    const seen = { reads: 0 };
+    let buffered = link.bufferedAmount;
+    Object.defineProperty(link, 'bufferedAmount', {
+      get: () => (seen.reads++, buffered),
+      set: (v: number) => void (buffered = v),
+    });
+    return seen;
+  }
+
+  it('reads only the links holding bytes we sent, not every connection, and drops a link once seen empty', async () => {
+    const idle = Array.from({ length: 50 }, (_, i) => `idle${i}`);
+    const { clock, links, ask, carry } = setup(250, ['a', 'b', ...idle]);
+    const idleReads = idle.map((k) => counting(links.get(k)!));
+    const bReads = counting(links.get('b')!);
+    // b gets one piece, which the link then carries away.
+    ask('b', 0);
+    await settle();
+    expect(links.get('b')!.written).toBe(PIECE_LENGTH_BYTES);
+    carry(links.get('b')!, PIECE_LENGTH_BYTES);
+    // a asks for eight pieces, sent over many turns as its link drains.
+    ask('a', 10, 8);
+    for (let t = 0; t < 400 && links.get('a')!.written < 8 * PIECE_LENGTH_BYTES; t++) {
+      carry(links.get('a')!, 32 * 1024);
+      clock.advance(10);
+      await settle();
+    }
+    expect(links.get('a')!.written).toBe(8 * PIECE_LENGTH_BYTES);
+    // The idle connections were never looked at; b only until it was seen empty.
+    expect(idleReads.reduce((sum, r) => sum + r.reads, 0)).toBe(0);
+    const bAfterEmpty = bReads.reads;
+    expect(bAfterEmpty).toBeGreaterThan(0);
+    ask('a', 30, 2);
+    for (let t = 0; t < 100 && links.get('a')!.written < 10 * PIECE_LENGTH_BYTES; t++) {
+      carry(links.get('a')!, 32 * 1024);
+      clock.advance(10);
+      await settle();
+    }
+    expect(links.get('a')!.written).toBe(10 * PIECE_LENGTH_BYTES);
+    expect(bReads.reads).toBe(bAfterEmpty);
+  });
+});

@@ -5,6 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { swarmPlot } from '../../shared/distribution-plot.ts';
 import { uniformCurves } from '../../shared/theory.ts';
 import { RESULTS_DIR, runNoteLines, writeResults, type machine } from '../bench/lib/report.ts';
+import { freeRiderCeiling } from './free-rider-bound.ts';
+import { scenario } from './scenarios.ts';
 import type { Scenario, SimResult } from './sim-swarm.ts';
 
 const MiB = 1024 * 1024;
@@ -154,7 +156,9 @@ function goals(report: SimReport): string[] {
   for (const fr of report.runs.filter((r) => r.scenario === 'free-riders')) {
     const later = fr.medianDownloadSeconds.freeRiders !== null && fr.medianDownloadSeconds.contributors !== null ? fr.medianDownloadSeconds.freeRiders / fr.medianDownloadSeconds.contributors : null;
     const loss = fr.contributorsLossVsNoFreeRiders;
-    say(`Free-riders, N = ${fr.N}: they finish ≥ 1.5 × later (median) while contributors lose ≤ 5 %`, later !== null && loss !== null ? later >= 1.5 && loss <= 0.05 : null, `free-riders ${num(later, 2)} × later, contributors ${loss === null ? '–' : `${(loss * 100).toFixed(1)} %`} slower than with none`);
+    const ceiling = freeRiderCeiling(scenario('free-riders', fr.N));
+    const attainable = ceiling ? `; with no upload left idle, at most ${ceiling.ratio.toFixed(2)} × is possible in this scenario (free-rider-bound.ts)` : '';
+    say(`Free-riders, N = ${fr.N}: they finish ≥ 1.5 × later (median) while contributors lose ≤ 5 %`, later !== null && loss !== null ? later >= 1.5 && loss <= 0.05 : null, `free-riders ${num(later, 2)} × later, contributors ${loss === null ? '–' : `${(loss * 100).toFixed(1)} %`} slower than with none${attainable}`);
   }
   const big = report.runs.filter((r) => r.N === 1000);
   const worstWall = big.length ? Math.max(...big.map((r) => r.wallSeconds)) : null;

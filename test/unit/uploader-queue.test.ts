@@ -159,23 +159,23 @@ describe('uploader: what a turn looks at', () => {
     expect(links.get('b')!.written).toBe(PIECE_LENGTH_BYTES);
     carry(links.get('b')!, PIECE_LENGTH_BYTES);
     // a asks for eight pieces, sent over many turns as its link drains.
+    /** a's link carries 32 KiB every 10 ms until `pieces` pieces have been written to it. */
+    const drainA = async (pieces: number) => {
+      for (let t = 0; t < 400 && links.get('a')!.written < pieces * PIECE_LENGTH_BYTES; t++) {
+        carry(links.get('a')!, 32 * 1024);
+        clock.advance(10);
+        await settle();
+      }
+    };
     ask('a', 10, 8);
-    for (let t = 0; t < 400 && links.get('a')!.written < 8 * PIECE_LENGTH_BYTES; t++) {
-      carry(links.get('a')!, 32 * 1024);
-      clock.advance(10);
-      await settle();
-    }
+    await drainA(8);
     expect(links.get('a')!.written).toBe(8 * PIECE_LENGTH_BYTES);
     // The idle connections were never looked at; b only until it was seen empty.
     expect(idleReads.reduce((sum, r) => sum + r.reads, 0)).toBe(0);
     const bAfterEmpty = bReads.reads;
     expect(bAfterEmpty).toBeGreaterThan(0);
     ask('a', 30, 2);
-    for (let t = 0; t < 100 && links.get('a')!.written < 10 * PIECE_LENGTH_BYTES; t++) {
-      carry(links.get('a')!, 32 * 1024);
-      clock.advance(10);
-      await settle();
-    }
+    await drainA(10);
     expect(links.get('a')!.written).toBe(10 * PIECE_LENGTH_BYTES);
     expect(bReads.reads).toBe(bAfterEmpty);
   });

@@ -191,7 +191,8 @@ export class Uploader {
    * Bytes waiting in our links: `raw`, all of them, and `counted`, those waiting on our uplink. A
    * link whose buffer empties much slower than our upload runs is held back by its receiver, not by
    * us: only what it takes in `uploadQueueMs` counts, or one slow downloader would hold the whole
-   * cap and idle the uplink. One walk over the links holding our bytes gives both (it runs every turn of the loop).
+   * cap and idle the uplink. One walk over the links holding our bytes gives both (it runs every
+   * turn of the loop).
    */
   private queued(): { counted: number; raw: number } {
     const now = this.clock.now();

@@ -10,6 +10,7 @@
  * than that needs peers that hold pieces a free-rider lacks to leave their upload idle.
  * Idealised: no ramp-up or protocol overhead, which make both sides later and the ratio smaller.
  */
+import { dPeerToPeer } from '../../shared/theory.ts';
 import type { Scenario } from './sim-swarm.ts';
 
 export interface FreeRiderCeiling {
@@ -28,7 +29,7 @@ export function freeRiderCeiling(s: Scenario): FreeRiderCeiling | null {
   if (contributors.length === 0 || riders.length === 0) return null;
   const F = s.fileBytes;
   const supply = s.seed.upBps + contributors.reduce((a, p) => a + p.upBps, 0);
-  const contributorsSeconds = Math.max(F / s.seed.upBps, F / Math.min(...contributors.map((p) => p.downBps)), (contributors.length * F) / supply);
+  const contributorsSeconds = dPeerToPeer({ F, us: s.seed.upBps, ui: contributors.map((p) => p.upBps), dMin: Math.min(...contributors.map((p) => p.downBps)) });
   const extraSeconds = (riders.length * F) / Math.min(supply, riders.reduce((a, p) => a + p.downBps, 0));
   return { contributorsSeconds, extraSeconds, ratio: 1 + extraSeconds / contributorsSeconds };
 }

@@ -5,7 +5,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
-import { NetLab, PUBLIC_HOST_ADDRESS, type LabHost } from '../netlab/lab.ts';
+import { dropPct, NetLab, PUBLIC_HOST_ADDRESS, type LabHost } from '../netlab/lab.ts';
 
 let lab: NetLab | undefined;
 afterEach(() => {
@@ -53,6 +53,14 @@ async function sink(port: number) {
   };
 }
 
+/** Sends `count` datagrams of `bytes` to the public host's `port` as fast as the socket takes them, then exits. */
+const BLAST = `
+const [count, bytes, port] = process.argv.slice(1).map(Number);
+const s = require('node:dgram').createSocket('udp4');
+let done = 0;
+for (let i = 0; i < count; i++) s.send(Buffer.alloc(bytes), port, '${PUBLIC_HOST_ADDRESS}', () => { if (++done === count) s.close(); });
+`;
+
 function send(host: LabHost, count: number, gapMs: number, ports: number[]): number[] {
   return JSON.parse(lab!.exec(host, process.execPath, ['-e', SENDER, String(count), String(gapMs), ...ports.map(String)])) as number[];
 }
@@ -88,6 +96,28 @@ describe('the network lab', () => {
     // Jitter delays, never reorders: the sink saw the sequence numbers rising.
     const seqs = seen.map((p) => p.seq);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
+  }, 60_000);
+
+  it("a shaped uplink's counters show the packets its full queue dropped, and none while the sender keeps under its rate", async () => {
+    lab = new NetLab();
+    // 800 kbit/s = 100 kB/s: its queue holds 400 ms, about 40 kB.
+    const host = lab.addHost('narrow', 'full-cone', { upKbit: 800 });
+    await lab.linksReady();
+    const s = await sink(5004);
+    const start = lab.uplinkCounters(host)!;
+    // 300 datagrams of 64 bytes, one per 2 ms (~10 kB/s with headers): far under the rate.
+    send(host, 300, 2, [5004]);
+    const gentle = lab.uplinkCounters(host)!;
+    expect(gentle.sentPackets - start.sentPackets).toBeGreaterThanOrEqual(300);
+    expect(dropPct(start, gentle)).toBe(0);
+    // 1,000 datagrams of 1,200 bytes at once (1.2 MB): 30 × what the queue holds.
+    lab.exec(host, process.execPath, ['-e', BLAST, '1000', '1200', '5004']);
+    const blasted = lab.uplinkCounters(host)!;
+    expect(blasted.droppedPackets - gentle.droppedPackets).toBeGreaterThan(0);
+    expect(dropPct(gentle, blasted)).toBeGreaterThan(50);
+    await s.stop();
+    // A host with no shaped link has no counters.
+    expect(lab.uplinkCounters(lab.addHost('plain', 'full-cone'))).toBeNull();
   }, 60_000);
 
   it('destroy leaves no namespace of the lab behind', () => {

@@ -62,6 +62,27 @@ export interface LabHost {
   address: string;
   /** The address the public segment sees it as. */
   publicAddress: string;
+  /** The namespace of its shaped access link, if it has one (uplinkCounters()). */
+  linkNs?: string;
+}
+
+/** What a rate-shaped uplink's queue (tbf) has done: packets it forwarded and packets it dropped because the queue was full. */
+export interface UplinkCounters {
+  sentPackets: number;
+  droppedPackets: number;
+}
+
+/** The counters in `tc -s qdisc show dev …` output for its tbf qdisc; null if it has none. */
+export function parseTbfCounters(text: string): UplinkCounters | null {
+  const m = /qdisc tbf [^\n]*\n\s*Sent \d+ bytes (\d+) pkt \(dropped (\d+)/.exec(text);
+  return m ? { sentPackets: Number(m[1]), droppedPackets: Number(m[2]) } : null;
+}
+
+/** Of the packets offered to an uplink between two readings, the percentage its full queue dropped. */
+export function dropPct(before: UplinkCounters, after: UplinkCounters): number {
+  const sent = after.sentPackets - before.sentPackets;
+  const dropped = after.droppedPackets - before.droppedPackets;
+  return sent + dropped > 0 ? (100 * dropped) / (sent + dropped) : 0;
 }
 
 function ip(...args: string[]): string {
@@ -183,6 +204,7 @@ export class NetLab {
     const lanPrefix = `10.${k}.0`;
     this.attach(router, 'wan', `${publicAddress}/24`);
     let hostAddress: string;
+    let linkNs: string | undefined;
     if (!link) {
       ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
       hostAddress = `${lanPrefix}.2`;
@@ -192,6 +214,7 @@ export class NetLab {
     } else {
       // host ─ [link: tbf both ways, every packet through the delay line] ─ router
       const shaper = this.namespace(`${name}-link`);
+      linkNs = shaper;
       const hostPrefix = `10.${k}.1`;
       hostAddress = `${hostPrefix}.2`;
       ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'torouter', 'netns', shaper);
@@ -210,7 +233,7 @@ export class NetLab {
     if (link) inNs(router, 'ip', ['route', 'add', `10.${k}.1.0/24`, 'via', `${lanPrefix}.2`]);
     inNs(router, 'sysctl', ['-qw', 'net.ipv4.ip_forward=1']);
     inNs(router, 'nft', ['-f', '-'], natRules(nat, hostAddress));
-    const host = { name, ns, nat, address: hostAddress, publicAddress };
+    const host: LabHost = { name, ns, nat, address: hostAddress, publicAddress, ...(linkNs ? { linkNs } : {}) };
     this.hosts.push(host);
     return host;
   }
@@ -284,6 +307,16 @@ export class NetLab {
     writeFileSync(path, `#!/bin/sh\nexec ip netns exec ${host.ns} ${chromium} "$@"\n`);
     chmodSync(path, 0o755);
     return path;
+  }
+
+  /**
+   * Its uplink queue's counters so far (tbf on its access link's way out); null for a host with no
+   * shaped uplink. A benchmark reads them before and after a run: a queue that dropped packets
+   * means the senders behind it (SCTP backs off only on loss) overfilled it.
+   */
+  uplinkCounters(host: LabHost): UplinkCounters | null {
+    if (!host.linkNs) return null;
+    return parseTbfCounters(inNs(host.linkNs, 'tc', ['-s', 'qdisc', 'show', 'dev', 'torouter']));
   }
 
   /** Runs a command in a host's namespace to its end; returns its output. */

@@ -27,7 +27,7 @@ import { chromium, type Browser, type Page } from '@playwright/test';
 import { uniformCurves } from '../../shared/theory.ts';
 import { CHROMIUM_ARGS } from '../helpers/chromium.ts';
 import { startCoturn } from '../helpers/coturn.ts';
-import { NetLab, PUBLIC_HOST_ADDRESS, type LabHost, type LinkSpec, type NatKind } from '../netlab/lab.ts';
+import { dropPct, NetLab, PUBLIC_HOST_ADDRESS, type LabHost, type LinkSpec, type NatKind } from '../netlab/lab.ts';
 import { downloadIn, ONE_RAW_CHANNEL, openBenchPage, rawChannelBetween, seedIn, type PageKind, type RawShape } from './lib/bench-pages.ts';
 import { machine, measuredCommit, spread, writeResults, type Spread } from './lib/report.ts';
 
@@ -74,6 +74,9 @@ interface SwarmRow {
   N: number;
   seconds: Spread;
   dP2p: number;
+  /** Of the packets the seeder's uplink was offered in a run, the share its full queue (tbf) dropped, %; and the most any leecher's did. */
+  seederUplinkDropPct: Spread;
+  leecherUplinkDropPct: Spread;
 }
 
 execFileSync(process.execPath, ['scripts/ensure-built.mjs'], { cwd: ROOT, stdio: 'inherit' });
@@ -241,22 +244,27 @@ try {
   for (let i = 0; i <= SWARM_N; i++) peers.push(await browserBehind('full-cone', { ...swarmLink, seed: 20 + i }));
   const { dP2p } = uniformCurves(SWARM_BYTES, MiB, MiB);
   const swarmRuns: Record<'tabswarm' | 'webtorrent', number[]> = { tabswarm: [], webtorrent: [] };
+  const drops: Record<'tabswarm' | 'webtorrent', { seeder: number[]; leechers: number[] }> = { tabswarm: { seeder: [], leechers: [] }, webtorrent: { seeder: [], leechers: [] } };
   for (let run = 0; run < RUNS; run++) {
     const order: Array<'tabswarm' | 'webtorrent'> = run % 2 === 0 ? ['tabswarm', 'webtorrent'] : ['webtorrent', 'tabswarm'];
     for (const system of order) {
       const seeder = await page(peers[0]!.browser, system);
       const { magnet, sha256 } = await seedIn(seeder, system, SWARM_BYTES, 0, { tracker: TRACKER });
       const leechers = await Promise.all(peers.slice(1).map((p) => page(p.browser, system)));
+      const countersBefore = peers.map((p) => lab.uplinkCounters(p.host)!);
       const start = Date.now();
       const results = await Promise.all(leechers.map((l) => downloadIn(l, system, magnet, 0, { tracker: TRACKER, strategy: 'rarest' })));
+      const dropped = peers.map((p, i) => dropPct(countersBefore[i]!, lab.uplinkCounters(p.host)!));
+      drops[system].seeder.push(dropped[0]!);
+      drops[system].leechers.push(Math.max(...dropped.slice(1)));
       const seconds = (Math.max(...results.map((r) => r.doneAt)) - start) / 1000;
       await closePages([seeder, ...leechers]);
       if (results.some((r) => r.sha256 !== sha256)) throw new Error(`${system} swarm: a leecher's file does not match`);
       swarmRuns[system].push(seconds);
-      process.stdout.write(`swarm N=${SWARM_N} RTT 50 ms, 1 MiB/s uploads: ${system} run ${run + 1}: ${seconds.toFixed(2)} s (D_p2p ${dP2p(SWARM_N).toFixed(2)} s)\n`);
+      process.stdout.write(`swarm N=${SWARM_N} RTT 50 ms, 1 MiB/s uploads: ${system} run ${run + 1}: ${seconds.toFixed(2)} s (D_p2p ${dP2p(SWARM_N).toFixed(2)} s); uplink queues dropped ${dropped.map((d) => `${d.toFixed(1)} %`).join(' / ')} (seeder first)\n`);
     }
   }
-  for (const system of ['tabswarm', 'webtorrent'] as const) swarm.push({ system, rttMs: 50, N: SWARM_N, seconds: spread(swarmRuns[system]), dP2p: dP2p(SWARM_N) });
+  for (const system of ['tabswarm', 'webtorrent'] as const) swarm.push({ system, rttMs: 50, N: SWARM_N, seconds: spread(swarmRuns[system]), dP2p: dP2p(SWARM_N), seederUplinkDropPct: spread(drops[system].seeder), leecherUplinkDropPct: spread(drops[system].leechers) });
   await Promise.all(peers.map((p) => p.browser.close()));
   }
 
@@ -341,9 +349,11 @@ const md: string[] = [
   '',
   `## Swarm: 1 seeder + ${SWARM_N} leechers, F = 8 MiB, every upload 1 MiB/s (tbf), RTT 50 ms`,
   '',
-  '| system | seconds | D_p2p | × D_p2p |',
-  '| --- | --- | --- | --- |',
-  ...swarm.map((r) => `| ${r.system} | ${fs(r.seconds)} | ${f2(r.dP2p)} | ${f2(r.seconds.median / r.dP2p)} |`),
+  '| system | seconds | D_p2p | × D_p2p | seeder uplink: packets dropped | leechers\' uplinks: most dropped |',
+  '| --- | --- | --- | --- | --- | --- |',
+  ...swarm.map((r) => `| ${r.system} | ${fs(r.seconds)} | ${f2(r.dP2p)} | ${f2(r.seconds.median / r.dP2p)} | ${fs(r.seederUplinkDropPct)} % | ${fs(r.leecherUplinkDropPct)} % |`),
+  '',
+  'Packets dropped: of those each host sent, the share its uplink\'s queue (tbf, 400 ms deep) dropped for being full. Data channels (SCTP) slow down only on loss, so a sender that fills the queue loses packets and waits out retransmissions; 0 % means the uplink was never overfilled.',
   '',
   `Goal: ≤ ${GOALS.swarmOfDp2p} × D_p2p, ahead of WebTorrent.`,
   '',

@@ -168,7 +168,9 @@ function writeWebSeedReport(rows: Row[]): void {
   const wt = at('webtorrent', nMax);
   const goals = {
     originBytesAtNmax: ours ? { N: nMax, tabswarm: ours.originBytesPerF.median, goal: 1.25, met: ours.originBytesPerF.median <= 1.25 } : null,
-    versusWebTorrent: ours && wt ? { N: nMax, ratio: Math.round((ours.originBytesPerF.median / wt.originBytesPerF.median) * 100) / 100, goal: 0.5, met: ours.originBytesPerF.median <= 0.5 * wt.originBytesPerF.median } : null,
+    // Every downloader's file leaves the origin at least once (no seeding peer): 1 × F is the least
+    // any system can make it send, so against WebTorrent's figure no run can do better than this.
+    versusWebTorrent: ours && wt ? { N: nMax, ratio: Math.round((ours.originBytesPerF.median / wt.originBytesPerF.median) * 100) / 100, goal: 0.5, met: ours.originBytesPerF.median <= 0.5 * wt.originBytesPerF.median, floor: Math.round((1 / wt.originBytesPerF.median) * 100) / 100 } : null,
     timeAtNmax: ours ? { N: nMax, ratioToDp2p: ours.ratioToBound, goal: 1.15, met: ours.ratioToBound <= 1.15, cpuBusyPct: ours.cpuBusyPct.median } : null,
   };
   const json = { machine: machine(), commit: COMMIT, fileBytes: F, us: US, ui: UI, runsPerFigure: RUNS, origin: 'nginx (Debian) behind a shaped uplink of u_s for all connections together', runs: rows, goals };
@@ -190,7 +192,7 @@ function writeWebSeedReport(rows: Row[]): void {
     '## Goals',
     '',
     goals.originBytesAtNmax ? `- Origin bytes at N = ${nMax}: ${goals.originBytesAtNmax.tabswarm.toFixed(2)} × F (goal ≤ 1.25): ${goals.originBytesAtNmax.met ? 'met' : 'not met'}.` : null,
-    goals.versusWebTorrent ? `- Against WebTorrent's origin bytes at N = ${nMax}: ${goals.versusWebTorrent.ratio.toFixed(2)} × (goal ≤ 0.5): ${goals.versusWebTorrent.met ? 'met' : 'not met'}.` : null,
+    goals.versusWebTorrent ? `- Against WebTorrent's origin bytes at N = ${nMax}: ${goals.versusWebTorrent.ratio.toFixed(2)} × (goal ≤ 0.5): ${goals.versusWebTorrent.met ? 'met' : 'not met'}. The least any system can make the origin send is 1.00 × F (each byte leaves it once; no seeding peer), ${goals.versusWebTorrent.floor.toFixed(2)} × WebTorrent's ${wt!.originBytesPerF.median.toFixed(2)} × F in this run${goals.versusWebTorrent.floor > 0.5 ? ': the goal could not be met in it' : ''}.` : null,
     goals.timeAtNmax ? `- Time at N = ${nMax}: ${goals.timeAtNmax.ratioToDp2p.toFixed(2)} × D_p2p (goal ≤ 1.15): ${goals.timeAtNmax.met ? 'met' : 'not met'}; the machine's CPU was ${goals.timeAtNmax.cpuBusyPct.toFixed(0)} % busy over those runs (100 % means CPU-bound: the time then measures the machine, not the policy).` : null,
   ];
   writeResults('webseed', json, lines.filter((l) => l !== null).join('\n'));

@@ -50,6 +50,12 @@ export interface LinkSpec {
 /** The public segment: TEST-NET-3 (RFC 5737), never routed on the real internet. */
 export const PUBLIC_PREFIX = '203.0.113';
 export const PUBLIC_HOST_ADDRESS = `${PUBLIC_PREFIX}.2`;
+/**
+ * In a shaped host's link namespace, the device towards its router (its uplink's way out, where
+ * tbf shapes and uplinkCounters() reads) and the one towards the host (its downlink's).
+ */
+const UPLINK_DEVICE = 'torouter';
+const DOWNLINK_DEVICE = 'tohost';
 /** Every lab's namespaces start with this, then the owning process id (to sweep a dead run's). */
 const NS_PREFIX = 'tslab';
 
@@ -217,11 +223,11 @@ export class NetLab {
       linkNs = shaper;
       const hostPrefix = `10.${k}.1`;
       hostAddress = `${hostPrefix}.2`;
-      ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', 'torouter', 'netns', shaper);
-      ip('link', 'add', 'tohost', 'netns', shaper, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
-      inNs(shaper, 'ip', ['addr', 'add', `${lanPrefix}.2/24`, 'dev', 'torouter']);
-      inNs(shaper, 'ip', ['addr', 'add', `${hostPrefix}.1/24`, 'dev', 'tohost']);
-      for (const dev of ['torouter', 'tohost']) inNs(shaper, 'ip', ['link', 'set', dev, 'up']);
+      ip('link', 'add', 'lan', 'netns', router, 'type', 'veth', 'peer', 'name', UPLINK_DEVICE, 'netns', shaper);
+      ip('link', 'add', DOWNLINK_DEVICE, 'netns', shaper, 'type', 'veth', 'peer', 'name', 'eth0', 'netns', ns);
+      inNs(shaper, 'ip', ['addr', 'add', `${lanPrefix}.2/24`, 'dev', UPLINK_DEVICE]);
+      inNs(shaper, 'ip', ['addr', 'add', `${hostPrefix}.1/24`, 'dev', DOWNLINK_DEVICE]);
+      for (const dev of [UPLINK_DEVICE, DOWNLINK_DEVICE]) inNs(shaper, 'ip', ['link', 'set', dev, 'up']);
       inNs(shaper, 'ip', ['route', 'add', 'default', 'via', `${lanPrefix}.1`]);
       inNs(ns, 'ip', ['addr', 'add', `${hostAddress}/24`, 'dev', 'eth0']);
       inNs(ns, 'ip', ['link', 'set', 'eth0', 'up']);
@@ -256,7 +262,7 @@ export class NetLab {
       inNs(shaper, 'sysctl', ['-qw', 'net.ipv4.conf.tun0.rp_filter=0']);
       // Arriving from either side: to the delay line. Written back by it (arriving on tun0): the main table.
       inNs(shaper, 'ip', ['route', 'add', 'default', 'dev', 'tun0', 'table', '100']);
-      for (const dev of ['torouter', 'tohost']) inNs(shaper, 'ip', ['rule', 'add', 'iif', dev, 'lookup', '100']);
+      for (const dev of [UPLINK_DEVICE, DOWNLINK_DEVICE]) inNs(shaper, 'ip', ['rule', 'add', 'iif', dev, 'lookup', '100']);
       const us = (ms: number | undefined) => String(Math.round((ms ?? 0) * 1000));
       const ppm = String(Math.round((link.lossPct ?? 0) * 10_000));
       const child = this.spawnIn(shaper, this.delayLine(), ['tun0', hostSubnet, us(link.oneWayDelayMs), us(link.jitterMs), ppm, us(link.oneWayDelayMs), us(link.jitterMs), ppm, String(link.seed ?? 1)], { stdio: ['ignore', 'pipe', 'pipe'] });
@@ -280,8 +286,8 @@ export class NetLab {
       const burstBytes = Math.max(16 * 1024, Math.round((kbit * 1000) / 8 / 100));
       inNs(shaper, 'tc', ['qdisc', 'add', 'dev', dev, 'root', 'tbf', 'rate', `${kbit}kbit`, 'burst', String(burstBytes), 'latency', '400ms']);
     };
-    tbf('torouter', link.upKbit);
-    tbf('tohost', link.downKbit);
+    tbf(UPLINK_DEVICE, link.upKbit);
+    tbf(DOWNLINK_DEVICE, link.downKbit);
   }
 
   /** Waits until every delay line started so far has attached to its device. */
@@ -316,7 +322,7 @@ export class NetLab {
    */
   uplinkCounters(host: LabHost): UplinkCounters | null {
     if (!host.linkNs) return null;
-    return parseTbfCounters(inNs(host.linkNs, 'tc', ['-s', 'qdisc', 'show', 'dev', 'torouter']));
+    return parseTbfCounters(inNs(host.linkNs, 'tc', ['-s', 'qdisc', 'show', 'dev', UPLINK_DEVICE]));
   }
 
   /** Runs a command in a host's namespace to its end; returns its output. */
